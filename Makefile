@@ -1,0 +1,45 @@
+# dls — the two commands of the README: `make demo` and `make test`.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+DUCKDB_STAMP := third_party/duckdb/lib/libduckdb.so
+
+.PHONY: all setup configure build test demo asan bench format clean
+
+all: build
+
+# Installs missing Debian packages and the pinned DuckDB (see scripts/setup.sh).
+setup:
+	@bash scripts/setup.sh
+
+$(DUCKDB_STAMP):
+	@bash scripts/setup.sh
+
+$(BUILD_DIR)/build.ninja: CMakeLists.txt | $(DUCKDB_STAMP)
+	@bash scripts/setup.sh
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+
+configure: $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+demo: build
+	bash examples/demo.sh $(BUILD_DIR)/dls
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included).
+asan:
+	$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DDLS_SANITIZE=ON"
+
+bench: build
+	bash bench/run.sh $(BUILD_DIR)
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	rm -rf $(BUILD_DIR) build-asan

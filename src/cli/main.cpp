@@ -1,0 +1,6 @@
+#include <iostream>
+
+int main() {
+  std::cout << "dls " << DLS_VERSION << "\n";
+  return 0;
+}

@@ -1,0 +1,46 @@
+// Helpers shared by the test suites: temporary directories and running the dls binary.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace dls::testing {
+
+/// A fresh directory under the system temp dir, removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string str() const { return path_.string(); }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// What a command printed and how it ended.
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs `dls` (the binary built with this test) with `args` (a shell-quoted argument string) in
+/// `cwd`; captures stdout, stderr and the exit code.
+CommandResult run_dls(const std::string& args, const std::filesystem::path& cwd = {});
+
+/// Single-quotes a string for /bin/sh.
+std::string shell_quote(const std::string& s);
+
+/// ../shared/testdata, as seen from the source tree.
+std::filesystem::path testdata_dir();
+
+/// Reads a whole file.
+std::string read_file(const std::filesystem::path& path);
+/// Writes a whole file (creating parent directories).
+void write_file(const std::filesystem::path& path, const std::string& content);
+
+}  // namespace dls::testing

@@ -1,0 +1,111 @@
+// DeltaTable: the high-level API to create, write, inspect and maintain one Delta table.
+// Data files are Parquet written by DuckDB; every write is one atomic commit (transaction.h) and
+// leaves the table exactly as it was on failure (orphan data files may remain; vacuum removes them).
+//
+// Thread/process safety: any number of DeltaTable objects in any number of processes may write the
+// same table; concurrent blind appends all succeed, other conflicts throw CommitConflictError.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dls/delta/schema.h"
+#include "dls/delta/snapshot.h"
+#include "dls/delta/transaction.h"
+#include "dls/sql/connection.h"
+
+namespace dls::delta {
+
+struct CreateOptions {
+  std::vector<std::string> partition_columns;
+  std::map<std::string, std::string> properties;  // metaData.configuration
+  std::optional<std::string> comment;             // metaData.description
+  std::optional<std::string> name;
+};
+
+struct WriteOptions {
+  /// Exactly-once: skip the write when (app_id, version) is already committed.
+  std::optional<std::string> txn_app_id;
+  std::optional<int64_t> txn_version;
+  std::string operation = "WRITE";
+  nlohmann::json operation_parameters = nlohmann::json::object();
+  /// Target rows per data file (0 = one file per partition per write).
+  int64_t target_file_rows = 0;
+};
+
+/// One history entry (from commitInfo; fields absent when the writer did not record them).
+struct HistoryEntry {
+  int64_t version = 0;
+  int64_t timestamp_ms = 0;
+  std::optional<std::string> operation;
+  nlohmann::json operation_parameters;
+  nlohmann::json operation_metrics;
+  nlohmann::json commit_info;
+};
+
+struct TableDescription {
+  std::string location;
+  int64_t version = 0;
+  Schema schema;
+  std::vector<std::string> partition_columns;
+  std::map<std::string, std::string> properties;
+  std::optional<std::string> description;
+  std::string id;
+  Protocol protocol;
+  int64_t num_files = 0;
+  int64_t size_bytes = 0;
+  std::optional<int64_t> num_records;  // from stats, when every file has them
+  int64_t created_time_ms = 0;
+  int64_t last_modified_ms = 0;
+};
+
+struct VacuumResult {
+  std::vector<std::string> files;  // deleted (or, on a dry run, to be deleted), relative paths
+  int64_t bytes = 0;
+  bool dry_run = false;
+};
+
+class DeltaTable {
+ public:
+  /// Opens an existing table; throws TableNotFoundError.
+  static DeltaTable open(const std::string& table_root,
+                         std::shared_ptr<Storage> storage = local_storage());
+  /// Creates an empty table at version 0. Throws dls::Error if a table already exists there.
+  static DeltaTable create(const std::string& table_root, const Schema& schema,
+                           const CreateOptions& options = {},
+                           std::shared_ptr<Storage> storage = local_storage());
+  static bool exists(const std::string& table_root,
+                     std::shared_ptr<Storage> storage = local_storage());
+
+  const std::string& root() const { return root_; }
+  Snapshot snapshot(const VersionSpec& spec = {}) const;
+
+  /// Appends the rows of `select_sql` (run on `con`; its columns must match the table schema by
+  /// name, missing nullable columns become NULL, extra columns are an error).
+  CommitResult append(sql::Connection& con, const std::string& select_sql,
+                      const WriteOptions& options = {});
+  /// Replaces all rows with the rows of `select_sql` (removes every active file).
+  CommitResult overwrite(sql::Connection& con, const std::string& select_sql,
+                         const WriteOptions& options = {});
+  /// Deletes the rows matching `predicate_sql` (DuckDB SQL over the table's columns) by rewriting
+  /// the affected files. Returns the commit (skipped=true and version unchanged when nothing matched).
+  CommitResult delete_where(sql::Connection& con, const std::string& predicate_sql,
+                            const WriteOptions& options = {});
+
+  std::vector<HistoryEntry> history(std::optional<int64_t> limit = std::nullopt) const;
+  TableDescription describe() const;
+  /// Deletes files no longer referenced by any version newer than now - retention (and never
+  /// files of the current snapshot). Default retention: delta.deletedFileRetentionDuration or 7 days.
+  VacuumResult vacuum(std::optional<int64_t> retention_hours = std::nullopt, bool dry_run = false);
+
+ private:
+  DeltaTable(std::string root, std::shared_ptr<Storage> storage);
+  std::string root_;
+  std::shared_ptr<Storage> storage_;
+};
+
+}  // namespace dls::delta

@@ -1,0 +1,73 @@
+// A Delta transaction: a set of actions committed atomically as the next version, with optimistic
+// concurrency (PROTOCOL.md "Optimistic Concurrency Control").
+//
+// Commit protocol: the commit file N.json is created with Storage::put_if_absent; if another writer
+// created it first, the winning commits are read and checked against what this transaction read
+// and wrote. A blind append (only AddFiles, no removes, no metadata/protocol change, nothing read
+// from the table) is retried at the next version; any other overlap (a removed file we also remove,
+// a metadata change, a txn of the same appId, files added where we deleted/overwrote) throws
+// CommitConflictError. After a successful commit, a checkpoint is written when the version is a
+// multiple of delta.checkpointInterval (default 10), followed by _last_checkpoint; a failed
+// checkpoint never fails the commit.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dls/delta/action.h"
+#include "dls/delta/snapshot.h"
+
+namespace dls::delta {
+
+struct CommitResult {
+  int64_t version = -1;     // the committed version (or the existing one when skipped)
+  bool skipped = false;     // true when a txn (appId, version) was already committed: no-op
+  int attempts = 1;         // 1 + number of conflict retries
+};
+
+class Transaction {
+ public:
+  /// A transaction on an existing table, based on `read_snapshot`.
+  explicit Transaction(Snapshot read_snapshot);
+  /// A transaction that creates the table at version 0 (fails with CommitConflictError if a
+  /// version 0 already exists).
+  Transaction(std::shared_ptr<Storage> storage, std::string table_root);
+
+  void set_protocol(Protocol protocol);
+  void set_metadata(Metadata metadata);
+  void add_file(AddFile add);
+  void remove_file(RemoveFile remove);
+  /// Makes the write idempotent: if the table already holds txn (app_id, >= version), commit()
+  /// writes nothing and returns skipped=true.
+  void set_transaction(const std::string& app_id, int64_t version);
+  /// commitInfo: operation name (WRITE, CREATE TABLE, DELETE, ...), operationParameters, metrics.
+  void set_operation(std::string operation, nlohmann::json parameters = nlohmann::json::object());
+  void set_metrics(nlohmann::json metrics);
+  /// The transaction read the table's data (e.g. delete-where, overwrite): never a blind append.
+  void mark_read_data();
+
+  /// Writes the commit. Throws CommitConflictError after a logical conflict, dls::Error on I/O
+  /// failure. A Transaction commits at most once.
+  CommitResult commit();
+
+ private:
+  std::shared_ptr<Storage> storage_;
+  std::string table_root_;
+  std::optional<Snapshot> read_snapshot_;
+  std::optional<Protocol> protocol_;
+  std::optional<Metadata> metadata_;
+  std::vector<AddFile> adds_;
+  std::vector<RemoveFile> removes_;
+  std::optional<SetTransaction> txn_;
+  std::string operation_ = "WRITE";
+  nlohmann::json parameters_ = nlohmann::json::object();
+  nlohmann::json metrics_ = nlohmann::json::object();
+  bool read_data_ = false;
+  bool committed_ = false;
+};
+
+}  // namespace dls::delta

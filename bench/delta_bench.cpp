@@ -1,0 +1,142 @@
+// Delta layer benchmarks (issue 2):
+//  1. append throughput of DeltaTable::append (Parquet + per-file stats + commit) against DuckDB's
+//     own `COPY ... TO ... (FORMAT parquet)` of the same rows, in the same process;
+//  2. snapshot load time of a 10,000-commit table, without and with checkpoints.
+//
+// Usage: delta_bench [ROWS=2000000] [COMMITS=10000] [WORKDIR=/tmp/dls-bench]
+// Prints figures as Markdown table rows for bench/RESULTS.md.
+#include <chrono>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <string>
+
+#include "dls/delta/delta_table.h"
+#include "dls/delta/snapshot.h"
+#include "dls/delta/transaction.h"
+#include "dls/sql/connection.h"
+#include "dls/sql/database.h"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+int64_t dir_bytes(const fs::path& dir) {
+  int64_t total = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file() && e.path().extension() == ".parquet") total += e.file_size();
+  return total;
+}
+
+dls::delta::Schema bench_schema() {
+  using dls::delta::DataType;
+  using dls::delta::StructField;
+  return dls::delta::Schema{{
+      StructField{"id", DataType::primitive("long"), true},
+      StructField{"name", DataType::primitive("string"), true},
+      StructField{"amount", DataType::primitive("double"), true},
+      StructField{"qty", DataType::primitive("integer"), true},
+      StructField{"ts", DataType::primitive("timestamp"), true},
+      StructField{"flag", DataType::primitive("boolean"), true},
+  }};
+}
+
+void bench_append(const fs::path& work, int64_t rows) {
+  dls::sql::Database db;
+  auto con = db.connect();
+  con.execute("CREATE TABLE src AS SELECT range::BIGINT AS id, 'name-' || (range % 1000) AS name, "
+              "(range * 1.5)::DOUBLE AS amount, (range % 100)::INTEGER AS qty, "
+              "TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_seconds(range) AS ts, "
+              "range % 2 = 0 AS flag FROM range(" + std::to_string(rows) + ")");
+  // Warm-up both paths once on a small slice so neither pays first-use costs.
+  fs::create_directories(work / "copy");
+  con.execute("COPY (SELECT * FROM src LIMIT 1000) TO '" + (work / "copy/warm.parquet").string() +
+              "' (FORMAT parquet)");
+
+  const int reps = 3;
+  double copy_best = 1e100, append_best = 1e100;
+  int64_t copy_bytes = 0, append_bytes = 0;
+  for (int r = 0; r < reps; ++r) {
+    fs::path out = work / "copy" / ("out" + std::to_string(r) + ".parquet");
+    auto t0 = Clock::now();
+    con.execute("COPY (SELECT * FROM src) TO '" + out.string() + "' (FORMAT parquet)");
+    copy_best = std::min(copy_best, seconds_since(t0));
+    copy_bytes = static_cast<int64_t>(fs::file_size(out));
+
+    fs::path table_root = work / ("delta" + std::to_string(r));
+    fs::remove_all(table_root);
+    auto table = dls::delta::DeltaTable::create(table_root.string(), bench_schema());
+    auto t1 = Clock::now();
+    table.append(con, "SELECT * FROM src");
+    append_best = std::min(append_best, seconds_since(t1));
+    append_bytes = dir_bytes(table_root);
+  }
+  auto mb = [](int64_t b) { return static_cast<double>(b) / (1024.0 * 1024.0); };
+  std::cout << std::fixed << std::setprecision(2);
+  std::cout << "| append " << rows << " rows: DuckDB COPY to parquet | " << copy_best << " s | "
+            << rows / copy_best / 1e6 << " M rows/s | " << mb(copy_bytes) / copy_best
+            << " MB/s |\n";
+  std::cout << "| append " << rows << " rows: DeltaTable::append (parquet + stats + commit) | "
+            << append_best << " s | " << rows / append_best / 1e6 << " M rows/s | "
+            << mb(append_bytes) / append_best << " MB/s |\n";
+  std::cout << "| ratio append / COPY | " << append_best / copy_best << "x | | |\n";
+}
+
+// Builds a table of `commits` commits, each adding one (metadata-only) file entry, through the
+// real Transaction API, so checkpoints are written exactly as in production.
+void build_log(const fs::path& root, int64_t commits, bool checkpoints) {
+  dls::delta::CreateOptions options;
+  options.properties["delta.checkpointInterval"] = checkpoints ? "10" : "1000000000";
+  auto table = dls::delta::DeltaTable::create(root.string(), bench_schema(), options);
+  for (int64_t v = 1; v < commits; ++v) {
+    dls::delta::Transaction txn(table.snapshot());
+    dls::delta::AddFile add;
+    add.path = "part-" + std::to_string(v) + ".parquet";
+    add.size = 1000;
+    add.modification_time = 1700000000000 + v;
+    add.stats = R"({"numRecords":10})";
+    txn.add_file(add);
+    txn.commit();
+  }
+}
+
+void bench_snapshot(const fs::path& work, int64_t commits) {
+  for (bool checkpoints : {false, true}) {
+    fs::path root = work / (checkpoints ? "log_with_checkpoints" : "log_without_checkpoints");
+    fs::remove_all(root);
+    auto t0 = Clock::now();
+    build_log(root, commits, checkpoints);
+    double build = seconds_since(t0);
+    double best = 1e100;
+    size_t files = 0;
+    for (int r = 0; r < 5; ++r) {
+      auto t1 = Clock::now();
+      auto snap = dls::delta::Snapshot::load(dls::delta::local_storage(), root.string());
+      best = std::min(best, seconds_since(t1));
+      files = snap.files().size();
+    }
+    std::cout << "| snapshot load, " << commits << " commits, "
+              << (checkpoints ? "checkpoint every 10" : "no checkpoint") << " | " << best * 1000
+              << " ms | " << files << " active files | (log built in " << build << " s) |\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int64_t rows = argc > 1 ? std::stoll(argv[1]) : 2000000;
+  int64_t commits = argc > 2 ? std::stoll(argv[2]) : 10000;
+  fs::path work = argc > 3 ? fs::path(argv[3]) : fs::temp_directory_path() / "dls-bench-delta";
+  fs::remove_all(work);
+  fs::create_directories(work);
+  std::cout << "| benchmark | time | throughput | notes |\n|---|---|---|---|\n";
+  bench_append(work, rows);
+  bench_snapshot(work, commits);
+  fs::remove_all(work);
+  return 0;
+}

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# `make bench`: runs every benchmark; paste the printed tables into bench/RESULTS.md.
+set -euo pipefail
+build="${1:-build}"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr)"
+"$build/delta_bench" "${DLS_BENCH_ROWS:-2000000}" "${DLS_BENCH_COMMITS:-10000}"

@@ -1,6 +1,7 @@
 // DeltaTable: the high-level API to create, write, inspect and maintain one Delta table.
 // Data files are Parquet written by DuckDB; every write is one atomic commit (transaction.h) and
-// leaves the table exactly as it was on failure (orphan data files may remain; vacuum removes them).
+// leaves the table exactly as it was on failure (orphan data files may remain; vacuum removes
+// them).
 //
 // Thread/process safety: any number of DeltaTable objects in any number of processes may write the
 // same table; concurrent blind appends all succeed, other conflicts throw CommitConflictError.
@@ -92,15 +93,24 @@ class DeltaTable {
   CommitResult overwrite(sql::Connection& con, const std::string& select_sql,
                          const WriteOptions& options = {});
   /// Deletes the rows matching `predicate_sql` (DuckDB SQL over the table's columns) by rewriting
-  /// the affected files. Returns the commit (skipped=true and version unchanged when nothing matched).
+  /// the affected files. Returns the commit (skipped=true and version unchanged when nothing
+  /// matched).
   CommitResult delete_where(sql::Connection& con, const std::string& predicate_sql,
                             const WriteOptions& options = {});
 
   std::vector<HistoryEntry> history(std::optional<int64_t> limit = std::nullopt) const;
   TableDescription describe() const;
-  /// Deletes files no longer referenced by any version newer than now - retention (and never
-  /// files of the current snapshot). Default retention: delta.deletedFileRetentionDuration or 7 days.
-  VacuumResult vacuum(std::optional<int64_t> retention_hours = std::nullopt, bool dry_run = false);
+  /// Deletes data files that no version within the retention period needs: files removed from
+  /// the table more than `retention_hours` ago, and orphan files (never committed, e.g. left by a
+  /// failed write) older than that. Never deletes a file of the current snapshot, a file removed
+  /// within the retention period, a file modified within it (a concurrent write may be about to
+  /// commit it), or anything under a hidden path (`_delta_log`, names starting with '_' or '.').
+  /// Default retention: delta.deletedFileRetentionDuration or 7 days. A retention shorter than
+  /// the table's setting is refused with UsageError unless `force` (it breaks time travel and can
+  /// delete the files of a concurrent, not yet committed write). `dry_run` lists, deletes nothing.
+  /// Vacuum writes no commit.
+  VacuumResult vacuum(std::optional<int64_t> retention_hours = std::nullopt, bool dry_run = false,
+                      bool force = false);
 
  private:
   DeltaTable(std::string root, std::shared_ptr<Storage> storage);

@@ -24,9 +24,9 @@
 namespace dls::delta {
 
 struct CommitResult {
-  int64_t version = -1;     // the committed version (or the existing one when skipped)
-  bool skipped = false;     // true when a txn (appId, version) was already committed: no-op
-  int attempts = 1;         // 1 + number of conflict retries
+  int64_t version = -1;  // the committed version (or the existing one when skipped)
+  bool skipped = false;  // true when a txn (appId, version) was already committed: no-op
+  int attempts = 1;      // 1 + number of conflict retries
 };
 
 class Transaction {
@@ -54,7 +54,15 @@ class Transaction {
   /// failure. A Transaction commits at most once.
   CommitResult commit();
 
+  /// Why the checkpoint after the last commit() failed (the commit itself succeeded), if it did.
+  const std::optional<std::string>& checkpoint_error() const { return checkpoint_error_; }
+
  private:
+  /// Throws CommitConflictError when the winning commit `winner_version` conflicts with this
+  /// transaction; returns true when it already holds our txn (appId, >= version): skip.
+  bool check_winner(int64_t winner_version, int64_t read_version);
+  void write_checkpoint_if_due(int64_t version);
+
   std::shared_ptr<Storage> storage_;
   std::string table_root_;
   std::optional<Snapshot> read_snapshot_;
@@ -68,6 +76,7 @@ class Transaction {
   nlohmann::json metrics_ = nlohmann::json::object();
   bool read_data_ = false;
   bool committed_ = false;
+  std::optional<std::string> checkpoint_error_;
 };
 
 }  // namespace dls::delta

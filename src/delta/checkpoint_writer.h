@@ -1,0 +1,36 @@
+// Writing classic (single-file, V1 spec) Parquet checkpoints and `_last_checkpoint`
+// (PROTOCOL.md "Checkpoints", "Checkpoint Schema", "Last Checkpoint File Schema").
+//
+// The checkpoint of version N holds one row per action of the reconciled state: protocol,
+// metaData, one txn per appId, one add per active file, one remove per unexpired tombstone
+// (without stats/tags), and active domainMetadata, in the columns of the protocol's checkpoint
+// schema (partitionValues and tags as MAP(VARCHAR, VARCHAR), stats as a JSON string). DuckDB
+// writes the Parquet file; it is published atomically (temp file + rename), so a crash never
+// leaves a partial checkpoint under the checkpoint's name. `_last_checkpoint` is written after
+// it and never moved back to an older version.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "dls/delta/snapshot.h"
+#include "dls/delta/storage.h"
+
+namespace dls::delta {
+
+struct CheckpointInfo {
+  int64_t version = 0;
+  int64_t size = 0;           // actions (rows) in the checkpoint
+  int64_t size_in_bytes = 0;  // of the Parquet file
+  int64_t num_of_add_files = 0;
+};
+
+/// Writes `NNN.checkpoint.parquet` for the snapshot's version and updates _last_checkpoint.
+/// Throws dls::Error on failure (the table stays readable: nothing partial is published).
+CheckpointInfo write_checkpoint(const Snapshot& snapshot);
+
+/// The checkpoint's column types, as DuckDB type names (exposed for tests).
+std::string checkpoint_columns_sql();
+
+}  // namespace dls::delta

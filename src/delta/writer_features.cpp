@@ -1,0 +1,150 @@
+#include "delta/writer_features.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "dls/core/error.h"
+#include "dls/delta/delta_error.h"
+#include "dls/delta/schema.h"
+
+namespace dls::delta {
+
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool has_ntz(const DataType& t) {
+  if (t.kind == "timestamp_ntz") return true;
+  for (const auto& f : t.fields) {
+    if (has_ntz(f.type)) return true;
+  }
+  if (t.element && has_ntz(*t.element)) return true;
+  if (t.key && has_ntz(*t.key)) return true;
+  return t.value && has_ntz(*t.value);
+}
+
+/// The first column-metadata key (at any depth) that asks writers to compute or check values.
+std::string enforced_column_metadata(const std::vector<StructField>& fields) {
+  for (const auto& f : fields) {
+    for (const auto& [key, value] : f.metadata.items()) {
+      if (key == "delta.invariants" || key == "delta.generationExpression" ||
+          key.rfind("delta.identity.", 0) == 0 || key == "CURRENT_DEFAULT") {
+        return "column '" + f.name + "' has " + key;
+      }
+    }
+    std::string nested = enforced_column_metadata(f.type.fields);
+    if (!nested.empty()) return nested;
+  }
+  return "";
+}
+
+std::string property(const Metadata& m, const std::string& key) {
+  auto it = m.configuration.find(key);
+  return it == m.configuration.end() ? "" : lower(it->second);
+}
+
+}  // namespace
+
+void check_writable(const Protocol& protocol, const Metadata& metadata,
+                    const std::string& table_root, bool removes_rows) {
+  auto refuse = [&](const std::string& why) {
+    throw UnsupportedFeatureError("cannot write to the Delta table at " + table_root + ": " + why +
+                                  "; dls does not implement that writer requirement yet");
+  };
+  if (protocol.min_writer_version > 7) {
+    refuse("it requires writer version " + std::to_string(protocol.min_writer_version));
+  }
+  // Features whose requirements we meet by not using them (checked below) or by construction.
+  static const std::set<std::string> kWritable = {
+      "appendOnly",       "invariants",      "checkConstraints",   "changeDataFeed",
+      "generatedColumns", "identityColumns", "columnMapping",      "timestampNtz",
+      "domainMetadata",   "deletionVectors", "vacuumProtocolCheck"};
+  if (protocol.min_writer_version == 7 && protocol.writer_features) {
+    for (const auto& f : *protocol.writer_features) {
+      if (!kWritable.count(f)) refuse("it uses the writer feature '" + f + "'");
+    }
+  }
+  for (const auto& [key, value] : metadata.configuration) {
+    if (key.rfind("delta.constraints.", 0) == 0) refuse("it has the CHECK constraint " + key);
+  }
+  if (property(metadata, "delta.enablechangedatafeed") == "true") {
+    refuse("it has delta.enableChangeDataFeed=true (change data files)");
+  }
+  std::string mode = property(metadata, "delta.columnmapping.mode");
+  if (!mode.empty() && mode != "none") refuse("it uses column mapping mode '" + mode + "'");
+  if (property(metadata, "delta.enablerowtracking") == "true") refuse("it has row tracking");
+  if (property(metadata, "delta.enableincommittimestamps") == "true") {
+    refuse("it has in-commit timestamps");
+  }
+  std::string enforced =
+      enforced_column_metadata(Schema::from_json_string(metadata.schema_string).fields);
+  if (!enforced.empty()) refuse(enforced);
+  if (removes_rows && property(metadata, "delta.appendonly") == "true") {
+    throw UnsupportedFeatureError("cannot delete or overwrite rows of the Delta table at " +
+                                  table_root +
+                                  ": it is append-only (delta.appendOnly=true); unset the "
+                                  "property to allow deletes");
+  }
+}
+
+Protocol protocol_for_new_table(const Metadata& metadata) {
+  Protocol p;
+  Schema schema = Schema::from_json_string(metadata.schema_string);
+  bool ntz = false;
+  for (const auto& f : schema.fields) ntz = ntz || has_ntz(f.type);
+  if (ntz) {
+    p.min_reader_version = 3;
+    p.min_writer_version = 7;
+    p.reader_features = std::vector<std::string>{"timestampNtz"};
+    p.writer_features = std::vector<std::string>{"timestampNtz"};
+    if (property(metadata, "delta.appendonly") == "true")
+      p.writer_features->push_back("appendOnly");
+  }
+  return p;
+}
+
+int64_t int_property(const Metadata& metadata, const std::string& key, int64_t fallback) {
+  auto it = metadata.configuration.find(key);
+  if (it == metadata.configuration.end()) return fallback;
+  try {
+    size_t used = 0;
+    int64_t v = std::stoll(it->second, &used);
+    if (used == it->second.size() && v > 0) return v;
+  } catch (const std::exception&) {
+  }
+  throw InvalidMetadataError("table property " + key + "='" + it->second +
+                             "' must be a positive integer");
+}
+
+int64_t interval_property_ms(const Metadata& metadata, const std::string& key,
+                             int64_t fallback_ms) {
+  auto it = metadata.configuration.find(key);
+  if (it == metadata.configuration.end()) return fallback_ms;
+  std::istringstream in(lower(it->second));
+  std::string word;
+  in >> word;
+  if (word != "interval") in.seekg(0);
+  double amount = 0;
+  std::string unit;
+  if (in >> amount >> unit && amount >= 0) {
+    if (!unit.empty() && unit.back() == 's') unit.pop_back();
+    static const std::map<std::string, double> kMs = {{"millisecond", 1.0}, {"second", 1000.0},
+                                                      {"minute", 60000.0},  {"hour", 3600000.0},
+                                                      {"day", 86400000.0},  {"week", 604800000.0}};
+    if (auto u = kMs.find(unit); u != kMs.end()) {
+      std::string rest;
+      if (!(in >> rest)) return static_cast<int64_t>(amount * u->second);
+    }
+  }
+  throw InvalidMetadataError("table property " + key + "='" + it->second +
+                             "' is not an interval such as 'interval 7 days'");
+}
+
+}  // namespace dls::delta

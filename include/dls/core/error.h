@@ -8,6 +8,8 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace dls {
 
@@ -43,6 +45,26 @@ class InvalidMetadataError : public Error {
  public:
   explicit InvalidMetadataError(const std::string& message)
       : Error(message, ExitCode::kInvalidMetadata) {}
+};
+
+/// Several metadata errors found in one pass (e.g. every problem of a YAML file), each a complete
+/// message ("file:line:column: error: ..."). what() is all of them, one per line.
+class MetadataErrors : public InvalidMetadataError {
+ public:
+  explicit MetadataErrors(std::vector<std::string> errors)
+      : InvalidMetadataError(join(errors)), errors_(std::move(errors)) {}
+  const std::vector<std::string>& errors() const noexcept { return errors_; }
+
+ private:
+  static std::string join(const std::vector<std::string>& errors) {
+    std::string out;
+    for (const auto& e : errors) {
+      if (!out.empty()) out += '\n';
+      out += e;
+    }
+    return out;
+  }
+  std::vector<std::string> errors_;
 };
 
 /// An expect_or_fail expectation failed; the dataset's update committed nothing.

@@ -1,0 +1,241 @@
+#include "dls/core/validation.h"
+
+#include <set>
+
+#include "dls/core/suggest.h"
+#include "dls/core/table_name.h"
+
+namespace dls {
+namespace {
+
+class Checker {
+ public:
+  explicit Checker(const DeltaLiveEntity& e) : e_(e) {}
+
+  void error(std::string field, std::string message) {
+    out_.push_back({Severity::kError, e_.entity_id, std::move(field), std::move(message), {}});
+  }
+  void warning(std::string field, std::string message) {
+    out_.push_back({Severity::kWarning, e_.entity_id, std::move(field), std::move(message), {}});
+  }
+
+  void required(const std::string& field, const std::string& value) {
+    if (value.empty()) error(field, "is required and must not be empty");
+  }
+
+  void names(const std::string& field, const StringList& list, bool warn_duplicates = true) {
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string path = field + "[" + std::to_string(i) + "]";
+      if (list[i].empty()) error(path, "must not be an empty string");
+      if (!seen.insert(list[i]).second && warn_duplicates && !list[i].empty()) {
+        warning(path, "'" + list[i] + "' is listed twice");
+      }
+    }
+  }
+
+  void map_keys(const std::string& field, const StringMap& map) {
+    for (const auto& [key, value] : map) {
+      if (key.empty()) error(field, "has an empty key");
+    }
+  }
+
+  void rules(const std::string& field, const StringMap& map) {
+    for (const auto& [name, expr] : map) {
+      if (name.empty()) error(field, "has a rule with an empty name");
+      if (expr.find_first_not_of(" \t\r\n") == std::string::npos) {
+        error(field + "." + name, "the rule's expression is empty");
+      }
+    }
+  }
+
+  Diagnostics run();
+
+ private:
+  void check_apply_changes(const ApplyChanges& ac);
+
+  const DeltaLiveEntity& e_;
+  Diagnostics out_;
+};
+
+std::vector<std::string_view> values(const auto& array) {
+  return std::vector<std::string_view>(std::begin(array), std::end(array));
+}
+
+std::string quoted_list(const auto& array) {
+  std::string out;
+  for (auto v : array) out += (out.empty() ? "" : ", ") + std::string(v);
+  return out;
+}
+
+Diagnostics Checker::run() {
+  const auto streaming = forced_is_streaming(e_.source_format).value_or(e_.is_streaming);
+
+  required("entity_id", e_.entity_id);
+  required("source", e_.source);
+  required("destination", e_.destination);
+
+  if (!is_valid_source_format(e_.source_format)) {
+    error("source_format", "'" + e_.source_format + "' is not a source format; expected one of " +
+                               quoted_list(kSourceFormats) +
+                               did_you_mean(e_.source_format, values(kSourceFormats)));
+  }
+  if (!is_valid_destination_type(e_.destination_type)) {
+    error("destination_type", "'" + e_.destination_type +
+                                  "' is not a destination type; expected table or view" +
+                                  did_you_mean(e_.destination_type, values(kDestinationTypes)));
+  }
+  if (!e_.destination.empty() && !is_safe_table_name(e_.destination)) {
+    error("destination", "'" + e_.destination +
+                             "' is not a safe table name: use table, schema.table or "
+                             "catalog.schema.table, each part matching [A-Za-z_][A-Za-z0-9_]*");
+  }
+  const bool source_is_name =
+      e_.source_format == "dlt" ||
+      (e_.source_format == "delta" && e_.source.find('/') == std::string::npos);
+  if (!e_.source.empty() && source_is_name && !is_safe_table_name(e_.source)) {
+    error("source",
+          "'" + e_.source + "' is not a safe table name (source_format " + e_.source_format +
+              " reads a table by name; each part must match [A-Za-z_][A-Za-z0-9_]*" +
+              (e_.source_format == "delta" ? ", or give a path containing '/'" : "") + ")");
+  }
+  if (source_is_name && !e_.source.empty() && e_.source == e_.destination) {
+    warning("source", "the entity reads its own destination '" + e_.destination +
+                          "'; the pipeline rejects this cycle");
+  }
+
+  names("select_expr", e_.select_expr, false);
+  names("primary_keys", e_.primary_keys);
+  names("partition_cols", e_.partition_cols);
+  map_keys("read_options", e_.read_options);
+  map_keys("table_properties", e_.table_properties);
+  map_keys("tags", e_.tags);
+  map_keys("spark_conf", e_.spark_conf);
+  rules("expectations.expect_all", e_.expectations.expect_all);
+  rules("expectations.expect_all_or_drop", e_.expectations.expect_all_or_drop);
+  rules("expectations.expect_all_or_fail", e_.expectations.expect_all_or_fail);
+
+  // The same rule name in two maps: the event log keys metrics by name.
+  {
+    std::map<std::string, std::string> where;
+    const std::pair<const char*, const StringMap*> maps[] = {
+        {"expect_all", &e_.expectations.expect_all},
+        {"expect_all_or_drop", &e_.expectations.expect_all_or_drop},
+        {"expect_all_or_fail", &e_.expectations.expect_all_or_fail}};
+    for (const auto& [map_name, map] : maps) {
+      for (const auto& [name, expr] : *map) {
+        auto [it, inserted] = where.emplace(name, map_name);
+        if (!inserted) {
+          warning(std::string("expectations.") + map_name + "." + name,
+                  "rule '" + name + "' is also defined in expectations." + it->second +
+                      "; give each rule a distinct name");
+        }
+      }
+    }
+  }
+
+  if (e_.source_format == "cloudFiles" && !e_.read_options.count("cloudFiles.format")) {
+    warning("read_options",
+            "source_format cloudFiles needs read_options 'cloudFiles.format' (csv, json, parquet, "
+            "text, avro, ...); the pipeline cannot read the source without it");
+  }
+  if (e_.destination_type == "view") {
+    if (!e_.partition_cols.empty()) {
+      warning("partition_cols", "is ignored: a view is not stored, so it has no partitions");
+    }
+    if (!e_.table_properties.empty()) {
+      warning("table_properties", "is ignored: a view is not stored, so it has no properties");
+    }
+  }
+  if (e_.is_quarantined && e_.expectations.expect_all.empty()) {
+    warning("is_quarantined",
+            "has no effect: quarantine splits rows on expectations.expect_all rules and there are "
+            "none");
+  }
+  if (e_.apply_changes) {
+    if (e_.primary_keys.empty()) {
+      warning("apply_changes",
+              "is ignored because primary_keys is empty: apply_changes merges by primary_keys "
+              "(the seed skips it silently); add primary_keys or remove apply_changes");
+    }
+    if (!streaming) {
+      warning("apply_changes",
+              "needs a streaming source but is_streaming is false; the pipeline rejects "
+              "apply_changes on a batch read");
+    }
+    if (e_.destination_type == "view") {
+      warning("apply_changes",
+              "cannot write into a view: the target of apply_changes must be a table");
+    }
+    check_apply_changes(*e_.apply_changes);
+  }
+  return std::move(out_);
+}
+
+void Checker::check_apply_changes(const ApplyChanges& ac) {
+  const std::string p = "apply_changes.";
+  if (ac.sequence_by.find_first_not_of(" \t\r\n") == std::string::npos) {
+    error(p + "sequence_by", "is required: the column (or expression) that orders change events");
+  }
+  if (ac.stored_as_scd_type != 1 && ac.stored_as_scd_type != 2) {
+    error(p + "stored_as_scd_type", "must be 1 or 2, got " + std::to_string(ac.stored_as_scd_type));
+  }
+  names(p + "column_list", ac.column_list);
+  names(p + "except_column_list", ac.except_column_list);
+  names(p + "track_history_column_list", ac.track_history_column_list);
+  names(p + "track_history_except_column_list", ac.track_history_except_column_list);
+  names(p + "ignore_null_updates_column_list", ac.ignore_null_updates_column_list);
+  names(p + "ignore_null_updates_except_column_list", ac.ignore_null_updates_except_column_list);
+
+  if (ac.apply_as_truncates && ac.stored_as_scd_type == 2) {
+    warning(p + "apply_as_truncates",
+            "is not supported with stored_as_scd_type 2 (truncates apply to SCD type 1 only); the "
+            "pipeline rejects it");
+  }
+  if (ac.stored_as_scd_type == 1) {
+    if (!ac.track_history_column_list.empty()) {
+      warning(p + "track_history_column_list",
+              "is ignored with stored_as_scd_type 1 (history is tracked by SCD type 2 only)");
+    }
+    if (!ac.track_history_except_column_list.empty()) {
+      warning(p + "track_history_except_column_list",
+              "is ignored with stored_as_scd_type 1 (history is tracked by SCD type 2 only)");
+    }
+  }
+  auto exclusive = [&](const StringList& a, const char* a_name, const StringList& b,
+                       const char* b_name) {
+    if (!a.empty() && !b.empty()) {
+      warning(p + b_name, std::string("cannot be combined with ") + a_name +
+                              " (give one or the other); the pipeline rejects both");
+    }
+  };
+  exclusive(ac.column_list, "column_list", ac.except_column_list, "except_column_list");
+  exclusive(ac.track_history_column_list, "track_history_column_list",
+            ac.track_history_except_column_list, "track_history_except_column_list");
+  exclusive(ac.ignore_null_updates_column_list, "ignore_null_updates_column_list",
+            ac.ignore_null_updates_except_column_list, "ignore_null_updates_except_column_list");
+  if (ac.ignore_null_updates && (!ac.ignore_null_updates_column_list.empty() ||
+                                 !ac.ignore_null_updates_except_column_list.empty())) {
+    warning(p + "ignore_null_updates",
+            "true cannot be combined with ignore_null_updates_column_list or "
+            "ignore_null_updates_except_column_list; the pipeline rejects both");
+  }
+}
+
+}  // namespace
+
+Diagnostics validate(const DeltaLiveEntity& entity) {
+  return Checker(entity).run();
+}
+
+Diagnostics validate_or_throw(const DeltaLiveEntity& entity) {
+  Diagnostics all = validate(entity);
+  throw_if_errors(all);
+  Diagnostics warnings;
+  for (auto& d : all) {
+    if (!d.is_error()) warnings.push_back(std::move(d));
+  }
+  return warnings;
+}
+
+}  // namespace dls

@@ -1,0 +1,128 @@
+#include "dls/core/yaml_document.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/test_entities.h"
+#include "dls/core/error.h"
+
+namespace dls {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string document_error(const std::string& yaml) {
+  try {
+    parse_yaml_document(yaml, "f.yml");
+  } catch (const MetadataErrors& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(YamlDocument, SeedSampleLoadsWithoutErrors) {
+  const YamlDocument doc = load_yaml_document(std::string(DLS_TESTDATA_DIR) + "/seed-sample.yml");
+  ASSERT_EQ(doc.entities.size(), 2u);
+  const auto& bronze = doc.entities[0];
+  EXPECT_EQ(bronze.entity_id, "1");
+  EXPECT_EQ(bronze.source, "/Volumes/nfleming/harbor_freight/data/high_temps");
+  EXPECT_EQ(bronze.destination, "high_temps_new");
+  EXPECT_EQ(bronze.read_options.at("cloudFiles.format"), "csv");
+  EXPECT_EQ(bronze.read_options.at("header"), "true");
+  EXPECT_EQ(bronze.primary_keys, StringList{"id"});
+  EXPECT_FALSE(bronze.source_schema);
+  EXPECT_EQ(bronze.comment, "This is the main manufacturing production table.");
+  const auto& silver = doc.entities[1];
+  EXPECT_EQ(silver.source_format, "dlt");
+  EXPECT_TRUE(silver.is_quarantined);
+  EXPECT_EQ(silver.expectations.expect_all.at("temp_gt_50"), "temp > 50");
+  ASSERT_TRUE(silver.apply_changes);
+  EXPECT_EQ(silver.apply_changes->sequence_by, "id");
+  EXPECT_EQ(silver.apply_changes->stored_as_scd_type, 1);
+  ASSERT_EQ(doc.groups.size(), 1u);
+  EXPECT_EQ(doc.groups[0].first, "main.manufacturing");
+  EXPECT_EQ(doc.groups[0].second.size(), 2u);
+  // The seed's entity 2 has apply_changes but no primary_keys: stored, with a warning.
+  ASSERT_EQ(doc.warnings.size(), 1u);
+  EXPECT_THAT(doc.warnings[0].to_string(),
+              HasSubstr("seed-sample.yml:41:7: warning: entity '2': apply_changes: is ignored "
+                        "because primary_keys is empty"));
+}
+
+TEST(YamlDocument, GroupsInOrderOfFirstAppearance) {
+  const auto doc = parse_yaml_document(
+      "delta_live_store:\n"
+      "  - {entity_id: a, source: s, destination: d1, group: g2, source_format: dlt}\n"
+      "  - {entity_id: b, source: s, destination: d2, source_format: dlt}\n"
+      "  - {entity_id: c, source: s, destination: d3, group: g2, source_format: dlt}\n");
+  ASSERT_EQ(doc.groups.size(), 2u);
+  EXPECT_EQ(doc.groups[0].first, "g2");
+  EXPECT_EQ(doc.groups[0].second.size(), 2u);
+  EXPECT_EQ(doc.groups[1].first, "");
+}
+
+TEST(YamlDocument, EmptyListIsValid) {
+  EXPECT_TRUE(parse_yaml_document("delta_live_store: []\n").entities.empty());
+}
+
+TEST(YamlDocument, DuplicateEntityIdIsAnError) {
+  EXPECT_THAT(document_error("delta_live_store:\n"
+                             "  - {entity_id: a, source: s, destination: d, source_format: dlt}\n"
+                             "  - entity_id: a\n    source: t\n    destination: e\n"),
+              HasSubstr("f.yml:3:16: error: entity 'a': entity_id: duplicate entity_id 'a' (first "
+                        "defined at line 2)"));
+}
+
+TEST(YamlDocument, MalformedYamlHasLineColumn) {
+  EXPECT_THAT(document_error("delta_live_store:\n  - entity_id: a\n    source: [x, y\n"),
+              HasSubstr("f.yml:4:1: error: malformed YAML: "));
+  EXPECT_THAT(document_error("delta_live_store:\n  - entity_id: a\n   source: [x\n"),
+              HasSubstr("malformed YAML"));
+}
+
+TEST(YamlDocument, TopLevelShapeIsChecked) {
+  EXPECT_THAT(document_error(""), HasSubstr("f.yml:1:1: error: the file is empty"));
+  EXPECT_THAT(document_error("- entity_id: a\n"),
+              HasSubstr("f.yml:1:1: error: expected a mapping with the key 'delta_live_store'"));
+  EXPECT_THAT(document_error("delta_live_stor: []\n"),
+              HasSubstr("f.yml:1:1: error: unknown top-level key 'delta_live_stor'; expected only "
+                        "'delta_live_store' (did you mean delta_live_store?)"));
+  EXPECT_THAT(document_error("delta_live_store:\n  entity_id: a\n"),
+              HasSubstr("f.yml:2:3: error: 'delta_live_store' must be a list of entities"));
+}
+
+TEST(YamlDocument, CollectsErrorsOfAllEntities) {
+  try {
+    parse_yaml_document(
+        "delta_live_store:\n"
+        "  - {entity_id: a, source: s, destination: d, destination_type: tabel}\n"
+        "  - {entity_id: b, source: s, destination: \"../x\"}\n"
+        "  - {entity_id: c, source: s, destination: d2, id: x}\n",
+        "f.yml");
+    FAIL();
+  } catch (const MetadataErrors& e) {
+    ASSERT_EQ(e.errors().size(), 3u) << e.what();
+    EXPECT_THAT(e.errors()[0], HasSubstr("f.yml:2:65: error: entity 'a': destination_type"));
+    EXPECT_THAT(e.errors()[1], HasSubstr("f.yml:3:44: error: entity 'b': destination: '../x' is "
+                                         "not a safe table name"));
+    EXPECT_THAT(e.errors()[2], HasSubstr("f.yml:4:48: error: entity 'c': id: 'id' is generated"));
+    EXPECT_EQ(e.exit_code(), ExitCode::kInvalidMetadata);
+  }
+}
+
+TEST(YamlDocument, ExportLoadsBackToTheSameEntities) {
+  std::vector<DeltaLiveEntity> entities = {testing::full_entity(), testing::simple_entity("2")};
+  entities[1].group = "main.etl";
+  const std::string text = to_yaml_document(entities, "../schemas/config_schema.json");
+  EXPECT_THAT(text, HasSubstr("# yaml-language-server: $schema=../schemas/config_schema.json"));
+  const auto doc = parse_yaml_document(text);
+  EXPECT_EQ(doc.entities, entities) << text;
+  EXPECT_EQ(parse_yaml_document(to_yaml_document({})).entities.size(), 0u);
+}
+
+TEST(YamlDocument, MissingFileIsNotFound) {
+  EXPECT_THROW(load_yaml_document("/nonexistent/x.yml"), NotFoundError);
+}
+
+}  // namespace
+}  // namespace dls

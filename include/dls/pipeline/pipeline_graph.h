@@ -1,0 +1,52 @@
+// The pipeline graph (DESIGN §7): one dataset per entity, an edge from the dataset an entity reads
+// to the entity. An entity depends on the entity whose `destination` equals its `source` (for any
+// source_format, so a `delta` source naming a pipeline dataset is an edge too); `source_format: dlt`
+// requires such an upstream. Names compare after resolution to catalog.schema.table in the
+// pipeline's target (a bare name and its qualified form are the same dataset).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dls/core/entity.h"
+
+namespace dls::pipeline {
+
+enum class DatasetKind {
+  kStreamingTable,    // is_streaming: append only the new input
+  kMaterializedView,  // not streaming: recomputed when its input changed
+  kView,              // destination_type view: not persisted, computed for its readers
+};
+
+std::string to_string(DatasetKind kind);
+
+struct DatasetNode {
+  DeltaLiveEntity entity;
+  std::string name;                   // the destination as written in the metadata
+  std::string qualified_name;         // catalog.schema.table in the pipeline target
+  DatasetKind kind = DatasetKind::kStreamingTable;
+  std::vector<std::string> upstream;  // qualified names of the pipeline datasets it reads
+};
+
+class PipelineGraph {
+ public:
+  /// Builds the graph. Throws InvalidMetadataError naming the entities for: two entities with the
+  /// same destination, a cycle (the message lists the cycle), a `dlt` source with no upstream
+  /// dataset in the selection.
+  static PipelineGraph build(const std::vector<DeltaLiveEntity>& entities,
+                             const std::string& target_catalog, const std::string& target_schema);
+
+  /// Datasets in a topological order (upstream first; ties by name, so the order is stable).
+  const std::vector<DatasetNode>& datasets() const { return nodes_; }
+  const DatasetNode* find(const std::string& qualified_name) const;
+  /// Every dataset downstream of `qualified_name`, transitively.
+  std::vector<std::string> downstream_of(const std::string& qualified_name) const;
+
+  /// "text" (an indented tree), "dot" (Graphviz) or "mermaid" (flowchart LR).
+  std::string render(const std::string& format) const;
+
+ private:
+  std::vector<DatasetNode> nodes_;
+};
+
+}  // namespace dls::pipeline

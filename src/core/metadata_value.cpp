@@ -2,6 +2,7 @@
 
 #include <regex>
 #include <set>
+#include <string_view>
 
 #include "dls/core/suggest.h"
 #include "dls/core/timestamp.h"
@@ -415,6 +416,10 @@ Kind resolve_plain_scalar(const std::string& s) {
   static const std::regex kFloat(
       "[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.nan|\\.NaN|"
       "\\.NAN");
+  // Fast path: only scalars starting like a null, bool or number can be anything but a string.
+  if (!s.empty() && std::string_view("~nNtTfF+-.0123456789").find(s[0]) == std::string_view::npos) {
+    return Kind::kString;
+  }
   if (std::regex_match(s, kNull)) return Kind::kNull;
   if (std::regex_match(s, kBool)) return Kind::kBool;
   if (std::regex_match(s, kInt)) return Kind::kInt;

@@ -8,7 +8,9 @@
 // its structure: parse_predicate(p.to_string()) == p for every predicate without by_predicate.
 // operator== is structural: same operators, same filters, same arguments, same tree shape
 // (a & b != b & a); two by_predicate nodes are equal only if they are the same node (copies of one
-// Predicate). Precedence in text: ~ binds tighter than &, & tighter than |; & and | group left.
+// Predicate). Precedence in text: ~ binds tighter than &, & tighter than |; & and | group left —
+// the same as C++'s for these operators (g++ -Wparentheses asks for parentheses around a & b
+// inside a | b & c; write a | (b & c)).
 //
 // Semantics (all comparisons exact and case-sensitive):
 //   by_all()                         every entity

@@ -1,0 +1,40 @@
+// Tokenizer for Spark SQL text.
+//
+// Spark lexical rules honoured: '...' and "..." are both string literals with Spark's backslash
+// escapes (\n, \t, \\, \', \uXXXX, ...; \% and \_ keep their backslash); r'...' / R"..." are raw
+// strings; X'..' is a binary literal; `...` quotes an identifier (`` doubles a backtick);
+// numbers carry Spark's type suffixes (L, S, Y, D, F, BD); `--` and `/* */` are comments.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dls::sql::spark {
+
+struct Token {
+  enum class Kind {
+    kIdentifier,        // bare word (keywords too: the parser decides, case-insensitively)
+    kQuotedIdentifier,  // `...`, text without the backticks
+    kNumber,            // text as written, suffix included (e.g. "10L", "2.5BD", "1e3")
+    kString,            // text with escapes processed
+    kBinary,            // X'...': text is the hex digits
+    kOperator,          // punctuation and operators: ( ) [ ] , . ; + - * / % = == != <> < <= > >=
+                        // <=> && || ! ~ & | ^ :: -> => :
+    kEnd,
+  };
+  Kind kind = Kind::kEnd;
+  std::string text;
+  size_t position = 0;  // byte offset in the input
+
+  bool is_op(std::string_view op) const { return kind == Kind::kOperator && text == op; }
+  /// A bare identifier equal to `word`, ignoring case (keywords).
+  bool is_word(std::string_view word) const;
+};
+
+/// Splits `input` into tokens, ending with one kEnd token. Throws SparkSyntaxError with the
+/// position of an unterminated string/identifier/comment or an unexpected character.
+std::vector<Token> tokenize(std::string_view input);
+
+}  // namespace dls::sql::spark

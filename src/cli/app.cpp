@@ -1,0 +1,140 @@
+#include "app.h"
+
+#include <duckdb.h>
+
+#include <ostream>
+
+#include "dls/core/error.h"
+
+namespace dls::cli {
+namespace {
+
+constexpr const char* kDescription =
+    "dls — Delta Live Store: metadata-driven, declarative ETL on Delta Lake tables.\n"
+    "Runs pipelines locally on DuckDB and generates Databricks / Spark pipelines from the same "
+    "metadata.";
+
+// "table describe NAME_OR_PATH" lines for every leaf command under `app`.
+void collect_commands(const CLI::App& app, const std::string& prefix,
+                      std::vector<std::pair<std::string, std::string>>& out) {
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    std::string path = prefix + sub->get_name();
+    auto children = sub->get_subcommands([](const CLI::App*) { return true; });
+    if (!children.empty()) {
+      collect_commands(*sub, path + " ", out);
+      continue;
+    }
+    std::string usage = path;
+    for (const CLI::Option* opt : sub->get_options()) {
+      if (opt->get_positional()) {
+        std::string name = opt->get_name(true, false);
+        usage += opt->get_required() ? " " + name : " [" + name + "]";
+      }
+    }
+    out.emplace_back(usage, sub->get_description());
+  }
+}
+
+// "table describe" for the deepest subcommand the parser reached.
+std::string parsed_command_path(const CLI::App& root) {
+  std::string path;
+  const CLI::App* app = &root;
+  while (true) {
+    auto subs = app->get_subcommands();
+    if (subs.empty()) return path;
+    app = subs.front();
+    path += " " + app->get_name();
+  }
+}
+
+}  // namespace
+
+App::App() : app_(kDescription, "dls") {
+  registry_ = std::make_unique<CommandRegistry>(app_);
+  app_.set_version_flag(
+      "--version", [] { return version_string(); }, "Print the dls and DuckDB versions and exit");
+  app_.fallthrough();  // global options are accepted after the command name too
+  app_.require_subcommand(1);
+  const char* global = "Global options";
+  app_.add_option("--warehouse", options_.warehouse,
+                  "Warehouse directory holding tables by name (default: $DLS_WAREHOUSE, else "
+                  "./warehouse)")
+      ->type_name("DIR")
+      ->group(global);
+  app_.add_option("--store", options_.store, "Control table of the metadata store")
+      ->type_name("NAME")
+      ->capture_default_str()
+      ->group(global);
+  app_.add_option("--format", options_.format,
+                  "Output format of data: table (default), json, yaml or csv; each command "
+                  "lists the formats it supports")
+      ->type_name("FORMAT")
+      ->group(global);
+  app_.add_flag("-v,--verbose", options_.verbosity,
+                "Print more detail on stderr (the SQL run, locations); repeat for more")
+      ->group(global);
+  app_.add_flag("-q,--quiet", options_.quiet, "Print only data and errors")->group(global);
+  register_all_commands(*registry_);
+  app_.footer([this] { return overview(); });
+}
+
+std::string App::version_string() {
+  return std::string("dls ") + DLS_VERSION + " (DuckDB " + duckdb_library_version() + ")";
+}
+
+std::string App::overview() const {
+  std::vector<std::pair<std::string, std::string>> commands;
+  collect_commands(app_, "dls ", commands);
+  size_t width = 0;
+  for (const auto& [usage, _] : commands) width = std::max(width, usage.size());
+  std::string s = "\nCommands:\n";
+  for (const auto& [usage, description] : commands) {
+    s += "  " + usage + std::string(width - usage.size() + 2, ' ') + description + "\n";
+  }
+  if (!registry_->examples().empty()) {
+    s += "\nExamples:\n";
+    for (const auto& e : registry_->examples()) s += "  " + e + "\n";
+  }
+  s += "\nNames: catalog.schema.table is <warehouse>/<catalog>/<schema>/<table>; schema.table uses "
+       "catalog main;\n"
+       "a name containing '/' is a path. Name parts match [A-Za-z_][A-Za-z0-9_]*.\n"
+       "Exit codes: 0 ok, 1 failure, 2 usage, 3 invalid metadata/config, 4 data-quality "
+       "failure.\n"
+       "Run 'dls COMMAND --help' for the options of a command.\n";
+  return s;
+}
+
+int App::run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  try {
+    try {
+      app_.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      if (e.get_exit_code() == 0) return app_.exit(e, out, err);  // --help, --version
+      std::string command = parsed_command_path(app_);
+      err << "dls: error: " << e.what() << "\n"
+          << "Run 'dls" << command << " --help' for usage.\n";
+      return static_cast<int>(ExitCode::kUsage);
+    }
+    if (!registry_->selected()) {
+      err << "dls: error: no command given\nRun 'dls --help' for usage.\n";
+      return static_cast<int>(ExitCode::kUsage);
+    }
+    Context context(options_, out, err);
+    registry_->selected()(context);
+    out.flush();
+    return static_cast<int>(ExitCode::kOk);
+  } catch (const Error& e) {
+    out.flush();
+    err << "dls: error: " << e.what() << "\n";
+    return static_cast<int>(e.exit_code());
+  } catch (const std::exception& e) {
+    out.flush();
+    err << "dls: error: " << e.what() << "\n";
+    return static_cast<int>(ExitCode::kFailure);
+  } catch (...) {
+    err << "dls: error: unknown failure\n";
+    return static_cast<int>(ExitCode::kFailure);
+  }
+}
+
+}  // namespace dls::cli

@@ -1,0 +1,121 @@
+// `dls query "SQL"`: DuckDB SQL over the warehouse's Delta tables (by name) and delta_scan('PATH').
+#include <iostream>
+#include <iterator>
+#include <memory>
+
+#include "command_registry.h"
+#include "dls/catalog/delta_table_source.h"
+#include "dls/catalog/query_rewriter.h"
+#include "dls/catalog/sql_tokenizer.h"
+#include "dls/core/error.h"
+#include "dls/sql/sql_error.h"
+
+namespace dls::cli {
+namespace {
+
+struct QueryArgs {
+  std::string sql;
+  std::string dialect = "duckdb";
+};
+
+// Renders the last statement. It is wrapped so that every value arrives in a form we can print
+// exactly: JSON text per value (to_json) for json/yaml, DuckDB's own text (VARCHAR) for table/csv.
+// Statements that cannot be wrapped (PRAGMA, INSERT, SET, ...) run as written.
+void run_and_render(Context& ctx, std::string_view statement, OutputFormat format) {
+  sql::Connection& con = ctx.connection();
+  bool typed = format == OutputFormat::kJson || format == OutputFormat::kYaml;
+  std::string wrapped =
+      std::string(typed ? "SELECT to_json(COLUMNS(*))" : "SELECT CAST(COLUMNS(*) AS VARCHAR)") +
+      " FROM (\n" + std::string(statement) + "\n) AS __dls_query";
+  std::optional<sql::PreparedStatement> prepared;
+  try {
+    prepared.emplace(con.prepare(wrapped));
+  } catch (const sql::SqlError&) {
+    ctx.debug("running the statement unwrapped (it is not a query)", 2);
+  }
+  auto writer = make_row_writer(format, ctx.out());
+  if (!prepared) {
+    sql::Result result = con.query(statement);
+    writer->begin(result.column_names());
+    for (const auto& row : result.rows()) {
+      std::vector<Cell> cells;
+      for (const auto& v : row) cells.push_back(cell_from_value(v));
+      writer->row(cells);
+    }
+    writer->end();
+    return;
+  }
+  sql::Result result = prepared->execute();
+  writer->begin(result.column_names());
+  std::vector<Cell> cells(result.column_count());
+  while (auto chunk = result.next_chunk()) {
+    for (size_t r = 0; r < chunk->size(); ++r) {
+      for (size_t c = 0; c < cells.size(); ++c) {
+        sql::Value v = chunk->value(c, r);
+        if (v.is_null()) {
+          cells[c] = nullptr;
+        } else if (typed) {
+          // to_json writes non-finite doubles as bare Infinity/NaN, which is not JSON: keep text.
+          cells[c] = Cell::parse(v.as_string(), nullptr, false);
+          if (cells[c].is_discarded()) cells[c] = v.as_string();
+        } else {
+          cells[c] = v.as_string();
+        }
+      }
+      writer->row(cells);
+    }
+  }
+  writer->end();
+}
+
+void run_query(Context& ctx, QueryArgs& args) {
+  OutputFormat format = ctx.output_format(
+      {OutputFormat::kTable, OutputFormat::kCsv, OutputFormat::kJson, OutputFormat::kYaml},
+      "dls query");
+  if (args.dialect == "spark") {
+    throw Error(
+        "--dialect spark is not implemented yet; write the query in DuckDB SQL (the default "
+        "--dialect duckdb)");
+  }
+  if (args.sql == "-") {
+    args.sql.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  auto statements = catalog::split_statements(args.sql);
+  if (statements.empty()) throw UsageError("dls query: no SQL statement given");
+
+  sql::Connection& con = ctx.connection();
+  catalog::DeltaTableSource source(con);
+  catalog::QueryRewriter rewriter(ctx.warehouse(), source);
+  for (size_t i = 0; i < statements.size(); ++i) {
+    std::string rewritten = rewriter.rewrite(statements[i]);
+    ctx.debug("sql: " + rewritten);
+    if (i + 1 < statements.size()) {
+      con.execute(rewritten);
+    } else {
+      run_and_render(ctx, rewritten, format);
+    }
+  }
+}
+
+}  // namespace
+
+void register_query_command(CommandRegistry& r) {
+  auto args = std::make_shared<QueryArgs>();
+  CLI::App* cmd = r.add_command(
+      r.root(), "query",
+      "Run SQL (DuckDB dialect) over Delta tables: catalog.schema.table and schema.table names "
+      "resolve in the warehouse; delta_scan('PATH' [, version => N] [, timestamp => 'ISO']) reads "
+      "a table by path, with time travel. Several statements may be separated by ';' — the "
+      "result of the last is printed. Formats: table, csv, json, yaml.",
+      {R"~(dls query "SELECT city, count(*) FROM main.demo.trips GROUP BY city")~",
+       R"~(dls query "SELECT * FROM delta_scan('./warehouse/main/demo/trips', version => 1)" --format csv)~",
+       R"~(dls query --format json "SELECT t.* FROM demo.trips AS t LIMIT 5")~"},
+      [args](Context& ctx) { run_query(ctx, *args); });
+  cmd->add_option("SQL", args->sql, "The SQL to run ('-' reads it from stdin)")->required();
+  cmd->add_option("--dialect", args->dialect,
+                  "SQL dialect of the query: duckdb (default) or spark (Spark SQL, translated)")
+      ->check(CLI::IsMember({"duckdb", "spark"}))
+      ->capture_default_str();
+}
+
+}  // namespace dls::cli

@@ -1,0 +1,307 @@
+// `dls table describe|history|vacuum NAME_OR_PATH`: inspect and maintain one Delta table.
+#include <ctime>
+#include <memory>
+
+#include "command_registry.h"
+#include "dls/core/error.h"
+#include "dls/delta/delta_error.h"
+#include "dls/delta/delta_table.h"
+
+namespace dls::cli {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+constexpr int64_t kSafeRetentionHours = 168;  // Delta's default: 7 days
+
+struct TableArgs {
+  std::string table;
+  std::optional<int64_t> limit;
+  std::optional<int64_t> retain_hours;
+  bool dry_run = false;
+  bool force = false;
+};
+
+// ISO-8601 UTC with milliseconds: 2024-01-02T03:04:05.678Z.
+std::string iso_from_ms(int64_t ms) {
+  int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  int64_t frac = ms - secs * 1000;
+  std::time_t t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(frac));
+  return buf;
+}
+
+std::string human_bytes(int64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) v /= 1024, ++u;
+  char buf[32];
+  if (u == 0) {
+    std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
+  }
+  return buf;
+}
+
+// Spark SQL's spelling of a type, as DESCRIBE TABLE shows it: bigint, decimal(10,2),
+// array<string>, map<string,int>, struct<a:int,b:string>.
+std::string spark_type(const delta::DataType& t) {
+  if (t.kind == "struct") {
+    std::string s = "struct<";
+    for (size_t i = 0; i < t.fields.size(); ++i) {
+      if (i) s += ",";
+      s += t.fields[i].name + ":" + spark_type(t.fields[i].type);
+    }
+    return s + ">";
+  }
+  if (t.kind == "array") return "array<" + (t.element ? spark_type(*t.element) : "?") + ">";
+  if (t.kind == "map") {
+    return "map<" + (t.key ? spark_type(*t.key) : "?") + "," +
+           (t.value ? spark_type(*t.value) : "?") + ">";
+  }
+  if (t.kind == "decimal") {
+    return "decimal(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
+  }
+  if (t.kind == "long") return "bigint";
+  if (t.kind == "integer") return "int";
+  if (t.kind == "short") return "smallint";
+  if (t.kind == "byte") return "tinyint";
+  return t.kind;
+}
+
+// Opens the table NAME_OR_PATH names, with an error naming both the input and the path.
+delta::DeltaTable open_table(Context& ctx, const std::string& name_or_path,
+                             catalog::TableLocation& location) {
+  location = ctx.warehouse().resolve(name_or_path);
+  ctx.debug("table " + location.display() + " at " + location.root.string());
+  if (!delta::DeltaTable::exists(location.root.string())) {
+    std::string msg = "no Delta table at " + location.root.string();
+    if (location.name) {
+      msg = "table " + location.name->to_string() + " not found: " + msg + " (warehouse " +
+            ctx.warehouse().root().string() + "; choose it with --warehouse DIR or DLS_WAREHOUSE)";
+    } else {
+      msg += " (no _delta_log directory with a commit)";
+    }
+    throw delta::TableNotFoundError(msg);
+  }
+  return delta::DeltaTable::open(location.root.string());
+}
+
+ojson describe_json(const catalog::TableLocation& location, const delta::TableDescription& d) {
+  ojson doc = ojson::object();
+  doc["name"] = location.name ? ojson(location.name->to_string()) : ojson(nullptr);
+  doc["location"] = d.location;
+  doc["version"] = d.version;
+  doc["id"] = d.id;
+  doc["partition_columns"] = d.partition_columns;
+  ojson props = ojson::object();
+  for (const auto& [k, v] : d.properties) props[k] = v;
+  doc["properties"] = props;
+  doc["description"] = d.description ? ojson(*d.description) : ojson(nullptr);
+  doc["num_files"] = d.num_files;
+  doc["size_bytes"] = d.size_bytes;
+  doc["num_records"] = d.num_records ? ojson(*d.num_records) : ojson(nullptr);
+  doc["created_time"] = d.created_time_ms ? ojson(iso_from_ms(d.created_time_ms)) : ojson(nullptr);
+  doc["last_modified"] =
+      d.last_modified_ms ? ojson(iso_from_ms(d.last_modified_ms)) : ojson(nullptr);
+  ojson schema = ojson::array();
+  for (const auto& f : d.schema.fields) {
+    schema.push_back({{"name", f.name}, {"type", spark_type(f.type)}, {"nullable", f.nullable}});
+  }
+  doc["schema"] = schema;
+  ojson protocol = ojson::object();
+  protocol["min_reader_version"] = d.protocol.min_reader_version;
+  protocol["min_writer_version"] = d.protocol.min_writer_version;
+  protocol["reader_features"] =
+      d.protocol.reader_features ? ojson(*d.protocol.reader_features) : ojson(nullptr);
+  protocol["writer_features"] =
+      d.protocol.writer_features ? ojson(*d.protocol.writer_features) : ojson(nullptr);
+  doc["protocol"] = protocol;
+  return doc;
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& sep) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : sep) + i;
+  return s;
+}
+
+void describe(Context& ctx, const TableArgs& args) {
+  OutputFormat format = ctx.output_format(
+      {OutputFormat::kTable, OutputFormat::kJson, OutputFormat::kYaml}, "dls table describe");
+  catalog::TableLocation location;
+  auto table = open_table(ctx, args.table, location);
+  delta::TableDescription d = table.describe();
+  if (format != OutputFormat::kTable) {
+    render_document(describe_json(location, d), format, ctx.out());
+    return;
+  }
+  std::string protocol = "reader " + std::to_string(d.protocol.min_reader_version) + ", writer " +
+                         std::to_string(d.protocol.min_writer_version);
+  if (d.protocol.reader_features && !d.protocol.reader_features->empty()) {
+    protocol += "; reader features: " + join(*d.protocol.reader_features, ", ");
+  }
+  if (d.protocol.writer_features && !d.protocol.writer_features->empty()) {
+    protocol += "; writer features: " + join(*d.protocol.writer_features, ", ");
+  }
+  std::vector<std::string> props;
+  for (const auto& [k, v] : d.properties) props.push_back(k + "=" + v);
+  std::vector<std::pair<std::string, std::string>> lines = {
+      {"Name", location.name ? location.name->to_string() : "(path)"},
+      {"Location", d.location},
+      {"Version", std::to_string(d.version)},
+      {"Id", d.id},
+      {"Description", d.description.value_or("")},
+      {"Partition columns",
+       d.partition_columns.empty() ? "(none)" : join(d.partition_columns, ", ")},
+      {"Files", std::to_string(d.num_files)},
+      {"Size", human_bytes(d.size_bytes) + " (" + std::to_string(d.size_bytes) + " bytes)"},
+      {"Records", d.num_records ? std::to_string(*d.num_records) : "unknown (files without stats)"},
+      {"Created", d.created_time_ms ? iso_from_ms(d.created_time_ms) : "unknown"},
+      {"Last modified", d.last_modified_ms ? iso_from_ms(d.last_modified_ms) : "unknown"},
+      {"Protocol", protocol},
+      {"Properties", props.empty() ? "(none)" : join(props, ", ")},
+  };
+  for (const auto& [key, value] : lines) {
+    ctx.out() << key << std::string(19 - key.size(), ' ') << value << "\n";
+  }
+  ctx.out() << "\nSchema:\n";
+  DataTable schema{{"column", "type", "nullable"}, {}};
+  for (const auto& f : d.schema.fields) {
+    bool partition = std::find(d.partition_columns.begin(), d.partition_columns.end(), f.name) !=
+                     d.partition_columns.end();
+    schema.rows.push_back({f.name + (partition ? " (partition)" : ""), spark_type(f.type),
+                           f.nullable ? "yes" : "no"});
+  }
+  RenderOptions options;
+  options.row_count = false;
+  options.max_cell_width = 120;
+  render_table(schema, OutputFormat::kTable, ctx.out(), options);
+}
+
+void history(Context& ctx, const TableArgs& args) {
+  OutputFormat format = ctx.output_format(
+      {OutputFormat::kTable, OutputFormat::kJson, OutputFormat::kYaml, OutputFormat::kCsv},
+      "dls table history");
+  if (args.limit && *args.limit < 1) throw UsageError("--limit must be at least 1");
+  catalog::TableLocation location;
+  auto table = open_table(ctx, args.table, location);
+  DataTable t{{"version", "timestamp", "operation", "operation_parameters", "operation_metrics"},
+              {}};
+  for (const auto& h : table.history(args.limit)) {
+    auto object_or_empty = [](const nlohmann::json& j) {
+      return j.is_null() ? ojson::object() : ojson::parse(j.dump());
+    };
+    t.rows.push_back(
+        {h.version, iso_from_ms(h.timestamp_ms), h.operation ? Cell(*h.operation) : Cell(nullptr),
+         object_or_empty(h.operation_parameters), object_or_empty(h.operation_metrics)});
+  }
+  if (format == OutputFormat::kJson || format == OutputFormat::kYaml) {
+    ojson doc = ojson::array();
+    for (const auto& row : t.rows) {
+      ojson entry = ojson::object();
+      for (size_t c = 0; c < t.columns.size(); ++c) entry[t.columns[c]] = row[c];
+      doc.push_back(entry);
+    }
+    render_document(doc, format, ctx.out());
+    return;
+  }
+  render_table(t, format, ctx.out());
+}
+
+void vacuum(Context& ctx, const TableArgs& args) {
+  OutputFormat format = ctx.output_format(
+      {OutputFormat::kTable, OutputFormat::kJson, OutputFormat::kYaml, OutputFormat::kCsv},
+      "dls table vacuum");
+  if (args.retain_hours && *args.retain_hours < 0) throw UsageError("--retain must be >= 0 hours");
+  if (args.retain_hours && *args.retain_hours < kSafeRetentionHours && !args.dry_run &&
+      !args.force) {
+    throw UsageError("refusing to vacuum with --retain " + std::to_string(*args.retain_hours) +
+                     " hours, less than " + std::to_string(kSafeRetentionHours) +
+                     " (7 days): readers of older versions and concurrent writers could fail. "
+                     "Check with --dry-run, then pass --force if you are sure.");
+  }
+  catalog::TableLocation location;
+  auto table = open_table(ctx, args.table, location);
+  delta::VacuumResult r = table.vacuum(args.retain_hours, args.dry_run);
+  std::string summary = std::string(r.dry_run ? "would delete " : "deleted ") +
+                        std::to_string(r.files.size()) + " file" +
+                        (r.files.size() == 1 ? "" : "s") + " (" + human_bytes(r.bytes) + ") from " +
+                        location.display();
+  if (format == OutputFormat::kJson || format == OutputFormat::kYaml) {
+    ojson doc = ojson::object();
+    doc["table"] = location.display();
+    doc["dry_run"] = r.dry_run;
+    doc["num_files"] = r.files.size();
+    doc["size_bytes"] = r.bytes;
+    doc["files"] = r.files;
+    render_document(doc, format, ctx.out());
+  } else {
+    DataTable t{{"file"}, {}};
+    for (const auto& f : r.files) t.rows.push_back({f});
+    RenderOptions options;
+    options.row_count = false;
+    options.max_cell_width = 4096;
+    if (!r.files.empty() || format == OutputFormat::kCsv)
+      render_table(t, format, ctx.out(), options);
+  }
+  ctx.info(summary);
+}
+
+void add_table_argument(CLI::App* cmd, TableArgs& args) {
+  cmd->add_option("NAME_OR_PATH", args.table,
+                  "catalog.schema.table or schema.table in the warehouse, or a path (contains '/')")
+      ->required();
+}
+
+}  // namespace
+
+void register_table_commands(CommandRegistry& r) {
+  CLI::App* table = r.add_group(r.root(), "table", "Inspect and maintain Delta tables");
+  {
+    auto args = std::make_shared<TableArgs>();
+    CLI::App* cmd = r.add_command(
+        *table, "describe",
+        "Show a table's location, version, schema, partitioning, properties, files, size and "
+        "protocol. Formats: table, json, yaml.",
+        {"dls table describe main.demo.trips", "dls table describe ./data/events --format json"},
+        [args](Context& ctx) { describe(ctx, *args); });
+    add_table_argument(cmd, *args);
+  }
+  {
+    auto args = std::make_shared<TableArgs>();
+    CLI::App* cmd = r.add_command(
+        *table, "history",
+        "List a table's commits, newest first: version, timestamp (UTC), operation, parameters "
+        "and metrics. Formats: table, json, yaml, csv.",
+        {"dls table history main.demo.trips --limit 5"},
+        [args](Context& ctx) { history(ctx, *args); });
+    add_table_argument(cmd, *args);
+    cmd->add_option("--limit", args->limit, "Show only the newest N commits")->type_name("N");
+  }
+  {
+    auto args = std::make_shared<TableArgs>();
+    CLI::App* cmd = r.add_command(
+        *table, "vacuum",
+        "Delete data files no longer referenced by the table's versions within the retention "
+        "period (default: delta.deletedFileRetentionDuration, else 7 days). Prints the files.",
+        {"dls table vacuum main.demo.trips --dry-run",
+         "dls table vacuum main.demo.trips --retain 24 --force"},
+        [args](Context& ctx) { vacuum(ctx, *args); });
+    add_table_argument(cmd, *args);
+    cmd->add_option("--retain", args->retain_hours, "Retention period in hours")
+        ->type_name("HOURS");
+    cmd->add_flag("--dry-run", args->dry_run,
+                  "List the files that would be deleted; delete nothing");
+    cmd->add_flag("--force", args->force, "Allow a retention shorter than 168 hours (7 days)");
+  }
+}
+
+}  // namespace dls::cli

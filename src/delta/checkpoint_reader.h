@@ -1,0 +1,24 @@
+// Reading checkpoints (PROTOCOL.md "Checkpoints"): classic and multi-part Parquet checkpoints and
+// v2 checkpoints (a JSON or Parquet top-level file whose `sidecar` actions name Parquet files in
+// _delta_log/_sidecars). Parquet is read through the delta engine's DuckDB (engine.h); each action
+// column is converted with DuckDB's to_json, so Parquet maps (partitionValues, tags,
+// configuration) arrive as JSON objects and the same codec as for commits applies.
+#pragma once
+
+#include <vector>
+
+#include "delta/log_segment.h"
+#include "dls/delta/action.h"
+#include "dls/delta/storage.h"
+
+namespace dls::delta {
+
+/// The state actions of checkpoint `cp`: protocol, metaData, txn, domainMetadata and add (remove
+/// tombstones, checkpointMetadata and sidecar references are consumed here, not returned). An add
+/// whose `stats` column is absent gets its `stats_parsed` struct as its stats JSON.
+/// Throws CorruptTableError naming the file when a checkpoint or sidecar file is missing or
+/// unreadable.
+std::vector<Action> read_checkpoint(const Storage& storage, const std::string& table_root,
+                                    const CheckpointFiles& cp);
+
+}  // namespace dls::delta

@@ -1,0 +1,464 @@
+// Conditional, math, JSON, hash, URL, cast and aggregate functions of the Spark function library.
+#include <algorithm>
+
+#include "dls/sql/spark/parser.h"
+#include "dls/sql/spark/spark_error.h"
+#include "function_library.h"
+
+namespace dls::sql::spark::lib {
+
+namespace {
+
+const SparkType kBool = T(K::kBoolean);
+const SparkType kDouble = T(K::kDouble);
+const SparkType kStr = T(K::kString);
+
+SparkType first_known(const CallContext& c, size_t from = 0) {
+  SparkType t = T(K::kNull);
+  for (size_t i = from; i < c.size(); ++i) {
+    SparkType w = wider_numeric(t, c.type(i));
+    if (w.known())
+      t = w;
+    else if (t.is(K::kNull))
+      t = c.type(i);
+  }
+  return t;
+}
+
+Rewrite dbl(const std::string& fn) {
+  return [fn](CallContext& c) {
+    return TypedSql{fn + "(CAST(" + c.sql(0) + " AS DOUBLE))", kDouble};
+  };
+}
+
+// Spark returns NULL for the logarithm of a non-positive number.
+Rewrite log_fn(const std::string& fn) {
+  return [fn](CallContext& c) {
+    std::string x = "CAST(" + c.sql(0) + " AS DOUBLE)";
+    return TypedSql{"CASE WHEN " + x + " <= 0 THEN NULL ELSE " + fn + "(" + x + ") END", kDouble};
+  };
+}
+
+// DuckDB json_transform structure for a Spark type.
+std::string json_structure(const SparkType& t, const CallContext& c) {
+  switch (t.kind) {
+    case K::kStruct: {
+      std::string s = "{";
+      for (size_t i = 0; i < t.fields.size(); ++i) {
+        std::string n = t.fields[i].name;
+        std::string esc;
+        for (char ch : n) esc += ch == '"' ? std::string("\\\"") : std::string(1, ch);
+        s += (i ? "," : "") + std::string("\"") + esc + "\":" + json_structure(t.fields[i].type, c);
+      }
+      return s + "}";
+    }
+    case K::kArray:
+      return "[" + json_structure(t.element(), c) + "]";
+    case K::kMap:
+      return "\"MAP(VARCHAR, " + t.children[1].duckdb_name() + ")\"";
+    case K::kBinary:
+    case K::kYearMonthInterval:
+    case K::kDayTimeInterval:
+    case K::kUnknown:
+    case K::kNull:
+      c.unsupported("type " + t.spark_name() + " in a from_json schema");
+    default:
+      return "\"" + t.duckdb_name() + "\"";
+  }
+}
+
+TypedSql try_arith(CallContext& c, const std::string& op) {
+  auto t = c.printer().apply_operator(op, c.arg(0), c.arg(1), nullptr, c.call().position);
+  return {"TRY(" + t.sql + ")", t.type};
+}
+
+// Spark's parse_url via RFC 3986's regular expression.
+const char* kUrlRe =
+    "^(([^:/?#]+):)?(//(([^@/?#]*)@)?([^/?#:]*)(:([0-9]+))?)?([^?#]*)(\\?([^#]*))?(#(.*))?";
+
+}  // namespace
+
+void register_misc_functions(FunctionRegistry& r) {
+  // Conditional.
+  def(r, "coalesce", 1, -1, "conditional", [](CallContext& c) {
+    return TypedSql{"coalesce(" + c.joined() + ")", first_known(c)};
+  });
+  for (const char* n : {"ifnull", "nvl"}) {
+    def(r, n, 2, 2, "conditional", [](CallContext& c) {
+      return TypedSql{"coalesce(" + c.joined() + ")", first_known(c)};
+    });
+  }
+  def(r, "nvl2", 3, 3, "conditional", [](CallContext& c) {
+    return TypedSql{
+        "CASE WHEN " + c.sql(0) + " IS NOT NULL THEN " + c.sql(1) + " ELSE " + c.sql(2) + " END",
+        first_known(c, 1)};
+  });
+  for (const char* n : {"if", "iff"}) {
+    def(r, n, 3, 3, "conditional", [](CallContext& c) {
+      return TypedSql{"CASE WHEN " + c.sql(0) + " THEN " + c.sql(1) + " ELSE " + c.sql(2) + " END",
+                      first_known(c, 1)};
+    });
+  }
+  def(r, "nullif", 2, 2, "conditional", [](CallContext& c) {
+    return TypedSql{"nullif(" + c.joined() + ")", c.type(0)};
+  });
+  def(r, "nullifzero", 1, 1, "conditional", [](CallContext& c) {
+    return TypedSql{"nullif(" + c.sql(0) + ", 0)", c.type(0)};
+  });
+  def(r, "zeroifnull", 1, 1, "conditional", [](CallContext& c) {
+    SparkType t = c.type(0).is(K::kNull) ? T(K::kInt) : c.type(0);
+    return TypedSql{"coalesce(" + c.sql(0) + ", 0)", t};
+  });
+  def(r, "greatest", 2, -1, "conditional", [](CallContext& c) {
+    return TypedSql{"greatest(" + c.joined() + ")", first_known(c)};
+  });
+  def(r, "least", 2, -1, "conditional", [](CallContext& c) {
+    return TypedSql{"least(" + c.joined() + ")", first_known(c)};
+  });
+  def(r, "equal_null", 2, 2, "predicate", tmpl("({0} IS NOT DISTINCT FROM {1})", kBool));
+  def(r, "isnull", 1, 1, "predicate", tmpl("({0} IS NULL)", kBool));
+  def(r, "isnotnull", 1, 1, "predicate", tmpl("({0} IS NOT NULL)", kBool));
+  def(r, "isnan", 1, 1, "predicate", tmpl("coalesce(isnan(CAST({0} AS DOUBLE)), false)", kBool));
+  def(r, "nanvl", 2, 2, "conditional",
+      tmpl("CASE WHEN isnan(CAST({0} AS DOUBLE)) THEN {1} ELSE {0} END", kDouble));
+  def(r, "assert_true", 1, 2, "misc", [](CallContext& c) {
+    std::string msg = c.size() > 1 ? str(c, 1) : "'assertion failed'";
+    return TypedSql{"CASE WHEN " + c.sql(0) + " THEN NULL ELSE error(" + msg + ") END",
+                    T(K::kNull)};
+  });
+  def(r, "raise_error", 1, 1, "misc", [](CallContext& c) {
+    return TypedSql{"error(" + str(c, 0) + ")", T(K::kNull)};
+  });
+  // Math.
+  def(r, "abs", 1, 1, "math", [](CallContext& c) {
+    if (c.type(0).is(K::kYearMonthInterval) || c.type(0).is(K::kDayTimeInterval)) {
+      return TypedSql{"CASE WHEN " + c.sql(0) + " < INTERVAL '0 months' THEN " + c.sql(0) +
+                          " * -1 ELSE " + c.sql(0) + " END",
+                      c.type(0)};
+    }
+    return TypedSql{"abs(" + c.sql(0) + ")", c.type(0)};
+  });
+  for (const char* n : {"acos", "asin", "atan", "cos", "sin", "tan", "cot", "cosh", "sinh", "tanh",
+                        "degrees", "radians", "cbrt", "exp", "acosh", "asinh", "atanh"}) {
+    def(r, n, 1, 1, "math", dbl(n));
+  }
+  def(r, "atan2", 2, 2, "math", tmpl("atan2(CAST({0} AS DOUBLE), CAST({1} AS DOUBLE))", kDouble));
+  def(r, "expm1", 1, 1, "math", tmpl("(exp(CAST({0} AS DOUBLE)) - 1)", kDouble));
+  def(r, "sqrt", 1, 1, "math",
+      tmpl("CASE WHEN CAST({0} AS DOUBLE) < 0 THEN CAST('NaN' AS DOUBLE) ELSE sqrt(CAST({0} AS "
+           "DOUBLE)) END",
+           kDouble));
+  def(r, "ln", 1, 1, "math", log_fn("ln"));
+  def(r, "log10", 1, 1, "math", log_fn("log10"));
+  def(r, "log2", 1, 1, "math", log_fn("log2"));
+  def(r, "log1p", 1, 1, "math",
+      tmpl("CASE WHEN CAST({0} AS DOUBLE) <= -1 THEN NULL ELSE ln(1 + CAST({0} AS DOUBLE)) END",
+           kDouble));
+  def(r, "log", 1, 2, "math", [](CallContext& c) {
+    if (c.size() == 1) return log_fn("ln")(c);
+    std::string b = "CAST(" + c.sql(0) + " AS DOUBLE)", x = "CAST(" + c.sql(1) + " AS DOUBLE)";
+    return TypedSql{"CASE WHEN " + b + " <= 0 OR " + x + " <= 0 THEN NULL ELSE ln(" + x +
+                        ") / ln(" + b + ") END",
+                    kDouble};
+  });
+  for (const char* n : {"pow", "power"})
+    def(r, n, 2, 2, "math", tmpl("pow(CAST({0} AS DOUBLE), CAST({1} AS DOUBLE))", kDouble));
+  def(r, "pi", 0, 0, "math", tmpl("pi()", kDouble));
+  def(r, "e", 0, 0, "math", tmpl("exp(1.0::DOUBLE)", kDouble));
+  def(r, "hypot", 2, 2, "math",
+      tmpl("sqrt(pow(CAST({0} AS DOUBLE), 2) + pow(CAST({1} AS DOUBLE), 2))", kDouble));
+  for (const char* n : {"sign", "signum"}) {
+    def(r, n, 1, 1, "math", [](CallContext& c) {
+      if (c.type(0).is(K::kYearMonthInterval) || c.type(0).is(K::kDayTimeInterval)) {
+        std::string z = "INTERVAL '0 months'";
+        return TypedSql{"CASE WHEN " + c.sql(0) + " < " + z + " THEN -1.0::DOUBLE WHEN " +
+                            c.sql(0) + " > " + z + " THEN 1.0::DOUBLE WHEN " + c.sql(0) + " = " +
+                            z + " THEN 0.0::DOUBLE END",
+                        kDouble};
+      }
+      return TypedSql{"CAST(sign(CAST(" + c.sql(0) + " AS DOUBLE)) AS DOUBLE)", kDouble};
+    });
+  }
+  def(r, "positive", 1, 1, "math", [](CallContext& c) { return c.arg(0); });
+  def(r, "negative", 1, 1, "math", [](CallContext& c) {
+    return TypedSql{"(-" + c.sql(0) + ")", c.type(0)};
+  });
+  auto ceil_floor = [](const std::string& fn) {
+    return [fn](CallContext& c) {
+      if (c.size() == 1) {
+        if (c.type(0).is_integral())
+          return TypedSql{"CAST(" + c.sql(0) + " AS BIGINT)", T(K::kBigInt)};
+        return TypedSql{"CAST(" + fn + "(" + c.sql(0) + ") AS BIGINT)", T(K::kBigInt)};
+      }
+      auto s = c.literal_int(1);
+      if (!s) c.unsupported("the scale must be an integer literal");
+      std::string x = c.type(0).is(K::kDouble) || c.type(0).is(K::kFloat)
+                          ? "CAST(" + c.sql(0) + " AS DOUBLE)"
+                          : "CAST(" + c.sql(0) + " AS DECIMAL(38,10))";
+      if (*s >= 0) {
+        std::string f = "1" + std::string(static_cast<size_t>(*s), '0');
+        return TypedSql{"CAST(" + fn + "(" + x + " * " + f + ") / " + f + " AS DECIMAL(38," +
+                            std::to_string(*s) + "))",
+                        SparkType::decimal(38, static_cast<int>(*s))};
+      }
+      std::string f = "1" + std::string(static_cast<size_t>(-*s), '0');
+      return TypedSql{"CAST(" + fn + "(" + x + " / " + f + ") * " + f + " AS DECIMAL(38,0))",
+                      SparkType::decimal(38, 0)};
+    };
+  };
+  for (const char* n : {"ceil", "ceiling"}) def(r, n, 1, 2, "math", ceil_floor("ceil"));
+  def(r, "floor", 1, 2, "math", ceil_floor("floor"));
+  def(
+      r, "round", 1, 2, "math",
+      [](CallContext& c) {
+        std::string d = c.size() > 1 ? c.sql(1) : "0";
+        if (c.type(0).is_integral()) {
+          return TypedSql{
+              "CAST(round(" + c.sql(0) + ", " + d + ") AS " + c.type(0).duckdb_name() + ")",
+              c.type(0)};
+        }
+        return TypedSql{"round(" + c.sql(0) + ", " + d + ")",
+                        c.type(0).is(K::kDecimal) ? SparkType{} : c.type(0)};
+      },
+      "HALF_UP, as Spark");
+  def(
+      r, "bround", 1, 2, "math",
+      [](CallContext& c) {
+        std::string d = c.size() > 1 ? c.sql(1) : "0";
+        if (c.type(0).is_integral()) {
+          return TypedSql{
+              "CAST(round_even(" + c.sql(0) + ", " + d + ") AS " + c.type(0).duckdb_name() + ")",
+              c.type(0)};
+        }
+        if (c.type(0).is(K::kDecimal)) {
+          return TypedSql{
+              "CAST(round_even(" + c.sql(0) + ", " + d + ") AS " + c.type(0).duckdb_name() + ")",
+              c.type(0)};
+        }
+        return TypedSql{"round_even(" + c.sql(0) + ", " + d + ")", c.type(0)};
+      },
+      "HALF_EVEN, as Spark");
+  def(r, "mod", 2, 2, "math", [](CallContext& c) {
+    return c.printer().apply_operator("%", c.arg(0), c.arg(1), &c.raw(1), c.call().position);
+  });
+  def(r, "pmod", 2, 2, "math", [](CallContext& c) {
+    auto m = c.printer().apply_operator("%", c.arg(0), c.arg(1), &c.raw(1), c.call().position);
+    return TypedSql{"CASE WHEN " + m.sql + " < 0 THEN (" + m.sql + " + " + c.sql(1) + ") % " +
+                        c.sql(1) + " ELSE " + m.sql + " END",
+                    m.type};
+  });
+  def(r, "factorial", 1, 1, "math",
+      tmpl(
+          "CASE WHEN {0} BETWEEN 0 AND 20 THEN CAST(factorial(CAST({0} AS INTEGER)) AS BIGINT) END",
+          T(K::kBigInt)));
+  def(r, "shiftleft", 2, 2, "math", [](CallContext& c) {
+    return TypedSql{"(" + c.sql(0) + " << " + c.sql(1) + ")", c.type(0)};
+  });
+  def(r, "shiftright", 2, 2, "math", [](CallContext& c) {
+    return TypedSql{"(" + c.sql(0) + " >> " + c.sql(1) + ")", c.type(0)};
+  });
+  def(r, "try_add", 2, 2, "math", [](CallContext& c) { return try_arith(c, "+"); });
+  def(r, "try_subtract", 2, 2, "math", [](CallContext& c) { return try_arith(c, "-"); });
+  def(r, "try_multiply", 2, 2, "math", [](CallContext& c) { return try_arith(c, "*"); });
+  def(r, "try_divide", 2, 2, "math", [](CallContext& c) {
+    if (c.type(0).is(K::kYearMonthInterval) || c.type(0).is(K::kDayTimeInterval))
+      c.unsupported("dividing an interval");
+    return TypedSql{"TRY(CAST(" + c.sql(0) + " AS DOUBLE) / CASE WHEN " + c.sql(1) +
+                        " = 0 THEN NULL ELSE " + c.sql(1) + " END)",
+                    kDouble};
+  });
+  def(r, "try_mod", 2, 2, "math", [](CallContext& c) {
+    return TypedSql{"TRY(" + c.sql(0) + " % CASE WHEN " + c.sql(1) + " = 0 THEN NULL ELSE " +
+                        c.sql(1) + " END)",
+                    wider_numeric(c.type(0), c.type(1))};
+  });
+  // Casts by type name: int(x), string(x), ...
+  for (const char* n : {"int", "bigint", "smallint", "tinyint", "double", "float", "boolean",
+                        "string", "binary", "decimal"}) {
+    std::string type_name = n;
+    def(r, n, 1, 1, "cast", [type_name](CallContext& c) {
+      Expr cast(Expr::Kind::kCast, c.call().position);
+      cast.op = "CAST";
+      cast.type = parse_type(type_name);
+      cast.args.push_back(ExprPtr(const_cast<Expr*>(&c.raw(0))));
+      TypedSql out;
+      try {
+        out = c.printer().expr(cast);
+      } catch (...) {
+        (void)cast.args[0].release();
+        throw;
+      }
+      (void)cast.args[0].release();
+      return out;
+    });
+  }
+  // JSON.
+  def(r, "get_json_object", 2, 2, "json", [](CallContext& c) {
+    std::string j = str(c, 0), p = str(c, 1);
+    auto lit = c.literal_string(1);
+    bool wildcard =
+        lit && (lit->find("[*]") != std::string::npos || lit->find(".*") != std::string::npos);
+    std::string v = wildcard ? "CAST(to_json(json_extract(" + j + ", " + p + ")) AS VARCHAR)"
+                             : "json_extract_string(" + j + ", " + p + ")";
+    return TypedSql{"CASE WHEN json_valid(" + j + ") THEN " + v + " END", kStr};
+  });
+  def(r, "json_array_length", 1, 1, "json", [](CallContext& c) {
+    std::string j = str(c, 0);
+    return TypedSql{"CASE WHEN json_valid(" + j + ") AND json_type(" + j +
+                        ") = 'ARRAY' THEN CAST(json_array_length(" + j + ") AS INTEGER) END",
+                    T(K::kInt)};
+  });
+  def(r, "json_object_keys", 1, 1, "json", [](CallContext& c) {
+    std::string j = str(c, 0);
+    return TypedSql{"CASE WHEN json_valid(" + j + ") AND json_type(" + j +
+                        ") = 'OBJECT' THEN json_keys(" + j + ") END",
+                    SparkType::array(kStr)};
+  });
+  def(
+      r, "to_json", 1, 2, "json",
+      [](CallContext& c) {
+        if (c.size() > 1) c.unsupported("options are not supported");
+        std::function<void(const SparkType&)> check = [&](const SparkType& t) {
+          if (t.is_datetime() || t.is(K::kBinary) || t.is(K::kDouble) || t.is(K::kFloat)) {
+            c.unsupported("values of type " + t.spark_name() +
+                          " (Spark's JSON formatting differs)");
+          }
+          if (t.is(K::kMap) && !(t.children[0].is(K::kString) || t.children[0].is_integral())) {
+            c.unsupported("map keys of type " + t.children[0].spark_name());
+          }
+          for (const auto& ch : t.children) check(ch);
+          for (const auto& f : t.fields) check(f.type);
+        };
+        check(c.type(0));
+        return TypedSql{"CAST(to_json(" + c.sql(0) + ") AS VARCHAR)", kStr};
+      },
+      "values of unknown type are formatted by DuckDB; dates, timestamps and doubles are refused "
+      "when their type is known");
+  def(r, "from_json", 2, 3, "json", [](CallContext& c) {
+    if (c.size() > 2) c.unsupported("options are not supported");
+    auto schema = c.literal_string(1);
+    if (!schema) c.unsupported("the schema must be a string literal");
+    SparkType t;
+    try {
+      t = parse_type(*schema);
+    } catch (const Error&) {
+      t = SparkType::of(K::kStruct);
+      std::string wrapped = "STRUCT<" + *schema + ">";
+      t = parse_type(wrapped);
+    }
+    std::string j = str(c, 0);
+    return TypedSql{"CASE WHEN json_valid(" + j + ") THEN json_transform(" + j + ", " +
+                        quote_literal(json_structure(t, c)) + ") END",
+                    t};
+  });
+  r.add_unsupported("schema_of_json", "needs Spark's JSON type inference");
+  r.add_unsupported("json_tuple", "a generator: use get_json_object for each field");
+  // Hashes.
+  def(r, "md5", 1, 1, "hash", [](CallContext& c) {
+    return TypedSql{"md5(" + bin(c, 0) + ")", kStr};
+  });
+  def(r, "sha1", 1, 1, "hash", [](CallContext& c) {
+    return TypedSql{"sha1(" + bin(c, 0) + ")", kStr};
+  });
+  def(r, "sha", 1, 1, "hash", [](CallContext& c) {
+    return TypedSql{"sha1(" + bin(c, 0) + ")", kStr};
+  });
+  def(r, "sha2", 2, 2, "hash", [](CallContext& c) {
+    auto bits = c.literal_int(1);
+    if (!bits || (*bits != 0 && *bits != 256)) c.unsupported("only sha2(x, 256) is supported");
+    return TypedSql{"sha256(" + bin(c, 0) + ")", kStr};
+  });
+  r.add_unsupported("hash", "Spark's Murmur3 hash values are not reproduced");
+  r.add_unsupported("xxhash64", "Spark's xxHash64 values are not reproduced");
+  r.add_unsupported("crc32", "no DuckDB equivalent");
+  // URLs.
+  def(r, "parse_url", 2, 3, "url", [](CallContext& c) {
+    auto part = c.literal_string(1);
+    if (!part) c.unsupported("the part must be a string literal");
+    std::string u = str(c, 0);
+    auto g = [&](int n) {
+      return "regexp_extract(" + u + ", " + quote_literal(kUrlRe) + ", " + std::to_string(n) + ")";
+    };
+    auto present = [&](int n) { return g(n) + " <> ''"; };
+    std::string p = *part, v;
+    if (p == "HOST")
+      v = "CASE WHEN " + present(3) + " THEN " + g(6) + " END";
+    else if (p == "PATH")
+      v = g(9);
+    else if (p == "QUERY")
+      v = "CASE WHEN " + present(10) + " THEN " + g(11) + " END";
+    else if (p == "REF")
+      v = "CASE WHEN " + present(12) + " THEN " + g(13) + " END";
+    else if (p == "PROTOCOL")
+      v = "CASE WHEN " + present(1) + " THEN " + g(2) + " END";
+    else if (p == "FILE")
+      v = g(9) + " || " + g(10);
+    else if (p == "AUTHORITY")
+      v = "CASE WHEN " + present(3) + " THEN substring(" + g(3) + ", 3) END";
+    else if (p == "USERINFO")
+      v = "CASE WHEN " + present(4) + " THEN " + g(5) + " END";
+    else
+      return TypedSql{"CAST(NULL AS VARCHAR)", kStr};
+    if (c.size() == 3) {
+      if (p != "QUERY") return TypedSql{"CAST(NULL AS VARCHAR)", kStr};
+      std::string key = str(c, 2);
+      std::string re = "'(^|&)' || " + key + " || '=([^&]*)'";
+      return TypedSql{"CASE WHEN regexp_matches(" + v + ", " + re + ") THEN regexp_extract(" + v +
+                          ", " + re + ", 2) END",
+                      kStr};
+    }
+    return TypedSql{v, kStr};
+  });
+  def(r, "url_encode", 1, 1, "url", [](CallContext& c) {
+    // Java's URLEncoder: space as '+', and '*' '-' '.' '_' kept.
+    return TypedSql{"replace(url_encode(" + str(c, 0) + "), '%20', '+')", kStr};
+  });
+  def(r, "url_decode", 1, 1, "url", [](CallContext& c) {
+    return TypedSql{"url_decode(replace(" + str(c, 0) + ", '+', ' '))", kStr};
+  });
+  // Misc.
+  def(
+      r, "input_file_name", 0, 0, "misc",
+      [](CallContext& c) {
+        return TypedSql{c.printer().options().input_file_name_sql, kStr};
+      },
+      "the _metadata.file_path column the pipeline engine provides for file sources");
+  def(r, "uuid", 0, 0, "misc", tmpl("CAST(uuid() AS VARCHAR)", kStr));
+  // Aggregates (queries only).
+  auto agg = [](const std::string& fn, SparkType t) {
+    return [fn, t](CallContext& c) {
+      if (c.call().star) return TypedSql{fn + "(*)", t};
+      std::string d = c.call().distinct ? "DISTINCT " : "";
+      return TypedSql{fn + "(" + d + c.joined() + ")", t.known() ? t : (c.size() ? c.type(0) : t)};
+    };
+  };
+  def(r, "count", 0, -1, "aggregate", agg("count", T(K::kBigInt)));
+  def(r, "sum", 1, 1, "aggregate", agg("sum", SparkType{}));
+  for (const char* n : {"avg", "mean"}) def(r, n, 1, 1, "aggregate", agg("avg", kDouble));
+  def(r, "min", 1, 1, "aggregate", agg("min", SparkType{}));
+  def(r, "max", 1, 1, "aggregate", agg("max", SparkType{}));
+  for (const char* n : {"stddev", "stddev_samp", "std"})
+    def(r, n, 1, 1, "aggregate", agg("stddev_samp", kDouble));
+  def(r, "stddev_pop", 1, 1, "aggregate", agg("stddev_pop", kDouble));
+  for (const char* n : {"variance", "var_samp"})
+    def(r, n, 1, 1, "aggregate", agg("var_samp", kDouble));
+  def(r, "var_pop", 1, 1, "aggregate", agg("var_pop", kDouble));
+  for (const char* n : {"bool_and", "every"}) def(r, n, 1, 1, "aggregate", agg("bool_and", kBool));
+  for (const char* n : {"bool_or", "some", "any"})
+    def(r, n, 1, 1, "aggregate", agg("bool_or", kBool));
+  def(r, "count_if", 1, 1, "aggregate", agg("count_if", T(K::kBigInt)));
+  def(r, "max_by", 2, 2, "aggregate", agg("arg_max", SparkType{}));
+  def(r, "min_by", 2, 2, "aggregate", agg("arg_min", SparkType{}));
+  def(r, "collect_list", 1, 1, "aggregate", [](CallContext& c) {
+    return TypedSql{
+        "coalesce(list(" + c.sql(0) + ") FILTER (WHERE " + c.sql(0) + " IS NOT NULL), [])",
+        SparkType::array(c.type(0))};
+  });
+  def(r, "collect_set", 1, 1, "aggregate", [](CallContext& c) {
+    return TypedSql{
+        "coalesce(list(DISTINCT " + c.sql(0) + ") FILTER (WHERE " + c.sql(0) + " IS NOT NULL), [])",
+        SparkType::array(c.type(0))};
+  });
+}
+
+}  // namespace dls::sql::spark::lib

@@ -1,0 +1,257 @@
+#include "dls/sql/spark/tokenizer.h"
+
+#include <cctype>
+
+#include "dls/sql/spark/spark_error.h"
+
+namespace dls::sql::spark {
+
+namespace {
+
+bool ieq(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+void append_utf8(std::string& out, unsigned cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view in) : in_(in) {}
+
+  std::vector<Token> run() {
+    std::vector<Token> out;
+    while (true) {
+      skip_space();
+      if (i_ >= in_.size()) break;
+      out.push_back(next());
+    }
+    out.push_back(Token{Token::Kind::kEnd, "", in_.size()});
+    return out;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what, size_t pos) const {
+    throw SparkSyntaxError(describe_position("Spark SQL syntax error: " + what, in_, pos), pos);
+  }
+
+  char peek(size_t k = 0) const { return i_ + k < in_.size() ? in_[i_ + k] : '\0'; }
+
+  void skip_space() {
+    while (i_ < in_.size()) {
+      char c = in_[i_];
+      if (std::isspace(static_cast<unsigned char>(c))) {
+        ++i_;
+      } else if (c == '-' && peek(1) == '-') {
+        while (i_ < in_.size() && in_[i_] != '\n') ++i_;
+      } else if (c == '/' && peek(1) == '*') {
+        size_t start = i_;
+        size_t end = in_.find("*/", i_ + 2);
+        if (end == std::string_view::npos) fail("unterminated comment", start);
+        i_ = end + 2;
+      } else {
+        break;
+      }
+    }
+  }
+
+  Token next() {
+    size_t start = i_;
+    char c = in_[i_];
+    // Raw strings r'..' and binary literals X'..'.
+    if ((c == 'r' || c == 'R') && (peek(1) == '\'' || peek(1) == '"')) {
+      ++i_;
+      return Token{Token::Kind::kString, read_string(true), start};
+    }
+    if ((c == 'x' || c == 'X') && peek(1) == '\'') {
+      ++i_;
+      std::string hex = read_string(true);
+      for (char h : hex) {
+        if (!std::isxdigit(static_cast<unsigned char>(h)))
+          fail("invalid hex digit in binary literal", start);
+      }
+      return Token{Token::Kind::kBinary, hex, start};
+    }
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_' ||
+        static_cast<unsigned char>(c) >= 0x80) {
+      while (i_ < in_.size() && (std::isalnum(static_cast<unsigned char>(in_[i_])) ||
+                                 in_[i_] == '_' || static_cast<unsigned char>(in_[i_]) >= 0x80)) {
+        ++i_;
+      }
+      return Token{Token::Kind::kIdentifier, std::string(in_.substr(start, i_ - start)), start};
+    }
+    if (std::isdigit(static_cast<unsigned char>(c)) ||
+        (c == '.' && std::isdigit(static_cast<unsigned char>(peek(1))))) {
+      return read_number();
+    }
+    if (c == '\'' || c == '"') {
+      std::string text = read_string(false);
+      return Token{Token::Kind::kString, text, start};
+    }
+    if (c == '`') {
+      ++i_;
+      std::string text;
+      while (true) {
+        if (i_ >= in_.size()) fail("unterminated `quoted identifier`", start);
+        if (in_[i_] == '`') {
+          if (peek(1) == '`') {
+            text += '`';
+            i_ += 2;
+            continue;
+          }
+          ++i_;
+          break;
+        }
+        text += in_[i_++];
+      }
+      return Token{Token::Kind::kQuotedIdentifier, text, start};
+    }
+    static const char* const kOps[] = {
+        "<=>", "==", "!=", "<>", "<=", ">=", "&&", "||", "::", "->", "=>", "(",
+        ")",   "[",  "]",  ",",  ".",  ";",  "+",  "-",  "*",  "/",  "%",  "=",
+        "<",   ">",  "!",  "~",  "&",  "|",  "^",  ":",  "{",  "}"};
+    for (const char* op : kOps) {
+      std::string_view o(op);
+      if (in_.substr(i_, o.size()) == o) {
+        i_ += o.size();
+        return Token{Token::Kind::kOperator, std::string(o), start};
+      }
+    }
+    fail(std::string("unexpected character '") + c + "'", start);
+  }
+
+  Token read_number() {
+    size_t start = i_;
+    while (std::isdigit(static_cast<unsigned char>(peek()))) ++i_;
+    if (peek() == '.' && !(std::isalpha(static_cast<unsigned char>(peek(1))) &&
+                           !(peek(1) == 'e' || peek(1) == 'E'))) {
+      ++i_;
+      while (std::isdigit(static_cast<unsigned char>(peek()))) ++i_;
+    }
+    if ((peek() == 'e' || peek() == 'E') && (std::isdigit(static_cast<unsigned char>(peek(1))) ||
+                                             ((peek(1) == '+' || peek(1) == '-') &&
+                                              std::isdigit(static_cast<unsigned char>(peek(2)))))) {
+      i_ += 2;
+      while (std::isdigit(static_cast<unsigned char>(peek()))) ++i_;
+    }
+    // Type suffixes.
+    if ((peek() == 'B' || peek() == 'b') && (peek(1) == 'D' || peek(1) == 'd')) {
+      i_ += 2;
+    } else if (std::string_view("LlSsYyDdFf").find(peek()) != std::string_view::npos &&
+               peek() != '\0') {
+      ++i_;
+    }
+    if (std::isalnum(static_cast<unsigned char>(peek())) || peek() == '_') {
+      fail("invalid number literal", start);
+    }
+    return Token{Token::Kind::kNumber, std::string(in_.substr(start, i_ - start)), start};
+  }
+
+  // At a quote character; returns the content. Consecutive literals are concatenated by the parser.
+  std::string read_string(bool raw) {
+    size_t start = i_;
+    char q = in_[i_++];
+    std::string out;
+    while (true) {
+      if (i_ >= in_.size()) fail("unterminated string literal", start);
+      char c = in_[i_++];
+      if (c == q) break;
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (i_ >= in_.size()) fail("unterminated string literal", start);
+      char e = in_[i_++];
+      if (raw) {
+        // A raw string keeps the backslash; an escaped quote does not end it.
+        out += '\\';
+        out += e;
+        continue;
+      }
+      switch (e) {
+        case '0':
+        case '1':
+        case '2':
+        case '3':
+          if (i_ + 1 < in_.size() && in_[i_] >= '0' && in_[i_] <= '7' && in_[i_ + 1] >= '0' &&
+              in_[i_ + 1] <= '7') {
+            out += static_cast<char>((e - '0') * 64 + (in_[i_] - '0') * 8 + (in_[i_ + 1] - '0'));
+            i_ += 2;
+          } else if (e == '0') {
+            out += '\0';
+          } else {
+            out += e;
+          }
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'Z':
+          out += '\x1A';
+          break;
+        case '%':
+          out += "\\%";
+          break;
+        case '_':
+          out += "\\_";
+          break;
+        case 'u': {
+          if (i_ + 4 > in_.size()) fail("invalid \\u escape", i_ - 2);
+          unsigned cp = std::stoul(std::string(in_.substr(i_, 4)), nullptr, 16);
+          i_ += 4;
+          append_utf8(out, cp);
+          break;
+        }
+        default:
+          out += e;
+          break;
+      }
+    }
+    return out;
+  }
+
+  std::string_view in_;
+  size_t i_ = 0;
+};
+
+}  // namespace
+
+bool Token::is_word(std::string_view word) const {
+  return kind == Kind::kIdentifier && ieq(text, word);
+}
+
+std::vector<Token> tokenize(std::string_view input) {
+  return Lexer(input).run();
+}
+
+}  // namespace dls::sql::spark

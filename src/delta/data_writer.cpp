@@ -267,8 +267,14 @@ WrittenFiles DataWriter::write(sql::Connection& con, const std::string& select_s
       std::string name = new_file_name(0);
       std::string absolute = root_ + "/" + name;
       storage_->create_directories(root_);
+      // Registered before the COPY so that a failure part-way (e.g. a NOT NULL check) discards
+      // the partial file too.
+      AddFile pending;
+      pending.path = encode_path(name);
+      out.adds.push_back(pending);
       auto result = con.query("COPY (" + conformed + ") TO " + quote_literal(absolute) + " " +
                               copy_options());
+      out.adds.pop_back();
       int64_t rows = result.scalar().as_int();
       if (rows == 0) {
         storage_->remove(absolute);
@@ -330,12 +336,12 @@ WrittenFiles DataWriter::write(sql::Connection& con, const std::string& select_s
       std::string relative = dir + new_file_name(index++);
       std::string absolute = root_ + "/" + relative;
       storage_->create_directories(root_ + "/" + dir);
-      con.execute("COPY (SELECT " + data_columns + " FROM " + stage.sql() + " WHERE " + where +
-                  ") TO " + quote_literal(absolute) + " " + copy_options());
-      // Registered before the stats so that a failure discards this file too.
+      // Registered before the COPY and the stats so that a failure discards this file too.
       AddFile add;
       add.path = encode_path(relative);
       out.adds.push_back(add);
+      con.execute("COPY (SELECT " + data_columns + " FROM " + stage.sql() + " WHERE " + where +
+                  ") TO " + quote_literal(absolute) + " " + copy_options());
       add = describe_file(con, relative, values);
       out.adds.pop_back();
       finish(std::move(add), rows);

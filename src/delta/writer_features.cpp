@@ -45,9 +45,13 @@ std::string enforced_column_metadata(const std::vector<StructField>& fields) {
   return "";
 }
 
+/// The value (lower case) of a table property; `key` is lower case. Delta property keys are
+/// case-insensitive (Spark accepts delta.enableChangeDataFeed and delta.enablechangedatafeed).
 std::string property(const Metadata& m, const std::string& key) {
-  auto it = m.configuration.find(key);
-  return it == m.configuration.end() ? "" : lower(it->second);
+  for (const auto& [k, v] : m.configuration) {
+    if (lower(k) == key) return lower(v);
+  }
+  return "";
 }
 
 }  // namespace

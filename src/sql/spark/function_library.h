@@ -40,6 +40,9 @@ LambdaParts split_lambda(const std::string& lambda_sql);
 /// strptime format. Throws UnsupportedSparkFunctionError through `c` for letters it cannot map.
 std::string java_to_strftime(const std::string& pattern, const CallContext& c, bool parsing);
 
+/// to_char(number, format) with Spark's Oracle-style number format (a literal).
+TypedSql to_char_number(CallContext& c, const std::string& format);
+
 /// Registers a function.
 void def(FunctionRegistry& r, const std::string& name, int min_args, int max_args,
          const std::string& category, Rewrite rewrite, const std::string& notes = "");

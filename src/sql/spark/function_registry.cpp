@@ -1,5 +1,6 @@
 #include "dls/sql/spark/function_registry.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "function_library.h"
@@ -40,6 +41,47 @@ std::optional<long long> CallContext::literal_int(size_t i) const {
   } catch (const std::exception&) {
     return std::nullopt;
   }
+}
+
+const std::vector<SparkOperator>& supported_operators() {
+  static const std::vector<SparkOperator> ops = [] {
+    std::vector<SparkOperator> v = {
+        {"!", "!a", "logical NOT"},
+        {"!=", "a != b", "same as <>; NULL when either side is NULL"},
+        {"%", "a % b", "remainder with the dividend's sign; division by zero is an error (ANSI)"},
+        {"&", "a & b", "bitwise AND"},
+        {"*", "a * b", "INT * INT overflow is an error (ANSI), as in Spark"},
+        {"+", "a + b", "numbers; date + INT adds days; timestamp/date + INTERVAL"},
+        {"-", "a - b", "numbers; date - INT subtracts days; timestamp - timestamp is an interval"},
+        {"/", "a / b", "always fractional (DOUBLE; 3 / 2 = 1.5); division by zero is an error"},
+        {"::", "a::type", "cast, same as CAST(a AS type)"},
+        {"<", "a < b", "implicit casts as Spark (1 = '1')"},
+        {"<=", "a <= b", ""},
+        {"<=>", "a <=> b", "NULL-safe equality (DuckDB IS NOT DISTINCT FROM)"},
+        {"<>", "a <> b", ""},
+        {"=", "a = b", "NULL when either side is NULL"},
+        {"==", "a == b", "same as ="},
+        {">", "a > b", ""},
+        {">=", "a >= b", ""},
+        {"^", "a ^ b", "bitwise XOR"},
+        {"and", "a AND b", "three-valued logic (false AND NULL = false); also &&"},
+        {"between", "a [NOT] BETWEEN lo AND hi", "inclusive on both ends"},
+        {"case", "CASE [x] WHEN ... THEN ... [ELSE ...] END", "branches widen to a common type"},
+        {"cast", "CAST(a AS type), TRY_CAST(a AS type)", "Spark type names"},
+        {"div", "a DIV b", "integral division, BIGINT result"},
+        {"extract", "EXTRACT(field FROM source)", "same as date_part"},
+        {"in", "a [NOT] IN (v, ...)", ""},
+        {"is null", "a IS [NOT] NULL", ""},
+        {"not", "NOT a", ""},
+        {"or", "a OR b", "three-valued logic (true OR NULL = true)"},
+        {"|", "a | b", "bitwise OR"},
+        {"||", "a || b", "string (or array) concatenation"},
+        {"~", "~a", "bitwise NOT"},
+    };
+    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    return v;
+  }();
+  return ops;
 }
 
 const FunctionRegistry& FunctionRegistry::instance() {

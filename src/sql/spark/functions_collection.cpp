@@ -352,8 +352,8 @@ void register_collection_functions(FunctionRegistry& r) {
   def(r, "map_from_entries", 1, 1, "map", [](CallContext& c) {
     std::string e = c.printer().fresh_name();
     return TypedSql{"map_from_entries(list_transform(" + c.sql(0) + ", lambda " + e +
-                        ": struct_pack(\"key\" := struct_extract(" + e +
-                        ", 1), \"value\" := struct_extract(" + e + ", 2))))",
+                        ": struct_pack(\"key\" := struct_extract_at(" + e +
+                        ", 1), \"value\" := struct_extract_at(" + e + ", 2))))",
                     SparkType{}};
   });
   def(r, "map_keys", 1, 1, "map", [](CallContext& c) {

@@ -195,8 +195,9 @@ void register_datetime_functions(FunctionRegistry& r) {
     int dow = weekday_number(*lit);
     if (dow < 0) c.unsupported("unknown day of week '" + *lit + "'");
     std::string d = as_date(c, 0);
-    return TypedSql{"CAST(" + d + " + ((" + std::to_string(dow) + " - dayofweek(" + d +
-                        ") + 6) % 7 + 1) AS DATE)",
+    // dayofweek is a BIGINT and DATE + BIGINT does not bind: the day count is an INTEGER.
+    return TypedSql{"CAST(" + d + " + CAST((" + std::to_string(dow) + " - dayofweek(" + d +
+                        ") + 6) % 7 + 1 AS INTEGER) AS DATE)",
                     kDate};
   });
   def(r, "trunc", 2, 2, "datetime", [](CallContext& c) {

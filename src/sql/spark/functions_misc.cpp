@@ -1,5 +1,7 @@
 // Conditional, math, JSON, hash, URL, cast and aggregate functions of the Spark function library.
 #include <algorithm>
+#include <functional>
+#include <optional>
 
 #include "dls/sql/spark/parser.h"
 #include "dls/sql/spark/spark_error.h"
@@ -40,7 +42,10 @@ Rewrite log_fn(const std::string& fn) {
 }
 
 // DuckDB json_transform structure for a Spark type.
-std::string json_structure(const SparkType& t, const CallContext& c) {
+// With `text_datetimes`, dates and timestamps are read as VARCHAR (parsed afterwards with a
+// dateFormat/timestampFormat option).
+std::string json_structure(const SparkType& t, const CallContext& c, bool text_datetimes = false) {
+  if (text_datetimes && t.is_datetime()) return "\"VARCHAR\"";
   switch (t.kind) {
     case K::kStruct: {
       std::string s = "{";
@@ -48,12 +53,13 @@ std::string json_structure(const SparkType& t, const CallContext& c) {
         std::string n = t.fields[i].name;
         std::string esc;
         for (char ch : n) esc += ch == '"' ? std::string("\\\"") : std::string(1, ch);
-        s += (i ? "," : "") + std::string("\"") + esc + "\":" + json_structure(t.fields[i].type, c);
+        s += (i ? "," : "") + std::string("\"") + esc +
+             "\":" + json_structure(t.fields[i].type, c, text_datetimes);
       }
       return s + "}";
     }
     case K::kArray:
-      return "[" + json_structure(t.element(), c) + "]";
+      return "[" + json_structure(t.element(), c, text_datetimes) + "]";
     case K::kMap:
       return "\"MAP(VARCHAR, " + t.children[1].duckdb_name() + ")\"";
     case K::kBinary:
@@ -67,14 +73,89 @@ std::string json_structure(const SparkType& t, const CallContext& c) {
   }
 }
 
+// The options argument of to_json/from_json: a literal map('key', 'value', ...). Only the datetime
+// formats are honoured; any other option is refused (it could change the result).
+struct JsonOptions {
+  std::optional<std::string> timestamp_format;
+  std::optional<std::string> date_format;
+};
+
+JsonOptions json_options(const CallContext& c, size_t i) {
+  JsonOptions o;
+  if (i >= c.size()) return o;
+  const Expr& m = c.raw(i);
+  if (m.kind != Expr::Kind::kFunction || m.name != "map" || m.args.size() % 2 != 0)
+    c.unsupported("options must be a literal map('option', 'value', ...)");
+  for (size_t k = 0; k < m.args.size(); k += 2) {
+    if (m.args[k]->kind != Expr::Kind::kString || m.args[k + 1]->kind != Expr::Kind::kString)
+      c.unsupported("options must be string literals");
+    std::string key = m.args[k]->text;
+    std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+    if (key == "timestampformat") {
+      o.timestamp_format = m.args[k + 1]->text;
+    } else if (key == "dateformat") {
+      o.date_format = m.args[k + 1]->text;
+    } else {
+      c.unsupported("option '" + m.args[k]->text +
+                    "' (only timestampFormat and dateFormat are supported)");
+    }
+  }
+  return o;
+}
+
+// Rewrites the leaves of a nested value of type `t`: `leaf` returns the SQL replacing a value (or
+// nullopt to keep it and descend into it); `key` is true for map keys. nullopt when nothing
+// changes.
+using Leaf =
+    std::function<std::optional<std::string>(const std::string&, const SparkType&, bool key)>;
+
+std::optional<std::string> map_leaves(const std::string& sql, const SparkType& t, CallContext& c,
+                                      const Leaf& leaf, bool key = false) {
+  if (auto s = leaf(sql, t, key)) return s;
+  switch (t.kind) {
+    case K::kStruct: {
+      bool any = false;
+      std::string s = "struct_pack(";
+      for (size_t i = 0; i < t.fields.size(); ++i) {
+        std::string get = "struct_extract(" + sql + ", " + quote_literal(t.fields[i].name) + ")";
+        auto f = map_leaves(get, t.fields[i].type, c, leaf);
+        any = any || f.has_value();
+        s += (i ? ", " : "") + quote_identifier(t.fields[i].name) + " := " + (f ? *f : get);
+      }
+      if (!any) return std::nullopt;
+      return "CASE WHEN " + sql + " IS NULL THEN NULL ELSE " + s + ") END";
+    }
+    case K::kArray: {
+      std::string v = c.printer().fresh_name();
+      auto f = map_leaves(v, t.element(), c, leaf);
+      if (!f) return std::nullopt;
+      return "list_transform(" + sql + ", lambda " + v + ": " + *f + ")";
+    }
+    case K::kMap: {
+      std::string v = c.printer().fresh_name();
+      std::string k = "struct_extract(" + v + ", 'key')",
+                  val = "struct_extract(" + v + ", 'value')";
+      auto fk = map_leaves(k, t.children[0], c, leaf, true);
+      auto fv = map_leaves(val, t.children[1], c, leaf);
+      if (!fk && !fv) return std::nullopt;
+      return "map_from_entries(list_transform(map_entries(" + sql + "), lambda " + v +
+             ": struct_pack(\"key\" := " + (fk ? *fk : k) + ", \"value\" := " + (fv ? *fv : val) +
+             ")))";
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
 TypedSql try_arith(CallContext& c, const std::string& op) {
   auto t = c.printer().apply_operator(op, c.arg(0), c.arg(1), nullptr, c.call().position);
   return {"TRY(" + t.sql + ")", t.type};
 }
 
-// Spark's parse_url via RFC 3986's regular expression.
+// Spark's parse_url via RFC 3986's regular expression. DuckDB numbers at most 9 groups: 1 scheme,
+// 2 //authority, 3 userinfo@, 4 userinfo, 5 host, 6 port, 7 path, 8 ?query, 9 #ref.
 const char* kUrlRe =
-    "^(([^:/?#]+):)?(//(([^@/?#]*)@)?([^/?#:]*)(:([0-9]+))?)?([^?#]*)(\\?([^#]*))?(#(.*))?";
+    "^(?:([^:/?#]+):)?(//(([^@/?#]*)@)?([^/?#:]*)(?::([0-9]+))?)?([^?#]*)(\\?[^#]*)?(#.*)?";
 
 }  // namespace
 
@@ -261,8 +342,18 @@ void register_misc_functions(FunctionRegistry& r) {
   def(r, "try_subtract", 2, 2, "math", [](CallContext& c) { return try_arith(c, "-"); });
   def(r, "try_multiply", 2, 2, "math", [](CallContext& c) { return try_arith(c, "*"); });
   def(r, "try_divide", 2, 2, "math", [](CallContext& c) {
+    if (c.type(0).is(K::kYearMonthInterval) && c.type(1).is_integral()) {
+      // Spark: the months divided by the integer, rounded HALF_UP; NULL for a zero divisor.
+      std::string months =
+          "(date_part('year', " + c.sql(0) + ") * 12 + date_part('month', " + c.sql(0) + "))";
+      return TypedSql{"TRY(to_months(CAST(round(CAST(" + months + " AS DOUBLE) / CASE WHEN " +
+                          c.sql(1) + " = 0 THEN NULL ELSE " + c.sql(1) + " END) AS INTEGER)))",
+                      c.type(0)};
+    }
     if (c.type(0).is(K::kYearMonthInterval) || c.type(0).is(K::kDayTimeInterval))
-      c.unsupported("dividing an interval");
+      c.unsupported("dividing an interval other than YEAR TO MONTH by an integer");
+    if (c.type(0).is(K::kDecimal) && c.type(1).is(K::kDecimal))
+      c.unsupported("two DECIMAL operands (Spark keeps a DECIMAL result; cast one to DOUBLE)");
     return TypedSql{"TRY(CAST(" + c.sql(0) + " AS DOUBLE) / CASE WHEN " + c.sql(1) +
                         " = 0 THEN NULL ELSE " + c.sql(1) + " END)",
                     kDouble};
@@ -317,25 +408,45 @@ void register_misc_functions(FunctionRegistry& r) {
   def(
       r, "to_json", 1, 2, "json",
       [](CallContext& c) {
-        if (c.size() > 1) c.unsupported("options are not supported");
-        std::function<void(const SparkType&)> check = [&](const SparkType& t) {
+        JsonOptions o = json_options(c, 1);
+        Leaf leaf = [&](const std::string& v, const SparkType& t,
+                        bool key) -> std::optional<std::string> {
+          if (t.is(K::kDate) && o.date_format) {
+            return "strftime(" + v + ", " +
+                   quote_literal(java_to_strftime(*o.date_format, c, false)) + ")";
+          }
+          if ((t.is(K::kTimestamp) || t.is(K::kTimestampNtz)) && o.timestamp_format) {
+            return "strftime(" + v + ", " +
+                   quote_literal(java_to_strftime(*o.timestamp_format, c, false)) + ")";
+          }
           if (t.is_datetime() || t.is(K::kBinary) || t.is(K::kDouble) || t.is(K::kFloat)) {
             c.unsupported("values of type " + t.spark_name() +
-                          " (Spark's JSON formatting differs)");
+                          " (Spark's JSON formatting differs; give a dateFormat/timestampFormat "
+                          "option for dates and timestamps)");
           }
-          if (t.is(K::kMap) && !(t.children[0].is(K::kString) || t.children[0].is_integral())) {
-            c.unsupported("map keys of type " + t.children[0].spark_name());
+          if (key && t.is(K::kStruct)) {
+            // Spark writes a struct key as its row text: [v1,v2] (null for a NULL field).
+            std::string s = "'[' || concat_ws(','";
+            for (const auto& f : t.fields) {
+              if (!(f.type.is_integral() || f.type.is(K::kString) || f.type.is(K::kBoolean)))
+                c.unsupported("map keys of type " + t.spark_name());
+              s += ", coalesce(CAST(struct_extract(" + v + ", " + quote_literal(f.name) +
+                   ") AS VARCHAR), 'null')";
+            }
+            return s + ") || ']'";
           }
-          for (const auto& ch : t.children) check(ch);
-          for (const auto& f : t.fields) check(f.type);
+          if (key && !(t.is(K::kString) || t.is_integral()))
+            c.unsupported("map keys of type " + t.spark_name());
+          return std::nullopt;
         };
-        check(c.type(0));
-        return TypedSql{"CAST(to_json(" + c.sql(0) + ") AS VARCHAR)", kStr};
+        auto prepared = map_leaves(c.sql(0), c.type(0), c, leaf);
+        return TypedSql{"CAST(to_json(" + (prepared ? *prepared : c.sql(0)) + ") AS VARCHAR)",
+                        kStr};
       },
       "values of unknown type are formatted by DuckDB; dates, timestamps and doubles are refused "
       "when their type is known");
   def(r, "from_json", 2, 3, "json", [](CallContext& c) {
-    if (c.size() > 2) c.unsupported("options are not supported");
+    JsonOptions o = json_options(c, 2);
     auto schema = c.literal_string(1);
     if (!schema) c.unsupported("the schema must be a string literal");
     SparkType t;
@@ -347,9 +458,28 @@ void register_misc_functions(FunctionRegistry& r) {
       t = parse_type(wrapped);
     }
     std::string j = str(c, 0);
-    return TypedSql{"CASE WHEN json_valid(" + j + ") THEN json_transform(" + j + ", " +
-                        quote_literal(json_structure(t, c)) + ") END",
-                    t};
+    bool formats = o.timestamp_format || o.date_format;
+    std::string parsed =
+        "json_transform(" + j + ", " + quote_literal(json_structure(t, c, formats)) + ")";
+    if (formats) {
+      // Dates and timestamps were read as text: parse them with the given (or ISO) pattern; a
+      // value that does not match becomes NULL, as Spark's PERMISSIVE mode.
+      Leaf leaf = [&](const std::string& v, const SparkType& lt,
+                      bool) -> std::optional<std::string> {
+        if (lt.is(K::kDate)) {
+          std::string f = java_to_strftime(o.date_format.value_or("yyyy-MM-dd"), c, true);
+          return "CAST(try_strptime(" + v + ", " + quote_literal(f) + ") AS DATE)";
+        }
+        if (lt.is(K::kTimestamp) || lt.is(K::kTimestampNtz)) {
+          if (!o.timestamp_format) return "TRY_CAST(" + v + " AS TIMESTAMP)";
+          std::string f = java_to_strftime(*o.timestamp_format, c, true);
+          return "try_strptime(" + v + ", " + quote_literal(f) + ")";
+        }
+        return std::nullopt;
+      };
+      if (auto p = map_leaves(parsed, t, c, leaf)) parsed = *p;
+    }
+    return TypedSql{"CASE WHEN json_valid(" + j + ") THEN " + parsed + " END", t};
   });
   r.add_unsupported("schema_of_json", "needs Spark's JSON type inference");
   r.add_unsupported("json_tuple", "a generator: use get_json_object for each field");
@@ -382,21 +512,21 @@ void register_misc_functions(FunctionRegistry& r) {
     auto present = [&](int n) { return g(n) + " <> ''"; };
     std::string p = *part, v;
     if (p == "HOST")
-      v = "CASE WHEN " + present(3) + " THEN " + g(6) + " END";
+      v = "CASE WHEN " + present(2) + " THEN " + g(5) + " END";
     else if (p == "PATH")
-      v = g(9);
+      v = g(7);
     else if (p == "QUERY")
-      v = "CASE WHEN " + present(10) + " THEN " + g(11) + " END";
+      v = "CASE WHEN " + present(8) + " THEN substring(" + g(8) + ", 2) END";
     else if (p == "REF")
-      v = "CASE WHEN " + present(12) + " THEN " + g(13) + " END";
+      v = "CASE WHEN " + present(9) + " THEN substring(" + g(9) + ", 2) END";
     else if (p == "PROTOCOL")
-      v = "CASE WHEN " + present(1) + " THEN " + g(2) + " END";
+      v = "CASE WHEN " + present(1) + " THEN " + g(1) + " END";
     else if (p == "FILE")
-      v = g(9) + " || " + g(10);
+      v = g(7) + " || " + g(8);
     else if (p == "AUTHORITY")
-      v = "CASE WHEN " + present(3) + " THEN substring(" + g(3) + ", 3) END";
+      v = "CASE WHEN " + present(2) + " THEN substring(" + g(2) + ", 3) END";
     else if (p == "USERINFO")
-      v = "CASE WHEN " + present(4) + " THEN " + g(5) + " END";
+      v = "CASE WHEN " + present(3) + " THEN " + g(4) + " END";
     else
       return TypedSql{"CAST(NULL AS VARCHAR)", kStr};
     if (c.size() == 3) {

@@ -231,17 +231,12 @@ void register_string_functions(FunctionRegistry& r) {
                         ", ','), " + s + "), 0) END",
                     kInt};
   });
-  def(
-      r, "format_number", 2, 2, "string",
-      [](CallContext& c) {
-        auto d = c.literal_int(1);
-        if (!d)
-          c.unsupported("only an integer literal number of decimals is supported, not a pattern");
-        if (*d < 0) return TypedSql{"CAST(NULL AS VARCHAR)", kStr};
-        return TypedSql{
-            "format('{:,." + std::to_string(*d) + "f}', CAST(" + c.sql(0) + " AS DOUBLE))", kStr};
-      },
-      "format_number(x, d) only; rounding as C's printf on the DOUBLE value");
+  // format_number rounds HALF_EVEN on the exact DECIMAL value (Java's DecimalFormat) and takes
+  // DecimalFormat patterns; neither is reproduced exactly, so it is refused rather than
+  // approximated.
+  r.add_unsupported("format_number",
+                    "Java DecimalFormat patterns and HALF_EVEN rounding of DECIMAL values are not "
+                    "reproduced; use format_string('%,.2f', x) on a DOUBLE");
   def(r, "initcap", 1, 1, "string", [](CallContext& c) {
     return TypedSql{"array_to_string(list_transform(string_split(lower(" + str(c, 0) +
                         "), ' '), lambda _w: upper(_w[1]) || _w[2:]), ' ')",
@@ -359,10 +354,12 @@ void register_string_functions(FunctionRegistry& r) {
     std::string lim = c.sql(2);
     // limit > 0: at most `limit` parts, the last holding the rest of the string.
     std::string k = "(" + lim + " - 1)";
-    std::string consumed = "coalesce(list_sum(list_transform(list_slice(" + parts + ", 1, " + k +
-                           "), lambda _p: length(_p))), 0) + "
-                           "coalesce(list_sum(list_transform(list_slice(regexp_extract_all(" +
-                           s + ", " + p + "), 1, " + k + "), lambda _d: length(_d))), 0)";
+    // list_sum of BIGINT lengths is a HUGEINT, which substring does not take: cast back.
+    std::string consumed =
+        "CAST(coalesce(list_sum(list_transform(list_slice(" + parts + ", 1, " + k +
+        "), lambda _p: length(_p))), 0) + "
+        "coalesce(list_sum(list_transform(list_slice(regexp_extract_all(" +
+        s + ", " + p + "), 1, " + k + "), lambda _d: length(_d))), 0) AS BIGINT)";
     return TypedSql{"CASE WHEN " + lim + " <= 0 OR len(" + parts + ") <= " + lim + " THEN " +
                         parts + " ELSE list_concat(list_slice(" + parts + ", 1, " + k +
                         "), [substring(" + s + ", " + consumed + " + 1)]) END",
@@ -453,7 +450,9 @@ void register_string_functions(FunctionRegistry& r) {
           "strftime(" + as_ts(c, 0) + ", " + quote_literal(java_to_strftime(*lit, c, false)) + ")",
           kStr};
     }
-    c.unsupported("number formats ('999', '000D00', ...) are not implemented");
+    auto lit = c.literal_string(1);
+    if (!lit) c.unsupported("the format must be a string literal");
+    return to_char_number(c, *lit);
   });
   r.add_unsupported("to_number", "Oracle-style number formats are not implemented");
   r.add_unsupported("try_to_number", "Oracle-style number formats are not implemented");

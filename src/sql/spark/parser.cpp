@@ -559,13 +559,21 @@ class Parser {
     } else {
       accept_word("all");
     }
-    auto first = expr();
-    if (n == "position" && accept_word("in")) {
-      e->args.push_back(std::move(first));
-      e->args.push_back(expr());
-      expect_op(")");
-      return e;
+    if (n == "position") {
+      // POSITION(substr IN str): both operands are value expressions (no predicates), so that
+      // `'a' IN 'b'` is not read as an IN list.
+      size_t save = i_;
+      auto sub = comparison();
+      if (peek().is_word("in") && !peek(1).is_op("(")) {
+        ++i_;
+        e->args.push_back(std::move(sub));
+        e->args.push_back(comparison());
+        expect_op(")");
+        return e;
+      }
+      i_ = save;
     }
+    auto first = expr();
     if ((n == "substring" || n == "substr") && peek().is_word("from")) {
       ++i_;
       e->args.push_back(std::move(first));

@@ -114,6 +114,8 @@ TypedSql Printer::literal_number(const Expr& e) {
   // Integer literal: INT if it fits, else BIGINT, else DECIMAL.
   try {
     long long v = std::stoll(t);
+    // DuckDB reads -2147483648 as -(2147483648), a BIGINT: spell INT_MIN as a cast.
+    if (v == -2147483648LL) return {"CAST(" + t + " AS INTEGER)", T(K::kInt)};
     if (v >= -2147483648LL && v <= 2147483647LL) return {t, T(K::kInt)};
     return {"CAST(" + t + " AS BIGINT)", T(K::kBigInt)};
   } catch (const std::out_of_range&) {
@@ -417,6 +419,18 @@ TypedSql Printer::apply_operator(const std::string& op, const TypedSql& l, const
     return {"(CAST(" + l.sql + " AS DOUBLE) / " + checked_divisor("'/'") + ")", t};
   }
   if (op == "DIV") {
+    // YEAR TO MONTH interval DIV interval: how many whole times r fits in l.
+    if (l.type.is(K::kYearMonthInterval) && r.type.is(K::kYearMonthInterval)) {
+      auto months = [](const std::string& v) {
+        return "(date_part('year', " + v + ") * 12 + date_part('month', " + v + "))";
+      };
+      return {"CAST(trunc(" + months(l.sql) + " / CASE WHEN " + months(r.sql) +
+                  " = 0 THEN error('[INTERVAL_DIVIDED_BY_ZERO] Division by zero in div') ELSE " +
+                  months(r.sql) + " END) AS BIGINT)",
+              T(K::kBigInt)};
+    }
+    if (l.type.is(K::kDayTimeInterval) || r.type.is(K::kDayTimeInterval))
+      fail_unsupported("'div' of DAY TO SECOND intervals", e.position);
     if (!(l.type.is_integral() || !l.type.known()) || !(r.type.is_integral() || !r.type.known())) {
       if (l.type.known() && !l.type.is_numeric())
         fail_unsupported("'div' of non-integral values", e.position);

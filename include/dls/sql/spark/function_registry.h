@@ -61,6 +61,18 @@ struct SparkFunction {
   std::string notes;  // deviations from Spark worth documenting
 };
 
+/// An operator or special form that the parser and printer translate (not a registry call), named
+/// as in Spark's function list ("<=>", "and", "between", "case", "cast", "div", "extract", ...).
+struct SparkOperator {
+  std::string name;    // Spark's name for it
+  std::string syntax;  // how it is written, e.g. "a <=> b"
+  std::string notes;   // its Spark semantics worth stating / deviations
+};
+
+/// Every supported operator and special form, sorted by name. Together with
+/// FunctionRegistry::all() this is the supported list that docs/spark-sql.md documents.
+const std::vector<SparkOperator>& supported_operators();
+
 class FunctionRegistry {
  public:
   /// The registry with every supported function.
@@ -74,6 +86,8 @@ class FunctionRegistry {
   /// Why a known Spark function is unsupported (empty when the name is not a known Spark function).
   std::string unsupported_reason(const std::string& name) const;
   void add_unsupported(const std::string& name, const std::string& reason);
+  /// Every known-but-unsupported Spark function with the reason, sorted by name.
+  const std::map<std::string, std::string>& unsupported() const { return unsupported_; }
 
  private:
   std::map<std::string, SparkFunction> functions_;

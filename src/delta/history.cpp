@@ -26,8 +26,17 @@ std::vector<HistoryEntry> DeltaTable::history(std::optional<int64_t> limit) cons
     int64_t v = commit_version(f.name);
     if (v >= 0 && !f.is_directory) commits.emplace_back(v, f);
   }
+  // A commit's time is what time travel by timestamp uses (snapshot.h): the commit file's
+  // modification time, made strictly increasing over the log as Spark does, or the in-commit
+  // timestamp when the commit has one. The writer's commitInfo.timestamp is taken before the
+  // file exists, so showing it would make `timestamp => <shown time>` select the previous version.
   std::sort(commits.begin(), commits.end(),
-            [](const auto& a, const auto& b) { return a.first > b.first; });
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 1; i < commits.size(); ++i) {
+    auto& t = commits[i].second.modification_time_ms;
+    t = std::max(t, commits[i - 1].second.modification_time_ms + 1);
+  }
+  std::reverse(commits.begin(), commits.end());
   if (limit && static_cast<int64_t>(commits.size()) > *limit) {
     commits.resize(static_cast<size_t>(std::max<int64_t>(*limit, 0)));
   }
@@ -57,11 +66,8 @@ std::vector<HistoryEntry> DeltaTable::history(std::optional<int64_t> limit) cons
       if (!j.is_object() || !j.contains("commitInfo") || !j["commitInfo"].is_object()) continue;
       e.commit_info = j["commitInfo"];
       const auto& ci = e.commit_info;
-      // In-commit timestamps, when present, are the commit's time; else the writer's clock.
       if (ci.contains("inCommitTimestamp") && ci["inCommitTimestamp"].is_number_integer()) {
         e.timestamp_ms = ci["inCommitTimestamp"].get<int64_t>();
-      } else if (ci.contains("timestamp") && ci["timestamp"].is_number_integer()) {
-        e.timestamp_ms = ci["timestamp"].get<int64_t>();
       }
       if (ci.contains("operation") && ci["operation"].is_string()) {
         e.operation = ci["operation"].get<std::string>();

@@ -132,7 +132,8 @@ std::vector<Action> read_commit(const Storage& storage, const LogFile& commit) {
   } catch (const NotFoundError&) {
     throw CorruptTableError("commit file " + commit.path + " disappeared while reading the log");
   }
-  return parse_commit(content, commit.path);
+  return parse_commit(
+      content, "commit " + commit.path + " (version " + std::to_string(commit.version) + ")");
 }
 
 }  // namespace

@@ -36,11 +36,19 @@ struct WriteOptions {
   nlohmann::json operation_parameters = nlohmann::json::object();
   /// Target rows per data file (0 = one file per partition per write).
   int64_t target_file_rows = 0;
+  /// overwrite() only: the version the caller read and computed the new rows from. The write is
+  /// based on that version, so a commit made after it is a CommitConflictError (nothing written)
+  /// instead of being silently replaced — the caller re-reads and retries (read-modify-write).
+  /// Unset: overwrite whatever version is latest when the write starts.
+  std::optional<int64_t> read_version;
 };
 
 /// One history entry (from commitInfo; fields absent when the writer did not record them).
 struct HistoryEntry {
   int64_t version = 0;
+  /// The commit's time as time travel sees it: the in-commit timestamp, else the commit file's
+  /// modification time (strictly increasing over the log). VersionSpec{.timestamp_ms = this}
+  /// selects this version.
   int64_t timestamp_ms = 0;
   std::optional<std::string> operation;
   nlohmann::json operation_parameters;

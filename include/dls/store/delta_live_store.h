@@ -14,6 +14,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,10 +28,10 @@ namespace dls {
 
 /// What an upsert/enable/disable call did.
 struct StoreChange {
-  int64_t version = -1;                 // control-table version written (or current if no change)
-  std::vector<std::string> inserted;    // entity_ids with a first version
-  std::vector<std::string> updated;     // entity_ids that got a new version
-  std::vector<std::string> unchanged;   // entity_ids whose latest version already matched
+  int64_t version = -1;                // control-table version written (or current if no change)
+  std::vector<std::string> inserted;   // entity_ids with a first version
+  std::vector<std::string> updated;    // entity_ids that got a new version
+  std::vector<std::string> unchanged;  // entity_ids whose latest version already matched
   bool changed() const { return !inserted.empty() || !updated.empty(); }
 };
 
@@ -45,9 +47,15 @@ struct StoreStatus {
 
 class DeltaLiveStore {
  public:
-  /// A store over the control table at `table_root` (absolute path). `user` is recorded in
-  /// created_by / modified_by; default: $DLS_USER, else the OS user name.
+  /// A store over the control table at `table_root` (made absolute). `user` is recorded in
+  /// created_by / modified_by; default: $DLS_USER, else the OS user name. Opens nothing yet.
   explicit DeltaLiveStore(std::string table_root, std::optional<std::string> user = std::nullopt);
+  ~DeltaLiveStore();
+  /// Copies share nothing: each object opens its own in-memory DuckDB connection when needed.
+  DeltaLiveStore(const DeltaLiveStore& other);
+  DeltaLiveStore& operator=(const DeltaLiveStore& other);
+  DeltaLiveStore(DeltaLiveStore&&) noexcept;
+  DeltaLiveStore& operator=(DeltaLiveStore&&) noexcept;
 
   const std::string& location() const { return root_; }
   const std::string& user() const { return user_; }
@@ -86,12 +94,29 @@ class DeltaLiveStore {
   /// Control-table version (-1 when not initialized).
   int64_t version() const;
 
+  /// How many times a write call re-reads the table and tries again after a commit conflict
+  /// before giving up with delta::CommitConflictError (default 200; waits between attempts grow
+  /// from 1 ms to 50 ms with jitter).
+  void set_retry_budget(int attempts) { retry_budget_ = attempts; }
+
  private:
+  struct Impl;
+  Impl& impl() const;
+  /// The read-modify-write loop shared by upsert/enable/disable: per attempt, reads the latest
+  /// versions (all columns when `full_latest`, else entity_id/id/hash/created_ts only), asks
+  /// `plan` for the wanted contents of some entities, and commits their new versions in one
+  /// overwrite based on the version read; retries on a commit conflict.
+  using PlanFn = std::function<std::vector<DeltaLiveEntity>(const EntityList& latest)>;
+  StoreChange write(const std::string& operation, const PlanFn& plan, bool full_latest);
+
   std::string root_;
   std::string user_;
+  int retry_budget_ = 200;
+  mutable std::unique_ptr<Impl> impl_;  // DuckDB connection, opened on first use
 };
 
-/// The OS/user name used for created_by/modified_by: $DLS_USER, else the login name, else "unknown".
+/// The OS/user name used for created_by/modified_by: $DLS_USER, else the login name, else
+/// "unknown".
 std::string current_user();
 
 }  // namespace dls

@@ -1,0 +1,368 @@
+#include "dls/store/delta_live_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "dls/core/content_hash.h"
+#include "dls/core/error.h"
+#include "dls/core/validation.h"
+#include "dls/delta/delta_error.h"
+#include "dls/delta/delta_table.h"
+#include "dls/delta/table_scan.h"
+#include "dls/sql/database.h"
+#include "dls/sql/quote.h"
+#include "dls/sql/sql_error.h"
+#include "dls/store/control_table_schema.h"
+#include "store/cascade.h"
+#include "store/entity_rows.h"
+#include "store/predicate_sql.h"
+#include "store/version_id.h"
+
+namespace dls {
+
+namespace fs = std::filesystem;
+using store_detail::CascadeDirection;
+
+namespace {
+
+constexpr const char* kNewVersionsTable = "__dls_new_versions";
+constexpr const char* kSupersededTable = "__dls_superseded";
+
+std::string absolute_root(const std::string& root) {
+  if (root.empty()) throw UsageError("the control table location must not be empty");
+  std::string out = fs::absolute(root).lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+std::string timestamp_sql(Timestamp micros) {
+  return "CAST(make_timestamp(" + std::to_string(micros) + "::BIGINT) AS TIMESTAMPTZ)";
+}
+
+/// Refuses a table that is not a control table (e.g. --store pointing at a data table).
+void check_control_table(const delta::Snapshot& snap) {
+  for (const auto& name : control_table_columns()) {
+    if (!snap.schema().find(name)) {
+      throw InvalidMetadataError("the Delta table at " + snap.table_root() +
+                                 " is not a dls control table: it has no column '" + name +
+                                 "'; choose the control table with --store NAME");
+    }
+  }
+}
+
+/// The entity as a new version's content: normalized, generated columns cleared.
+DeltaLiveEntity content_of(DeltaLiveEntity e) {
+  normalize(e);
+  e.id.reset();
+  e.created_ts.reset();
+  e.expired_ts.reset();
+  e.created_by.reset();
+  e.modified_by.reset();
+  e.hash.reset();
+  e.is_latest = true;
+  return e;
+}
+
+}  // namespace
+
+struct DeltaLiveStore::Impl {
+  sql::Database db;
+  sql::Connection con;
+  Impl() : db(), con(db.connect()) {
+    try {
+      con.execute("SET TimeZone = 'UTC'");
+    } catch (const sql::SqlError&) {
+      // DuckDB built without ICU has no TimeZone setting and already works in UTC.
+    }
+  }
+};
+
+DeltaLiveStore::DeltaLiveStore(std::string table_root, std::optional<std::string> user)
+    : root_(absolute_root(table_root)), user_(user ? std::move(*user) : current_user()) {}
+
+DeltaLiveStore::~DeltaLiveStore() = default;
+DeltaLiveStore::DeltaLiveStore(const DeltaLiveStore& other)
+    : root_(other.root_), user_(other.user_), retry_budget_(other.retry_budget_) {}
+DeltaLiveStore& DeltaLiveStore::operator=(const DeltaLiveStore& other) {
+  if (this != &other) {
+    root_ = other.root_;
+    user_ = other.user_;
+    retry_budget_ = other.retry_budget_;
+    impl_.reset();
+  }
+  return *this;
+}
+DeltaLiveStore::DeltaLiveStore(DeltaLiveStore&&) noexcept = default;
+DeltaLiveStore& DeltaLiveStore::operator=(DeltaLiveStore&&) noexcept = default;
+
+DeltaLiveStore::Impl& DeltaLiveStore::impl() const {
+  if (!impl_) impl_ = std::make_unique<Impl>();
+  return *impl_;
+}
+
+void DeltaLiveStore::initialize() {
+  if (is_initialized()) return;
+  delta::CreateOptions options;
+  options.comment = "dls control table: every version of every entity (DeltaLiveStore, SCD2)";
+  try {
+    delta::DeltaTable::create(root_, control_table_schema(), options);
+  } catch (const Error&) {
+    if (is_initialized()) return;  // another process created it first
+    throw;
+  }
+}
+
+void DeltaLiveStore::destroy() {
+  std::error_code ec;
+  if (!fs::exists(root_, ec)) return;
+  if (!fs::is_directory(root_, ec)) {
+    throw Error("cannot destroy the control table at " + root_ + ": it is not a directory");
+  }
+  if (!is_initialized() && !fs::is_empty(root_, ec) &&
+      !fs::exists(fs::path(root_) / "_delta_log")) {
+    throw Error("refusing to delete " + root_ +
+                ": it is not a Delta table (no _delta_log); remove it by hand if you mean to");
+  }
+  fs::remove_all(root_, ec);
+  if (ec) throw Error("cannot delete the control table at " + root_ + ": " + ec.message());
+}
+
+bool DeltaLiveStore::is_initialized() const {
+  return delta::DeltaTable::exists(root_);
+}
+
+int64_t DeltaLiveStore::version() const {
+  if (!is_initialized()) return -1;
+  return delta::DeltaTable::open(root_).snapshot().version();
+}
+
+namespace {
+
+/// The snapshot to read, or an error saying how to create the table.
+delta::Snapshot open_snapshot(const std::string& root) {
+  if (!delta::DeltaTable::exists(root)) {
+    throw NotFoundError("the control table at " + root +
+                        " is not initialised: run 'dls store init' (or "
+                        "DeltaLiveStore::initialize()) first");
+  }
+  delta::Snapshot snap = delta::DeltaTable::open(root).snapshot();
+  check_control_table(snap);
+  return snap;
+}
+
+}  // namespace
+
+StoreStatus DeltaLiveStore::status() const {
+  StoreStatus s;
+  s.location = root_;
+  if (!is_initialized()) return s;
+  delta::Snapshot snap = open_snapshot(root_);
+  s.initialized = true;
+  s.version = snap.version();
+  auto& con = impl().con;
+  const std::string rows = delta::TableScan(snap).sql(con);
+  auto counts = con.query(
+                       "SELECT count(*), count(*) FILTER (WHERE coalesce(is_latest, false)), "
+                       "count(*) FILTER (WHERE coalesce(is_latest, false) AND "
+                       "coalesce(is_enabled, true)) FROM (" +
+                       rows + ") AS __dls_rows")
+                    .rows();
+  s.history_rows = counts.at(0).at(0).as_int();
+  s.latest_entities = counts.at(0).at(1).as_int();
+  s.enabled_entities = counts.at(0).at(2).as_int();
+  for (auto& row : con.query("SELECT DISTINCT \"group\" FROM (" + rows +
+                             ") AS __dls_rows WHERE coalesce(is_latest, false) AND "
+                             "coalesce(\"group\", '') <> '' ORDER BY 1")
+                       .rows()) {
+    s.groups.push_back(row.at(0).as_string());
+  }
+  return s;
+}
+
+StoreChange DeltaLiveStore::write(const std::string& operation, const PlanFn& plan,
+                                  bool full_latest) {
+  std::mt19937 rng(std::random_device{}());
+  for (int attempt = 1;; ++attempt) {
+    delta::Snapshot snap = open_snapshot(root_);
+    auto& con = impl().con;
+    const std::string rows = delta::TableScan(snap).sql(con);
+    EntityList latest = full_latest ? store_detail::read_entities(
+                                          con, rows, "coalesce(is_latest, false)", "entity_id")
+                                    : store_detail::read_latest_index(con, rows);
+    std::vector<DeltaLiveEntity> wanted = plan(latest);
+
+    std::unordered_map<std::string, const DeltaLiveEntity*> by_entity_id;
+    by_entity_id.reserve(latest.size());
+    for (const auto& e : latest) by_entity_id.emplace(e.entity_id, &e);
+
+    StoreChange change;
+    std::vector<DeltaLiveEntity> new_versions;
+    std::vector<std::string> superseded;
+    Timestamp floor = 0;  // new versions are strictly newer than the ones they replace
+    for (auto& w : wanted) {
+      DeltaLiveEntity e = content_of(std::move(w));
+      e.hash = content_hash(e);
+      auto it = by_entity_id.find(e.entity_id);
+      if (it == by_entity_id.end()) {
+        change.inserted.push_back(e.entity_id);
+      } else if (it->second->hash == e.hash) {
+        change.unchanged.push_back(e.entity_id);
+        continue;
+      } else {
+        change.updated.push_back(e.entity_id);
+        if (it->second->id) superseded.push_back(*it->second->id);
+        if (it->second->created_ts) floor = std::max(floor, *it->second->created_ts + 1);
+      }
+      new_versions.push_back(std::move(e));
+    }
+    if (new_versions.empty()) {
+      change.version = snap.version();
+      return change;
+    }
+
+    const Timestamp now = std::max(now_micros(), floor);
+    for (auto& e : new_versions) {
+      e.id = store_detail::new_version_id();
+      e.created_ts = now;
+      e.created_by = user_;
+      e.modified_by = user_;
+    }
+    store_detail::stage_rows(con, kNewVersionsTable, new_versions);
+    con.execute("CREATE OR REPLACE TABLE " + sql::quote_identifier(kSupersededTable) +
+                " (id VARCHAR)");
+    {
+      auto app = con.appender(kSupersededTable);
+      for (const auto& id : superseded) {
+        app.append(id);
+        app.end_row();
+      }
+      app.close();
+    }
+    const std::string user = sql::quote_literal(user_);
+    const std::string select =
+        "SELECT * EXCLUDE (__dls_superseded) REPLACE ("
+        "CASE WHEN __dls_superseded THEN false ELSE is_latest END AS is_latest, "
+        "CASE WHEN __dls_superseded THEN " +
+        timestamp_sql(now) +
+        " ELSE expired_ts END AS expired_ts, "
+        "CASE WHEN __dls_superseded THEN " +
+        user +
+        " ELSE modified_by END AS modified_by) "
+        "FROM (SELECT *, coalesce(id IN (SELECT id FROM " +
+        sql::quote_identifier(kSupersededTable) + "), false) AS __dls_superseded FROM (" + rows +
+        ") AS __dls_old) AS __dls_marked UNION ALL BY NAME " +
+        store_detail::staged_rows_sql(kNewVersionsTable);
+
+    delta::WriteOptions options;
+    options.operation = operation;
+    options.read_version = snap.version();
+    options.operation_parameters = {
+        {"inserted", change.inserted.size()}, {"updated", change.updated.size()}, {"user", user_}};
+    try {
+      delta::CommitResult result = delta::DeltaTable::open(root_).overwrite(con, select, options);
+      change.version = result.version;
+      return change;
+    } catch (const delta::CommitConflictError& e) {
+      if (attempt >= retry_budget_) {
+        throw delta::CommitConflictError(std::string(e.what()) + " (gave up after " +
+                                         std::to_string(attempt) + " attempts; nothing of this " +
+                                         operation + " was committed)");
+      }
+    }
+    // Another writer committed first: wait a little (growing, with jitter) and redo the call.
+    const int cap_us = std::min(50000, 1000 << std::min(attempt - 1, 6));
+    std::uniform_int_distribution<int> wait(cap_us / 2, cap_us);
+    std::this_thread::sleep_for(std::chrono::microseconds(wait(rng)));
+  }
+}
+
+StoreChange DeltaLiveStore::upsert(const std::vector<DeltaLiveEntity>& entities) {
+  std::vector<DeltaLiveEntity> wanted;
+  wanted.reserve(entities.size());
+  std::vector<std::string> errors;
+  std::set<std::string> seen, reported;
+  for (const auto& entity : entities) {
+    DeltaLiveEntity e = content_of(entity);
+    try {
+      validate_or_throw(e);
+    } catch (const MetadataErrors& bad) {
+      errors.insert(errors.end(), bad.errors().begin(), bad.errors().end());
+    }
+    if (!seen.insert(e.entity_id).second && reported.insert(e.entity_id).second) {
+      errors.push_back("entity_id '" + e.entity_id +
+                       "' appears more than once in one upsert; give each entity once");
+    }
+    wanted.push_back(std::move(e));
+  }
+  if (!errors.empty()) throw MetadataErrors(std::move(errors));
+  if (wanted.empty()) {
+    StoreChange change;
+    change.version = open_snapshot(root_).version();
+    return change;
+  }
+  return write(
+      "UPSERT ENTITIES", [&](const EntityList&) { return wanted; }, false);
+}
+
+namespace {
+
+std::vector<DeltaLiveEntity> set_enabled(const EntityList& latest, const Predicate& predicate,
+                                         bool enabled) {
+  auto closure = store_detail::cascade_closure(
+      latest, predicate, enabled ? CascadeDirection::kUpstream : CascadeDirection::kDownstream);
+  std::vector<DeltaLiveEntity> out;
+  out.reserve(closure.size());
+  for (size_t i : closure) {
+    DeltaLiveEntity e = latest[i];
+    e.is_enabled = enabled;
+    out.push_back(std::move(e));  // unchanged ones (already in that state) are reported as such
+  }
+  return out;
+}
+
+}  // namespace
+
+StoreChange DeltaLiveStore::disable(const Predicate& predicate) {
+  return write(
+      "DISABLE ENTITIES",
+      [&](const EntityList& latest) { return set_enabled(latest, predicate, false); }, true);
+}
+
+StoreChange DeltaLiveStore::enable(const Predicate& predicate) {
+  return write(
+      "ENABLE ENTITIES",
+      [&](const EntityList& latest) { return set_enabled(latest, predicate, true); }, true);
+}
+
+EntityList DeltaLiveStore::find_entities(const Predicate& predicate) const {
+  delta::Snapshot snap = open_snapshot(root_);
+  auto& con = impl().con;
+  EntityList rows = store_detail::read_entities(
+      con, delta::TableScan(snap).sql(con),
+      "coalesce(is_latest, false) AND " + store_detail::pushdown_sql(predicate), "entity_id");
+  return rows.filter(predicate);
+}
+
+EntityList DeltaLiveStore::find_history(const Predicate& predicate) const {
+  delta::Snapshot snap = open_snapshot(root_);
+  auto& con = impl().con;
+  EntityList rows = store_detail::read_entities(
+      con, delta::TableScan(snap).sql(con), store_detail::pushdown_sql(predicate),
+      "created_ts DESC NULLS LAST, entity_id, coalesce(is_latest, false) DESC, id");
+  return rows.filter(predicate);
+}
+
+std::optional<DeltaLiveEntity> DeltaLiveStore::find_entity(const Predicate& predicate) const {
+  return find_entities(predicate).first();
+}
+
+bool DeltaLiveStore::entity_exists(const Predicate& predicate) const {
+  return find_entity(predicate).has_value();
+}
+
+}  // namespace dls

@@ -31,6 +31,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# The JSON Schema validator the tests run (ajv + yaml, pinned by tools/jsonschema/package-lock.json):
+# schemas/config_schema.json against the C++ validator, generated bundle files against Databricks'
+# schema. Installed only when missing.
+jsonschema="$root/tools/jsonschema"
+if [ ! -f "$jsonschema/node_modules/ajv/package.json" ] ||
+  [ ! -f "$jsonschema/node_modules/yaml/package.json" ]; then
+  echo "setup: installing the JSON Schema validator (npm ci in tools/jsonschema)"
+  npm ci --prefix "$jsonschema" --no-audit --no-fund --loglevel=error
+fi
+
 # shellcheck source=duckdb.lock
 source "$root/scripts/duckdb.lock"
 dest="$root/third_party/duckdb"

@@ -84,8 +84,11 @@ std::string sql_comment_text(std::string_view text) {
 }
 
 std::string python_string_literal(std::string_view value) {
+  // JSON escapes only '"', '\\' and control characters; other UTF-8 text is kept as is, which a
+  // Python 3 source file (UTF-8 by default) reads back unchanged. \uXXXX escapes are avoided:
+  // Python reads a JSON surrogate pair as two lone surrogates, not one character.
   return nlohmann::json(std::string(value))
-      .dump(-1, ' ', /*ensure_ascii=*/true, nlohmann::json::error_handler_t::replace);
+      .dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace dls::codegen

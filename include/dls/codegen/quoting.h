@@ -9,7 +9,8 @@
 //     \uXXXX for other control characters); other UTF-8 text is kept as is;
 //   * SQL comments (-- ...) get their text with every control character replaced by a space, so a
 //     newline in metadata cannot end the comment;
-//   * Python string literals are JSON string literals (a subset of Python's syntax).
+//   * Python string literals are JSON string literals (a subset of Python's syntax), with
+//     non-ASCII text kept as UTF-8 (invalid UTF-8 becomes U+FFFD).
 // Pure functions, thread-safe.
 #pragma once
 
@@ -35,7 +36,7 @@ std::string sql_string_literal(std::string_view value);
 /// `text` made safe for a SQL line comment: control characters (newlines included) become spaces.
 std::string sql_comment_text(std::string_view text);
 
-/// A Python string literal (double-quoted, JSON escapes, non-ASCII as \uXXXX).
+/// A Python string literal (double-quoted, JSON escapes for '"', '\\' and control characters).
 std::string python_string_literal(std::string_view value);
 
 }  // namespace dls::codegen

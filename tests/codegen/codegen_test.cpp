@@ -1,0 +1,528 @@
+// Behaviour of the generators beyond the golden files: quoting whatever the metadata contains,
+// every entity field translated or reported, errors for metadata that cannot be generated, and
+// bundle files that validate against the Databricks bundle JSON Schema.
+#include <gtest/gtest.h>
+
+#include <yaml-cpp/yaml.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
+#include "codegen_fixtures.h"
+#include "dls/codegen/codegen_error.h"
+#include "dls/codegen/databricks_bundle.h"
+#include "dls/codegen/pipeline_sources.h"
+#include "dls/codegen/quoting.h"
+#include "dls/codegen/spark_project.h"
+#include "dls/codegen/sql_lexer.h"
+#include "dls/codegen/yaml_text.h"
+#include "dls/core/entity_codec.h"
+#include "support/test_support.h"
+
+namespace dls::codegen {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- quoting ----------------------------------------------------------------------------
+
+TEST(QuotingTest, IdentifiersDoubleBackticks) {
+  EXPECT_EQ(quote_identifier("a`b"), "`a``b`");
+  EXPECT_EQ(quote_identifier("select"), "`select`");
+  EXPECT_EQ(quote_table_name("c.s.t`x"), "`c`.`s`.`t``x`");
+}
+
+TEST(QuotingTest, StringLiteralsEscapeQuotesBackslashesAndControls) {
+  EXPECT_EQ(sql_string_literal("it's \\ \n\x01"), "'it\\'s \\\\ \\n\\u0001'");
+  EXPECT_EQ(unquote_sql_string(sql_string_literal("a'b\\c\nd\x02é")), "a'b\\c\nd\x02é");
+}
+
+TEST(QuotingTest, PythonLiteralsKeepUnicodeAsUtf8) {
+  EXPECT_EQ(python_string_literal("é😀\"\\\n"), "\"é😀\\\"\\\\\\n\"");
+}
+
+TEST(QuotingTest, YamlScalarsReadBackAsTheSameString) {
+  for (const std::string& s :
+       std::vector<std::string>{"true", "1", "null", "# x", "a: b", "\"q\" 'q'", "${var.x}", "é😀",
+                                std::string("\x01\x7f\t\n", 4), "-", "[1]"}) {
+    const YAML::Node node = YAML::Load("v: " + yaml_quote(s));
+    EXPECT_EQ(node["v"].as<std::string>(), s) << yaml_quote(s);
+  }
+}
+
+TEST(QuotingTest, SqlFragmentsThatWouldEscapeTheirPlaceAreRejected) {
+  for (const char* bad : {"a; DROP TABLE t", "a -- comment", "a)", "(a", "'open", "`open", ""}) {
+    EXPECT_THROW(check_sql_fragment(bad, "e", "select_expr[0]"), CodegenError) << bad;
+  }
+  EXPECT_NO_THROW(check_sql_fragment("concat(';', '--', `a;b`) /* c */", "e", "f"));
+}
+
+// ---- hostile metadata -------------------------------------------------------------------
+
+struct LexedFiles {
+  std::multiset<std::string> identifiers;  // unquoted values of `...` tokens
+  std::multiset<std::string> strings;      // unquoted values of '...' tokens
+};
+
+// Lexes every SQL file; each statement (split at ';') must start with CREATE.
+LexedFiles lex_sql_files(const GeneratedProject& project) {
+  LexedFiles out;
+  for (const auto& f : project.files()) {
+    if (f.path.size() < 4 || f.path.substr(f.path.size() - 4) != ".sql") continue;
+    const SqlLexResult lexed = tokenize_sql(f.content);
+    EXPECT_EQ(lexed.error, "") << f.path;
+    bool statement_start = true;
+    for (const auto& t : lexed.tokens) {
+      if (t.kind == SqlToken::Kind::kLineComment) continue;
+      if (statement_start) {
+        EXPECT_EQ(t.text, "CREATE") << f.path << " at byte " << t.offset;
+        statement_start = false;
+      }
+      if (t.kind == SqlToken::Kind::kSymbol && t.text == ";") statement_start = true;
+      if (t.kind == SqlToken::Kind::kQuotedIdentifier) {
+        out.identifiers.insert(unquote_sql_identifier(t.text));
+      }
+      if (t.kind == SqlToken::Kind::kString) out.strings.insert(unquote_sql_string(t.text));
+    }
+    EXPECT_TRUE(statement_start) << f.path << ": the last statement does not end with ';'";
+  }
+  return out;
+}
+
+TEST(HostileMetadataTest, NamesAndTextsStayOneTokenInDatabricksSql) {
+  const EntityList entities = testing::hostile();
+  const GeneratedProject project = generate_databricks_bundle(entities);
+  const LexedFiles lexed = lex_sql_files(project);
+  const DeltaLiveEntity& a = entities[0];
+  const DeltaLiveEntity& b = entities[1];
+  for (const std::string& id : std::vector<std::string>{
+           "from", "`where`", "tablé 😀", "order", "we`ird", "key`1", "op`", "flow `name`", "table",
+           "name with 'quote' and `tick`", "it's`key"}) {
+    EXPECT_TRUE(lexed.identifiers.count(id)) << "identifier not quoted as one token: " << id;
+  }
+  for (const std::string& s :
+       std::vector<std::string>{*a.comment, *b.comment, std::string("k'ey"), std::string("v`al'ue"),
+                                std::string("dls.tag.own\"er"), std::string("Zoë's"), a.source,
+                                a.read_options.at("it's`key")}) {
+    EXPECT_TRUE(lexed.strings.count(s)) << "string not kept as one literal: " << s;
+  }
+}
+
+TEST(HostileMetadataTest, NamesAndTextsStayOneTokenInSparkSql) {
+  const GeneratedProject project = generate_spark_project(testing::hostile());
+  const LexedFiles lexed = lex_sql_files(project);
+  EXPECT_TRUE(lexed.identifiers.count("tablé 😀"));
+  EXPECT_TRUE(lexed.strings.count(*testing::hostile()[0].comment));
+}
+
+TEST(HostileMetadataTest, YamlValuesReadBackUnchanged) {
+  const EntityList entities = testing::hostile();
+  DatabricksBundleOptions options;
+  options.control_table = "c.s.t: \"x\" # y";
+  const GeneratedProject project = generate_databricks_bundle(entities, options);
+  const auto* pipeline = project.find("resources/we_ird_group.pipeline.yml");
+  ASSERT_NE(pipeline, nullptr);
+  const YAML::Node doc = YAML::Load(pipeline->content);
+  const YAML::Node conf = doc["resources"]["pipelines"]["we_ird_group"]["configuration"];
+  EXPECT_EQ(conf["spark.x'y"].as<std::string>(), "a\"b: c # d");
+  const YAML::Node root = YAML::Load(project.find("databricks.yml")->content);
+  EXPECT_EQ(root["variables"]["control_table"]["default"].as<std::string>(), options.control_table);
+  // The bundle's entities file reads back as the same entities.
+  const YAML::Node yml = YAML::Load(project.find("metadata/entities.yml")->content);
+  ASSERT_EQ(yml["delta_live_store"].size(), 2u);
+  // (decode_entity_yaml: the core validation rejects these names for the store; the codec
+  // still round-trips them.)
+  Diagnostics diagnostics;
+  EXPECT_EQ(decode_entity_yaml(yml["delta_live_store"][0], {}, diagnostics), entities[0]);
+}
+
+TEST(HostileMetadataTest, PythonSourcesParseWithPython) {
+  if (std::system("python3 -c 'pass' >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "python3 is not installed; the Python syntax check needs it";
+  }
+  dls::testing::TempDir dir;
+  const GeneratedProject project = generate_spark_project(testing::hostile());
+  project.write_to(dir.path());
+  const fs::path py = dir / "we_ird_group/transformations/select_source.py";
+  // Every string literal of the file, as Python reads it, one per line (JSON).
+  const std::string cmd =
+      "python3 -c 'import ast,json,sys; t=ast.parse(open(sys.argv[1],encoding=\"utf-8\").read());"
+      "print(json.dumps([n.value for n in ast.walk(t) if isinstance(n,ast.Constant) and "
+      "isinstance(n.value,str)]))' " +
+      dls::testing::shell_quote(py.string()) + " > " +
+      dls::testing::shell_quote((dir / "out.json").string());
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << "generated Python does not parse";
+  const auto values = nlohmann::json::parse(dls::testing::read_file(dir / "out.json"));
+  const DeltaLiveEntity a = testing::hostile()[0];
+  std::set<std::string> strings(values.begin(), values.end());
+  EXPECT_TRUE(strings.count("tablé 😀_dls_source"));
+  EXPECT_TRUE(strings.count(a.read_options.at("it's`key")));
+  EXPECT_TRUE(strings.count(a.source));
+}
+
+// ---- every field translated or reported ---------------------------------------------------
+
+using Mutation = std::function<void(DeltaLiveEntity&)>;
+
+// One non-default value per field of the entity model (JSON names; nested ones with a dot).
+const std::map<std::string, Mutation>& mutations() {
+  static const std::map<std::string, Mutation> m = {
+      {"id", [](auto& e) { e.id = "version-1"; }},
+      {"entity_id", [](auto& e) { e.entity_id = "renamed"; }},
+      {"group", [](auto& e) { e.group = "other"; }},
+      {"source", [](auto& e) { e.source = "main.other.table"; }},
+      {"source_format", [](auto& e) { e.source_format = "parquet"; }},
+      {"destination", [](auto& e) { e.destination = "moved"; }},
+      {"destination_type", [](auto& e) { e.destination_type = "view"; }},
+      {"source_schema", [](auto& e) { e.source_schema = "id INT, seq BIGINT"; }},
+      {"select_expr",
+       [](auto& e) {
+         e.select_expr = {"id", "seq"};
+       }},
+      {"is_streaming", [](auto& e) { e.is_streaming = !e.is_streaming; }},
+      {"primary_keys",
+       [](auto& e) {
+         e.primary_keys = {"id", "region"};
+       }},
+      {"read_options",
+       [](auto& e) {
+         e.read_options = {{"skipChangeCommits", "true"}};
+       }},
+      {"table_properties",
+       [](auto& e) {
+         e.table_properties = {{"quality", "gold"}};
+       }},
+      {"tags",
+       [](auto& e) {
+         e.tags = {{"owner", "x"}};
+       }},
+      {"spark_conf",
+       [](auto& e) {
+         e.spark_conf = {{"spark.sql.ansi.enabled", "true"}};
+       }},
+      {"partition_cols", [](auto& e) { e.partition_cols = {"region"}; }},
+      {"comment", [](auto& e) { e.comment = "A comment."; }},
+      {"expectations",
+       [](auto& e) {
+         e.expectations.expect_all = {{"r", "id > 0"}};
+       }},
+      {"expectations.expect_all",
+       [](auto& e) {
+         e.expectations.expect_all = {{"r", "id > 0"}};
+       }},
+      {"expectations.expect_all_or_drop",
+       [](auto& e) {
+         e.expectations.expect_all_or_drop = {{"r", "id > 0"}};
+       }},
+      {"expectations.expect_all_or_fail",
+       [](auto& e) {
+         e.expectations.expect_all_or_fail = {{"r", "id > 0"}};
+       }},
+      {"apply_changes",
+       [](auto& e) {
+         e.apply_changes = ApplyChanges{};
+         e.apply_changes->sequence_by = "seq";
+         e.primary_keys = {"id"};
+       }},
+      {"apply_changes.sequence_by", [](auto& e) { e.apply_changes->sequence_by = "seq2"; }},
+      {"apply_changes.where", [](auto& e) { e.apply_changes->where = "op <> 'X'"; }},
+      {"apply_changes.ignore_null_updates",
+       [](auto& e) { e.apply_changes->ignore_null_updates = true; }},
+      {"apply_changes.apply_as_deletes",
+       [](auto& e) { e.apply_changes->apply_as_deletes = "op = 'D'"; }},
+      {"apply_changes.apply_as_truncates",
+       [](auto& e) { e.apply_changes->apply_as_truncates = "op = 'T'"; }},
+      {"apply_changes.column_list", [](auto& e) { e.apply_changes->column_list = {"id"}; }},
+      {"apply_changes.except_column_list",
+       [](auto& e) { e.apply_changes->except_column_list = {"op"}; }},
+      {"apply_changes.stored_as_scd_type",
+       [](auto& e) { e.apply_changes->stored_as_scd_type = 2; }},
+      {"apply_changes.track_history_column_list",
+       [](auto& e) { e.apply_changes->track_history_column_list = {"a"}; }},
+      {"apply_changes.track_history_except_column_list",
+       [](auto& e) { e.apply_changes->track_history_except_column_list = {"a"}; }},
+      {"apply_changes.flow_name", [](auto& e) { e.apply_changes->flow_name = "f"; }},
+      {"apply_changes.ignore_null_updates_column_list",
+       [](auto& e) { e.apply_changes->ignore_null_updates_column_list = {"a"}; }},
+      {"apply_changes.ignore_null_updates_except_column_list",
+       [](auto& e) { e.apply_changes->ignore_null_updates_except_column_list = {"a"}; }},
+      {"is_quarantined", [](auto& e) { e.is_quarantined = true; }},
+      {"is_enabled", [](auto& e) { e.is_enabled = false; }},
+      {"is_latest", [](auto& e) { e.is_latest = false; }},
+      {"created_ts", [](auto& e) { e.created_ts = Timestamp{1700000000000000}; }},
+      {"expired_ts", [](auto& e) { e.expired_ts = Timestamp{1700000000000000}; }},
+      {"created_by", [](auto& e) { e.created_by = "alice"; }},
+      {"modified_by", [](auto& e) { e.modified_by = "bob"; }},
+      {"hash", [](auto& e) { e.hash = std::string(64, 'a'); }},
+  };
+  return m;
+}
+
+// Every field of the model, from the JSON codec of an entity with every field set, so a field
+// added to the model shows up here without editing the test.
+std::vector<std::string> all_fields() {
+  DeltaLiveEntity e;
+  e.apply_changes = ApplyChanges{};
+  const nlohmann::json j = to_json(e);
+  std::vector<std::string> fields;
+  for (const auto& [key, value] : j.items()) {
+    fields.push_back(key);
+    if (key == "expectations" || key == "apply_changes") {
+      for (const auto& [sub, ignored] : value.items()) fields.push_back(key + "." + sub);
+    }
+  }
+  return fields;
+}
+
+DeltaLiveEntity upstream() {
+  DeltaLiveEntity e;
+  e.entity_id = "up";
+  e.group = "g";
+  e.source = "/data/in";
+  e.destination = "up";
+  e.read_options = {{"cloudFiles.format", "json"}};
+  return normalized(e);
+}
+
+// The subject reads `up`; with apply_changes for the apply_changes.* fields.
+DeltaLiveEntity subject(bool cdc) {
+  DeltaLiveEntity e;
+  e.entity_id = "subject";
+  e.group = "g";
+  e.source = "up";
+  e.source_format = "dlt";
+  e.destination = "subject";
+  if (cdc) {
+    e.primary_keys = {"id"};
+    e.apply_changes = ApplyChanges{};
+    e.apply_changes->sequence_by = "seq";
+  }
+  return e;
+}
+
+struct Outcome {
+  std::map<std::string, std::string> files;  // generated pipeline files (not metadata/)
+  std::vector<CodegenWarning> warnings;
+  std::string error;
+};
+
+Outcome generate(Target target, const DeltaLiveEntity& e) {
+  Outcome out;
+  const EntityList entities{upstream(), e};
+  try {
+    GeneratedProject p = target == Target::kDatabricks ? generate_databricks_bundle(entities)
+                                                       : generate_spark_project(entities);
+    for (const auto& f : p.files()) {
+      if (f.path.rfind("metadata/", 0) != 0) out.files[f.path] = f.content;
+    }
+    out.warnings = p.warnings();
+  } catch (const CodegenError& err) {
+    out.error = err.what();
+  }
+  return out;
+}
+
+bool reported(const Outcome& o, const std::string& field) {
+  const std::string leaf = field.substr(field.rfind('.') + 1);
+  if (!o.error.empty()) return o.error.find(leaf) != std::string::npos;
+  for (const auto& w : o.warnings) {
+    if (w.field == field || w.field.rfind(field + ".", 0) == 0 ||
+        field.rfind(w.field + ".", 0) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void check_every_field(Target target) {
+  const std::vector<std::string> fields = all_fields();
+  EXPECT_EQ(std::count_if(fields.begin(), fields.end(),
+                          [](const auto& f) { return f.rfind("apply_changes.", 0) == 0; }),
+            13);
+  EXPECT_EQ(std::count_if(fields.begin(), fields.end(),
+                          [](const auto& f) { return f.rfind("expectations.", 0) == 0; }),
+            3);
+  for (const auto& field : fields) {
+    auto it = mutations().find(field);
+    if (it == mutations().end()) {
+      ADD_FAILURE() << "entity field '" << field << "' has no mutation in this test: translate "
+                    << "or report it in the generators, then add it here";
+      continue;
+    }
+    const bool cdc = field.rfind("apply_changes.", 0) == 0;
+    const DeltaLiveEntity base = subject(cdc);
+    DeltaLiveEntity changed = base;
+    it->second(changed);
+    const Outcome before = generate(target, base);
+    ASSERT_EQ(before.error, "") << field;
+    const Outcome after = generate(target, changed);
+    const bool translated = after.error.empty() && after.files != before.files;
+    EXPECT_TRUE(translated || reported(after, field))
+        << "field '" << field << "' is neither translated (the generated files did not change) "
+        << "nor reported (no warning or error names it)";
+  }
+}
+
+TEST(FieldCoverageTest, EveryEntityFieldIsTranslatedOrReportedForDatabricks) {
+  check_every_field(Target::kDatabricks);
+}
+
+TEST(FieldCoverageTest, EveryEntityFieldIsTranslatedOrReportedForSpark) {
+  check_every_field(Target::kSpark);
+}
+
+// ---- metadata that cannot be generated ---------------------------------------------------
+
+void expect_codegen_error(const EntityList& entities, const std::string& needle) {
+  try {
+    generate_databricks_bundle(entities);
+    ADD_FAILURE() << "expected a CodegenError mentioning " << needle;
+  } catch (const CodegenError& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    EXPECT_EQ(e.exit_code(), ExitCode::kInvalidMetadata);
+  }
+}
+
+TEST(CodegenErrorTest, SelectExprThatWouldEndTheStatementIsRejected) {
+  DeltaLiveEntity e = subject(false);
+  e.select_expr = {"id FROM x; DROP TABLE y"};
+  expect_codegen_error({upstream(), e}, "select_expr[0]");
+}
+
+TEST(CodegenErrorTest, ExpectationWithLineCommentIsRejected) {
+  DeltaLiveEntity e = subject(false);
+  e.expectations.expect_all_or_fail = {{"r", "id > 0 -- )"}};
+  expect_codegen_error({upstream(), e}, "expectations.expect_all_or_fail.r");
+}
+
+TEST(CodegenErrorTest, TwoEntitiesWritingOneDestination) {
+  DeltaLiveEntity e = subject(false);
+  e.destination = "up";
+  expect_codegen_error({upstream(), e}, "both write destination 'up'");
+}
+
+TEST(CodegenErrorTest, TruncatesWithScdType2) {
+  DeltaLiveEntity e = subject(true);
+  e.apply_changes->stored_as_scd_type = 2;
+  e.apply_changes->apply_as_truncates = "op = 'T'";
+  expect_codegen_error({upstream(), e}, "apply_as_truncates");
+}
+
+TEST(CodegenErrorTest, ApplyChangesWithoutKeys) {
+  DeltaLiveEntity e = subject(true);
+  e.primary_keys.clear();
+  expect_codegen_error({upstream(), e}, "primary_keys");
+}
+
+TEST(CodegenErrorTest, NothingEnabledToGenerate) {
+  DeltaLiveEntity e = upstream();
+  e.is_enabled = false;
+  expect_codegen_error({e}, "no enabled entity");
+}
+
+TEST(CodegenErrorTest, MalformedTargetIsInvalidMetadata) {
+  DatabricksBundleOptions options;
+  options.target = "main";
+  EXPECT_THROW(generate_databricks_bundle({upstream()}, options), InvalidMetadataError);
+}
+
+// ---- the JSON Schema of bundle files -------------------------------------------------------
+
+struct CommandRun {
+  int status = -1;
+  std::string output;
+};
+
+CommandRun run(const std::string& command) {
+  CommandRun r;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return r;
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), pipe)) r.output += buf.data();
+  r.status = pclose(pipe);
+  return r;
+}
+
+void validate_bundle(const GeneratedProject& project) {
+  const fs::path tools = fs::path(DLS_SOURCE_DIR) / "tools" / "jsonschema";
+  ASSERT_TRUE(fs::is_directory(tools / "node_modules" / "ajv"))
+      << tools / "node_modules"
+      << " is missing: run `npm ci --prefix tools/jsonschema` (scripts/setup.sh does it); the "
+         "bundle files must be checked by a real JSON Schema validator";
+  const fs::path schema = dls::testing::testdata_dir() / "databricks" / "bundle_config_schema.json";
+  ASSERT_TRUE(fs::exists(schema)) << schema;
+  dls::testing::TempDir dir;
+  project.write_to(dir.path());
+  std::string files;
+  int count = 0;
+  for (const auto& f : project.files()) {
+    if (f.path == "databricks.yml" || f.path.rfind("resources/", 0) == 0) {
+      files += " " + dls::testing::shell_quote((dir / f.path).string());
+      ++count;
+    }
+  }
+  ASSERT_GE(count, 3);
+  const CommandRun r = run("node " + dls::testing::shell_quote((tools / "validate.js").string()) +
+                           " " + dls::testing::shell_quote(schema.string()) + files);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), count) << r.output;
+}
+
+TEST(BundleSchemaTest, MedallionBundleValidatesAgainstTheDatabricksSchema) {
+  DatabricksBundleOptions options;
+  options.target = "main.etl";
+  validate_bundle(generate_databricks_bundle(testing::medallion(), options));
+}
+
+TEST(BundleSchemaTest, HostileBundleValidatesAgainstTheDatabricksSchema) {
+  validate_bundle(generate_databricks_bundle(testing::hostile()));
+}
+
+TEST(BundleSchemaTest, ValidatorRejectsAnUnknownKey) {
+  // The validator is real: a bundle file with an unknown key fails.
+  GeneratedProject project;
+  project.add_file("databricks.yml", "bundle:\n  name: x\n  no_such_key: 1\n");
+  project.add_file("resources/a.yml", "resources: {}\n");
+  project.add_file("resources/b.yml", "resources: {}\n");
+  const fs::path tools = fs::path(DLS_SOURCE_DIR) / "tools" / "jsonschema";
+  ASSERT_TRUE(fs::is_directory(tools / "node_modules" / "ajv"))
+      << "run `npm ci --prefix tools/jsonschema` (scripts/setup.sh does it)";
+  dls::testing::TempDir dir;
+  project.write_to(dir.path());
+  const CommandRun r =
+      run("node " + dls::testing::shell_quote((tools / "validate.js").string()) + " " +
+          dls::testing::shell_quote(
+              (dls::testing::testdata_dir() / "databricks/bundle_config_schema.json").string()) +
+          " " + dls::testing::shell_quote((dir / "databricks.yml").string()));
+  EXPECT_NE(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("no_such_key"), std::string::npos) << r.output;
+}
+
+TEST(SparkProjectTest, SpecNamesStorageLibrariesAndTarget) {
+  SparkProjectOptions options;
+  options.target = "cat.db";
+  options.storage_root = "file:///s";
+  const GeneratedProject p = generate_spark_project({upstream()}, options);
+  const YAML::Node spec = YAML::Load(p.find("g/spark-pipeline.yml")->content);
+  EXPECT_EQ(spec["name"].as<std::string>(), "g");
+  EXPECT_EQ(spec["storage"].as<std::string>(), "file:///s/g");
+  EXPECT_EQ(spec["libraries"][0]["glob"]["include"].as<std::string>(), "transformations/**");
+  EXPECT_EQ(spec["catalog"].as<std::string>(), "cat");
+  EXPECT_EQ(spec["database"].as<std::string>(), "db");
+}
+
+TEST(GeneratedProjectTest, RefusesPathsOutsideTheOutputDirectory) {
+  GeneratedProject p;
+  EXPECT_THROW(p.add_file("../x", ""), CodegenError);
+  EXPECT_THROW(p.add_file("/abs", ""), CodegenError);
+  p.add_file("a/b.sql", "");
+  EXPECT_THROW(p.add_file("a/b.sql", ""), CodegenError);
+}
+
+}  // namespace
+}  // namespace dls::codegen

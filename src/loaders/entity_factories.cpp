@@ -47,7 +47,8 @@ DeltaLiveEntity bronze_entity(const DirectoryEntry& entry, const DirectoryFactor
           "cannot tell the file format of " + entry.path.string() + " (" +
           (entry.file_count == 0
                ? std::string("no files yet")
-               : std::to_string(entry.file_count) + " files, none with a known extension") +
+               : std::to_string(entry.file_count) + (entry.file_count == 1 ? " file" : " files") +
+                     ", none with a known extension") +
           "): pass it, e.g. `dls load dir --format csv` or DirectoryFactoryOptions::file_format");
     }
     if (format) {

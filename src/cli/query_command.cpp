@@ -1,4 +1,7 @@
 // `dls query "SQL"`: DuckDB SQL over the warehouse's Delta tables (by name) and delta_scan('PATH').
+// With `--dialect spark` the query is Spark SQL, translated by the Spark-SQL dialect layer (DESIGN
+// §6); table and csv output then show values as Spark prints them (NULL, true, [1,2], {k -> v}).
+#include <cctype>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -8,6 +11,7 @@
 #include "dls/catalog/query_rewriter.h"
 #include "dls/catalog/sql_tokenizer.h"
 #include "dls/core/error.h"
+#include "dls/sql/spark/dialect.h"
 #include "dls/sql/sql_error.h"
 
 namespace dls::cli {
@@ -68,17 +72,62 @@ void run_and_render(Context& ctx, std::string_view statement, OutputFormat forma
   writer->end();
 }
 
+// A warehouse table name in a translated Spark query: left unquoted (a.b.c) when every part is a
+// plain identifier, so that the QueryRewriter resolves it like a name in DuckDB SQL.
+std::string spark_table_name(const std::vector<std::string>& parts) {
+  bool plain = true;
+  for (const auto& p : parts) {
+    plain = plain && !p.empty() && !std::isdigit(static_cast<unsigned char>(p[0]));
+    for (char c : p) plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  }
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += ".";
+    out += plain ? parts[i] : "\"" + parts[i] + "\"";
+  }
+  return out;
+}
+
+// `--dialect spark`: one Spark SQL query, translated, its table names resolved in the warehouse,
+// rendered as Spark shows values (table/csv) or as typed JSON/YAML values.
+void run_spark_query(Context& ctx, const std::string& spark_sql, OutputFormat format) {
+  sql::spark::TranslateOptions options;
+  options.resolve_table = spark_table_name;
+  std::string translated = sql::spark::translate_query(spark_sql, options);
+  sql::Connection& con = ctx.connection();
+  catalog::DeltaTableSource source(con);
+  catalog::QueryRewriter rewriter(ctx.warehouse(), source);
+  std::string rewritten = rewriter.rewrite(translated);
+  ctx.debug("sql: " + rewritten);
+  if (format == OutputFormat::kJson || format == OutputFormat::kYaml) {
+    run_and_render(ctx, rewritten, format);
+    return;
+  }
+  // Spark's session time zone is UTC in the local engine (timestamps render in UTC).
+  con.execute("SET TimeZone = 'UTC'");
+  auto result = sql::spark::render_spark_result(con, rewritten);
+  auto writer = make_row_writer(format, ctx.out());
+  writer->begin(result.column_names);
+  std::vector<Cell> cells;
+  for (const auto& row : result.rows) {
+    cells.assign(row.begin(), row.end());
+    writer->row(cells);
+  }
+  writer->end();
+}
+
 void run_query(Context& ctx, QueryArgs& args) {
   OutputFormat format = ctx.output_format(
       {OutputFormat::kTable, OutputFormat::kCsv, OutputFormat::kJson, OutputFormat::kYaml},
       "dls query");
-  if (args.dialect == "spark") {
-    throw Error(
-        "--dialect spark is not implemented yet; write the query in DuckDB SQL (the default "
-        "--dialect duckdb)");
-  }
   if (args.sql == "-") {
     args.sql.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  if (args.dialect == "spark") {
+    if (args.sql.find_first_not_of(" \t\r\n;") == std::string::npos)
+      throw UsageError("dls query: no SQL statement given");
+    run_spark_query(ctx, args.sql, format);
+    return;
   }
   auto statements = catalog::split_statements(args.sql);
   if (statements.empty()) throw UsageError("dls query: no SQL statement given");
@@ -106,10 +155,13 @@ void register_query_command(CommandRegistry& r) {
       "Run SQL (DuckDB dialect) over Delta tables: catalog.schema.table and schema.table names "
       "resolve in the warehouse; delta_scan('PATH' [, version => N] [, timestamp => 'ISO']) reads "
       "a table by path, with time travel. Several statements may be separated by ';' — the "
-      "result of the last is printed. Formats: table, csv, json, yaml.",
+      "result of the last is printed. Formats: table, csv, json, yaml. With --dialect spark the "
+      "query is one Spark SQL SELECT (see docs/spark-sql.md) and table/csv values print as Spark "
+      "shows them.",
       {R"~(dls query "SELECT city, count(*) FROM main.demo.trips GROUP BY city")~",
        R"~(dls query "SELECT * FROM delta_scan('./warehouse/main/demo/trips', version => 1)" --format csv)~",
-       R"~(dls query --format json "SELECT t.* FROM demo.trips AS t LIMIT 5")~"},
+       R"~(dls query --format json "SELECT t.* FROM demo.trips AS t LIMIT 5")~",
+       R"~(dls query --dialect spark --format csv "SELECT nvl(city, \"?\"), size(tags) FROM demo.trips")~"},
       [args](Context& ctx) { run_query(ctx, *args); });
   cmd->add_option("SQL", args->sql, "The SQL to run ('-' reads it from stdin)")->required();
   cmd->add_option("--dialect", args->dialect,

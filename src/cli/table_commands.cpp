@@ -12,8 +12,6 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-constexpr int64_t kSafeRetentionHours = 168;  // Delta's default: 7 days
-
 struct TableArgs {
   std::string table;
   std::optional<int64_t> limit;
@@ -221,16 +219,17 @@ void vacuum(Context& ctx, const TableArgs& args) {
       {OutputFormat::kTable, OutputFormat::kJson, OutputFormat::kYaml, OutputFormat::kCsv},
       "dls table vacuum");
   if (args.retain_hours && *args.retain_hours < 0) throw UsageError("--retain must be >= 0 hours");
-  if (args.retain_hours && *args.retain_hours < kSafeRetentionHours && !args.dry_run &&
-      !args.force) {
-    throw UsageError("refusing to vacuum with --retain " + std::to_string(*args.retain_hours) +
-                     " hours, less than " + std::to_string(kSafeRetentionHours) +
-                     " (7 days): readers of older versions and concurrent writers could fail. "
-                     "Check with --dry-run, then pass --force if you are sure.");
-  }
   catalog::TableLocation location;
   auto table = open_table(ctx, args.table, location);
-  delta::VacuumResult r = table.vacuum(args.retain_hours, args.dry_run);
+  // The library refuses a retention shorter than the table's delta.deletedFileRetentionDuration
+  // unless forced; a dry run deletes nothing, so it may preview any retention.
+  delta::VacuumResult r;
+  try {
+    r = table.vacuum(args.retain_hours, args.dry_run, args.force || args.dry_run);
+  } catch (const UsageError& e) {
+    throw UsageError(std::string(e.what()) +
+                     ". Check what would go with --dry-run, then pass --force if you are sure.");
+  }
   std::string summary = std::string(r.dry_run ? "would delete " : "deleted ") +
                         std::to_string(r.files.size()) + " file" +
                         (r.files.size() == 1 ? "" : "s") + " (" + human_bytes(r.bytes) + ") from " +
@@ -300,7 +299,9 @@ void register_table_commands(CommandRegistry& r) {
         ->type_name("HOURS");
     cmd->add_flag("--dry-run", args->dry_run,
                   "List the files that would be deleted; delete nothing");
-    cmd->add_flag("--force", args->force, "Allow a retention shorter than 168 hours (7 days)");
+    cmd->add_flag("--force", args->force,
+                  "Allow a retention shorter than the table's delta.deletedFileRetentionDuration "
+                  "(default 7 days)");
   }
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -33,9 +34,9 @@ struct SourceContext {
 
 /// One planned batch of input.
 struct SourceBatch {
-  nlohmann::json offsets;    // written to the offsets log; plan(offsets) continues after it
-  std::string sql;           // SELECT over exactly this batch's rows
-  int64_t input_files = 0;   // for metrics (0 when not file-based)
+  nlohmann::json offsets;   // written to the offsets log; plan(offsets) continues after it
+  std::string sql;          // SELECT over exactly this batch's rows
+  int64_t input_files = 0;  // for metrics (0 when not file-based)
   int64_t input_bytes = 0;
 };
 
@@ -57,6 +58,12 @@ class Source {
 
   /// Columns the source adds beyond the data (e.g. _rescued_data), for documentation/graph output.
   virtual std::string describe() const = 0;
+
+  /// Columns the SQL of batch()/full_sql() carries that are hidden as in Spark: readable by name in
+  /// select_expr but not part of `*` and not to be written to the target (file sources: the
+  /// `_metadata` struct, present only when select_expr/expectations mention `_metadata` or
+  /// input_file_name()). Callers expand `*` as `* EXCLUDE (<these>)`.
+  virtual std::vector<std::string> hidden_columns() const { return {}; }
 };
 
 /// The source for `entity` (cloudFiles, csv, json, parquet, avro, text, orc, delta, dlt). Throws

@@ -1,0 +1,129 @@
+// CDC benchmark (issue 4): apply_changes of CHANGES change events (70% updates of existing keys,
+// 20% inserts, 10% deletes, one sequence each) into a TARGET-row Delta table, SCD type 1 and 2,
+// against a hand-written DuckDB `MERGE INTO` doing the SCD1 upsert of the same changes in the same
+// process (latest event per key, then MERGE; alone and followed by writing the table to Parquet).
+//
+// Usage: cdc_bench [TARGET=10000000] [CHANGES=1000000] [WORKDIR=/tmp/dls-cdc-bench]
+// (or the environment variables DLS_CDC_BENCH_TARGET / DLS_CDC_BENCH_CHANGES to scale down).
+// Prints Markdown table rows for bench/RESULTS.md.
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <string>
+
+#include "dls/delta/delta_table.h"
+#include "dls/delta/table_scan.h"
+#include "dls/pipeline/apply_changes.h"
+#include "dls/sql/connection.h"
+#include "dls/sql/database.h"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+int64_t arg_or_env(int argc, char** argv, int index, const char* env, int64_t fallback) {
+  if (argc > index) return std::stoll(argv[index]);
+  if (const char* v = std::getenv(env)) return std::stoll(v);
+  return fallback;
+}
+
+void row(const std::string& what, double seconds, const std::string& notes) {
+  std::cout << "| " << what << " | " << std::fixed << std::setprecision(2) << seconds << " s | "
+            << notes << " |" << std::endl;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int64_t target_rows = arg_or_env(argc, argv, 1, "DLS_CDC_BENCH_TARGET", 10'000'000);
+  const int64_t changes = arg_or_env(argc, argv, 2, "DLS_CDC_BENCH_CHANGES", 1'000'000);
+  const fs::path work = argc > 3 ? fs::path(argv[3]) : fs::path("/tmp/dls-cdc-bench");
+  fs::remove_all(work);
+  fs::create_directories(work);
+
+  dls::sql::Database db;
+  auto con = db.connect();
+  const std::string n = std::to_string(target_rows);
+  con.execute(
+      "CREATE TABLE base AS SELECT i::BIGINT AS id, 'name_' || i AS name, "
+      "(i % 1000) * 1.5 AS amount FROM range(" +
+      n + ") t(i)");
+  con.execute("CREATE TABLE changes AS SELECT CASE WHEN i % 10 < 7 THEN hash(i) % " + n +
+              " WHEN i % 10 < 9 THEN " + n + " + i ELSE hash(i * 7919) % " + n +
+              " END::BIGINT AS id, 'changed_' || i AS name, i * 0.5 AS amount, CASE WHEN i % 10 = "
+              "9 THEN 'D' ELSE 'U' END AS op, (i + 1)::BIGINT AS seq FROM range(" +
+              std::to_string(changes) + ") t(i)");
+  std::cout << "target rows: " << target_rows << ", changes: " << changes << "\n\n";
+  std::cout << "| benchmark | time | notes |\n|---|---|---|\n";
+
+  dls::ApplyChanges spec;
+  spec.sequence_by = "seq";
+  spec.apply_as_deletes = "op = 'D'";
+  spec.except_column_list = {"op", "seq"};
+
+  for (int scd : {1, 2}) {
+    std::string target = (work / ("scd" + std::to_string(scd))).string();
+    std::string select = scd == 1 ? "SELECT * FROM base"
+                                  : "SELECT *, 0::BIGINT AS __START_AT, NULL::BIGINT AS __END_AT "
+                                    "FROM base";
+    auto start = Clock::now();
+    auto schema_result = con.query("DESCRIBE " + select);
+    dls::delta::Schema schema;
+    for (auto& r : schema_result.rows())
+      schema.fields.push_back(
+          {r[0].as_string(), dls::delta::DataType::from_duckdb(r[1].as_string()), true});
+    auto table = dls::delta::DeltaTable::create(target, schema);
+    dls::delta::WriteOptions load;
+    load.target_file_rows = 1'000'000;
+    table.append(con, select, load);
+    row("load the " + n + "-row SCD" + std::to_string(scd) + " target (Delta append)",
+        seconds_since(start), "setup, not CDC");
+
+    spec.stored_as_scd_type = scd;
+    dls::pipeline::ApplyChangesRequest request;
+    request.target_root = target;
+    request.state_root = target + "_state";
+    request.changes_sql = "SELECT * FROM changes";
+    request.keys = {"id"};
+    request.spec = spec;
+    request.txn_app_id = "bench";
+    request.txn_version = 1;
+    start = Clock::now();
+    auto m = dls::pipeline::apply_changes(con, request);
+    row("apply_changes SCD" + std::to_string(scd), seconds_since(start),
+        std::to_string(m.num_upserted_rows) + " upserted, " + std::to_string(m.num_deleted_rows) +
+            " deleted, " + std::to_string(m.num_versions_closed) + " versions closed; commit v" +
+            std::to_string(m.target_version));
+  }
+
+  // Hand-written SCD1 upsert with DuckDB's MERGE INTO on an in-memory copy of the same target.
+  con.execute("CREATE TABLE merged AS SELECT * FROM base");
+  auto start = Clock::now();
+  con.execute(
+      "MERGE INTO merged AS t USING (SELECT * FROM changes QUALIFY row_number() OVER "
+      "(PARTITION BY id ORDER BY seq DESC) = 1) AS c ON t.id = c.id "
+      "WHEN MATCHED AND c.op = 'D' THEN DELETE "
+      "WHEN MATCHED THEN UPDATE SET name = c.name, amount = c.amount "
+      "WHEN NOT MATCHED AND c.op <> 'D' THEN INSERT VALUES (c.id, c.name, c.amount)");
+  double merge = seconds_since(start);
+  row("DuckDB MERGE INTO (SCD1 upsert, in-memory table)", merge, "baseline");
+  start = Clock::now();
+  con.execute("COPY merged TO '" + (work / "merged.parquet").string() + "' (FORMAT parquet)");
+  row("DuckDB MERGE INTO + COPY to Parquet", merge + seconds_since(start),
+      "baseline incl. writing the result");
+  // Cross-check: the SCD1 target equals the MERGE result.
+  dls::delta::TableScan scan(dls::delta::DeltaTable::open((work / "scd1").string()).snapshot());
+  auto diff = con.query("SELECT count(*) FROM ((SELECT * FROM (" + scan.sql(con) +
+                        ")) EXCEPT ALL (SELECT * FROM merged))")
+                  .scalar()
+                  .as_int();
+  std::cout << "\nrows of the SCD1 target not in the MERGE result: " << diff << "\n";
+  return diff == 0 ? 0 : 1;
+}

@@ -1,0 +1,85 @@
+// PipelineRunner: runs one update of a pipeline (DESIGN §7) — the local equivalent of a DLT
+// pipeline update.
+//
+// - Order and parallelism: datasets run in the graph's topological order; a dataset starts when
+//   all its upstream datasets are done, and up to `parallelism` independent datasets run at once,
+//   each on its own DuckDB connection over one in-memory Database.
+// - Datasets: a streaming table appends only new input, batch by batch, exactly once (write-ahead
+//   offsets log + Delta txn action appId "<pipeline>/<flow>", version = batch number; see
+//   offsets_log.h); a materialized view is recomputed (one overwrite commit) only when the
+//   fingerprint of its input and definition changed; a view is not persisted: it is computed,
+//   once per update, when a reader asks for it (SourceContext::view_sql).
+// - Targets: `<catalog>.<schema>.<table>` of the warehouse (a bare destination resolves in the
+//   pipeline's target namespace). A table is created on its first write with the entity's
+//   partition_cols, table_properties, comment, and tags as table properties `dls.tag.<key>`;
+//   later changes of those fields are not applied to an existing table (a full refresh does not
+//   re-create it either). New columns are added to a streaming table's schema; a materialized
+//   view (or an empty table) takes the new schema as is.
+// - Quarantine: `<table>` and `<table>_invalid` are written with the same txn (appId, batch), so
+//   after a crash a re-run of the batch writes exactly the part that was not committed.
+// - Failure isolation: a dataset that fails commits nothing of its failing batch (batches before
+//   it in the same update stay committed), its downstream datasets are SKIPPED, all other datasets
+//   still run. run() returns the PipelineUpdate; it throws only for problems of the whole
+//   pipeline (another update holds the lock: dls::Error; an unknown --full-refresh dataset:
+//   UsageError).
+// - Event log: create_update, update_progress and flow_progress events (event_log.h).
+// One PipelineRunner runs one update; run() may be called once.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dls/catalog/warehouse.h"
+#include "dls/pipeline/pipeline_graph.h"
+#include "dls/pipeline/pipeline_update.h"
+#include "dls/pipeline/source.h"
+
+namespace dls::pipeline {
+
+using SourceFactory =
+    std::function<std::unique_ptr<Source>(const DeltaLiveEntity&, const SourceContext&)>;
+
+/// make_source (source.h) as a SourceFactory.
+SourceFactory default_source_factory();
+
+/// A change of one dataset's state, for progress displays.
+struct DatasetProgress {
+  std::string name;                       // qualified
+  bool finished = false;                  // false: it started
+  const DatasetUpdate* result = nullptr;  // when finished
+};
+
+struct PipelineOptions {
+  /// The pipeline's name: its state directory <warehouse>/_pipelines/<pipeline> and the txn appId
+  /// prefix. Must be a valid name part.
+  std::string pipeline = "default";
+  /// Where bare destinations resolve.
+  catalog::Namespace target{"main", "default"};
+  /// Full refresh of every dataset, or of the named ones (destination as written, or qualified).
+  bool full_refresh_all = false;
+  std::vector<std::string> full_refresh;
+  /// Datasets run at once (0: min(4, hardware threads)).
+  int parallelism = 0;
+  /// Creates the sources; default_source_factory() unless a test supplies fakes.
+  SourceFactory source_factory;
+  /// Called (serialised, from worker threads) when a dataset starts and finishes.
+  std::function<void(const DatasetProgress&)> on_progress;
+};
+
+class PipelineRunner {
+ public:
+  PipelineRunner(catalog::Warehouse warehouse, PipelineGraph graph, PipelineOptions options);
+  ~PipelineRunner();
+  PipelineRunner(const PipelineRunner&) = delete;
+  PipelineRunner& operator=(const PipelineRunner&) = delete;
+
+  PipelineUpdate run();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dls::pipeline

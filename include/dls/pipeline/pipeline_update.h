@@ -1,0 +1,61 @@
+// The outcome of one pipeline update (`dls run`): per dataset what ran, how many rows went where,
+// the expectation counts and, for failures, why — the data behind the end-of-run summary and the
+// event log.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dls/core/error.h"
+#include "dls/pipeline/expectations.h"
+#include "dls/pipeline/pipeline_graph.h"
+
+namespace dls::pipeline {
+
+enum class DatasetStatus {
+  kCompleted,  // ran; new data was committed (or, for a view, it is defined for its readers)
+  kUpToDate,   // nothing to do: no new input (streaming) or unchanged input (materialized view)
+  kFailed,     // an error or an expect_all_or_fail rule; nothing of the failing batch committed
+  kSkipped,    // not run because an upstream dataset failed (or was skipped)
+};
+
+/// "COMPLETED", "UP_TO_DATE", "FAILED", "SKIPPED".
+std::string to_string(DatasetStatus status);
+
+struct DatasetUpdate {
+  std::string name;  // qualified catalog.schema.table
+  std::string entity_id;
+  DatasetKind kind = DatasetKind::kStreamingTable;
+  DatasetStatus status = DatasetStatus::kSkipped;
+  int64_t num_batches = 0;                       // streaming: batches committed by this update
+  int64_t num_input_rows = 0;                    // rows read from the source (after the transform)
+  int64_t num_output_rows = 0;                   // rows written to the destination
+  int64_t dropped_records = 0;                   // rows removed by expect_all_or_drop
+  int64_t quarantined_rows = 0;                  // rows written to <destination>_invalid
+  std::vector<ExpectationMetrics> expectations;  // per rule, summed over batches
+  std::optional<std::string> error;              // failed: the error; skipped: the reason
+  ExitCode error_code = ExitCode::kOk;           // failed: the error's exit code
+  int64_t duration_ms = 0;
+  /// The sum over rules of failed_records (a row failing two rules counts twice).
+  int64_t failed_expectation_records() const;
+};
+
+struct PipelineUpdate {
+  std::string pipeline;
+  std::string update_id;
+  std::string target;                   // catalog.schema
+  std::vector<DatasetUpdate> datasets;  // in graph (topological) order
+  int64_t duration_ms = 0;
+
+  bool ok() const;
+  /// kOk when every dataset completed or was up to date; kDataQuality when an expect_all_or_fail
+  /// rule failed anywhere; else kFailure.
+  ExitCode exit_code() const;
+  /// One line per failed or skipped dataset ("main.default.silver: FAILED: ..."); "" when ok().
+  std::string failure_summary() const;
+  const DatasetUpdate* find(const std::string& qualified_name) const;
+};
+
+}  // namespace dls::pipeline

@@ -1,0 +1,363 @@
+// `dls run`, `dls graph`, `dls events` (DESIGN §7, §9): run a pipeline update on the local engine,
+// show its dataset graph, read its event log.
+//
+// Which entities: the latest, enabled versions in the control table (--store), narrowed by
+// --group G and/or --where PRED (disabled entities never run). Without either, the store must hold
+// one group only (else: choose one with --group).
+// Pipeline name (its state: <warehouse>/_pipelines/<name>/): --pipeline NAME, else the group with
+// every character outside [A-Za-z0-9_] replaced by '_' ("main.etl" -> "main_etl"), else
+// "default".
+// Target (where bare destinations go): --target catalog.schema, else the group when it is a valid
+// `catalog.schema`, else main.default.
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <set>
+
+#include "command_registry.h"
+#include "dls/core/error.h"
+#include "dls/core/predicate_parser.h"
+#include "dls/delta/delta_table.h"
+#include "dls/delta/table_scan.h"
+#include "dls/pipeline/pipeline_graph.h"
+#include "dls/pipeline/pipeline_runner.h"
+#include "store_location.h"
+
+namespace dls::cli {
+namespace {
+
+struct SelectionArgs {
+  std::optional<std::string> where;
+  std::optional<std::string> group;
+  std::optional<std::string> target;
+  std::optional<std::string> pipeline;
+};
+
+struct RunArgs {
+  SelectionArgs selection;
+  std::vector<std::string> full_refresh;
+  CLI::Option* full_refresh_option = nullptr;  // given (with or without names)?
+  int parallelism = 0;
+};
+
+struct EventsArgs {
+  std::optional<std::string> pipeline;
+  int64_t last = 100;
+};
+
+struct Selection {
+  std::vector<DeltaLiveEntity> entities;
+  std::string pipeline;
+  catalog::Namespace target;
+};
+
+std::string sanitize(const std::string& s) {
+  std::string out;
+  for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) || c == '_' ? c : '_';
+  if (!out.empty() && std::isdigit(static_cast<unsigned char>(out[0]))) out = "_" + out;
+  return out;
+}
+
+void add_selection_options(CLI::App* cmd, SelectionArgs& s) {
+  cmd->add_option("--where", s.where, "Filter of the entities (e.g. \"by_group('sales')\")");
+  cmd->add_option("--group", s.group, "The group of entities to run");
+  cmd->add_option("--target", s.target,
+                  "catalog.schema where bare destinations go (default: the group when it is a "
+                  "catalog.schema, else main.default)");
+  cmd->add_option("--pipeline", s.pipeline,
+                  "Pipeline name: its state under <warehouse>/_pipelines/NAME (default: the "
+                  "group, non-name characters as '_', else 'default')");
+}
+
+Selection select(Context& ctx, const SelectionArgs& args) {
+  DeltaLiveStore store = open_initialized_store(ctx);
+  Predicate predicate = by_is_enabled();
+  if (args.where) predicate = parse_predicate(*args.where, "--where") & predicate;
+  if (args.group) predicate = by_group(*args.group) & predicate;
+  Selection s;
+  s.entities = store.find_entities(predicate).entities();
+  std::set<std::string> groups;
+  for (const auto& e : s.entities) groups.insert(e.group);
+  if (!args.group && !args.where && groups.size() > 1) {
+    std::string list;
+    for (const auto& g : groups) list += (list.empty() ? "" : ", ") + (g.empty() ? "(none)" : g);
+    throw UsageError("the control table holds enabled entities of several groups (" + list +
+                     "); a pipeline runs one: choose it with --group G (or select with --where)");
+  }
+  std::string group = args.group ? *args.group : groups.size() == 1 ? *groups.begin() : "";
+  s.pipeline = args.pipeline ? *args.pipeline : group.empty() ? "default" : sanitize(group);
+  catalog::validate_name_part(s.pipeline, "pipeline name");
+  if (args.target) {
+    s.target = catalog::parse_namespace(*args.target);
+  } else {
+    s.target = {"main", "default"};
+    if (!group.empty()) {
+      try {
+        s.target = catalog::parse_namespace(group);
+      } catch (const Error&) {
+      }
+    }
+  }
+  ctx.debug("pipeline '" + s.pipeline + "', target " + s.target.to_string() + ", " +
+            std::to_string(s.entities.size()) + " entities");
+  return s;
+}
+
+std::string seconds(int64_t ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f s", static_cast<double>(ms) / 1000.0);
+  return buf;
+}
+
+std::string failed_expectations(const pipeline::DatasetUpdate& d) {
+  std::string s;
+  for (const auto& m : d.expectations) {
+    if (m.failed_records == 0) continue;
+    s += (s.empty() ? "" : ", ") + m.name + " (" + pipeline::to_string(m.action) +
+         "): " + std::to_string(m.failed_records);
+  }
+  return s;
+}
+
+std::string finished_line(const pipeline::DatasetUpdate& d) {
+  std::string s = d.name + ": " + pipeline::to_string(d.status);
+  if (d.status == pipeline::DatasetStatus::kCompleted && d.kind != pipeline::DatasetKind::kView) {
+    s += " (" + std::to_string(d.num_output_rows) + " rows written";
+    if (d.dropped_records) s += ", " + std::to_string(d.dropped_records) + " dropped";
+    if (d.quarantined_rows) s += ", " + std::to_string(d.quarantined_rows) + " quarantined";
+    s += ", " + seconds(d.duration_ms) + ")";
+  }
+  if (d.error) s += ": " + *d.error;
+  return s;
+}
+
+/// Live progress on stderr: a redrawn status line on a terminal, plain lines otherwise.
+class ProgressDisplay {
+ public:
+  ProgressDisplay(Context& ctx, size_t total)
+      : ctx_(ctx), total_(total), tty_(::isatty(STDERR_FILENO) == 1) {}
+
+  void update(const pipeline::DatasetProgress& p) {
+    if (ctx_.options().quiet) return;
+    if (!p.finished) {
+      running_.insert(p.name);
+      if (!tty_) ctx_.info(p.name + ": RUNNING");
+    } else {
+      running_.erase(p.name);
+      ++done_;
+      if (tty_) clear_line();
+      ctx_.info(finished_line(*p.result));
+    }
+    if (tty_) draw();
+  }
+  void finish() {
+    if (tty_ && !ctx_.options().quiet) clear_line();
+  }
+
+ private:
+  void clear_line() { ctx_.err() << "\r\033[K" << std::flush; }
+  void draw() {
+    std::string line = "[" + std::to_string(done_) + "/" + std::to_string(total_) + "] running: ";
+    std::string names;
+    for (const auto& r : running_) names += (names.empty() ? "" : ", ") + r;
+    line += names.empty() ? "-" : names;
+    if (line.size() > 100) line = line.substr(0, 99) + "…";
+    ctx_.err() << "\r\033[K" << line << std::flush;
+  }
+  Context& ctx_;
+  size_t total_;
+  bool tty_;
+  size_t done_ = 0;
+  std::set<std::string> running_;
+};
+
+void render_summary(Context& ctx, const pipeline::PipelineUpdate& u, OutputFormat format) {
+  DataTable t;
+  t.columns = {"dataset", "kind",    "status",      "input",
+               "output",  "dropped", "quarantined", "failed_expectations",
+               "duration"};
+  for (const auto& d : u.datasets) {
+    bool ran = d.status == pipeline::DatasetStatus::kCompleted ||
+               d.status == pipeline::DatasetStatus::kFailed;
+    auto count = [&](int64_t n) { return ran ? Cell(n) : Cell(nullptr); };
+    std::string fe = failed_expectations(d);
+    t.rows.push_back(
+        {d.name, pipeline::to_string(d.kind), pipeline::to_string(d.status),
+         count(d.num_input_rows), count(d.num_output_rows), count(d.dropped_records),
+         count(d.quarantined_rows), fe.empty() ? Cell(nullptr) : Cell(fe),
+         format == OutputFormat::kTable ? Cell(seconds(d.duration_ms)) : Cell(d.duration_ms)});
+  }
+  if (format != OutputFormat::kTable) t.columns.back() = "duration_ms";
+  RenderOptions options;
+  options.row_count = false;
+  options.max_cell_width = 80;
+  render_table(t, format, ctx.out(), options);
+}
+
+void run(Context& ctx, const RunArgs& args) {
+  const bool full_refresh_given = args.full_refresh_option->count() > 0;
+  OutputFormat format =
+      ctx.output_format({OutputFormat::kTable, OutputFormat::kJson, OutputFormat::kCsv}, "dls run");
+  Selection s = select(ctx, args.selection);
+  if (s.entities.empty()) {
+    throw NotFoundError("no enabled entities match the selection; see 'dls list'");
+  }
+  auto graph = pipeline::PipelineGraph::build(s.entities, s.target.catalog, s.target.schema);
+  pipeline::PipelineOptions options;
+  options.pipeline = s.pipeline;
+  options.target = s.target;
+  options.parallelism = args.parallelism;
+  options.source_factory = pipeline::default_source_factory();
+  if (full_refresh_given) {
+    if (args.full_refresh.empty()) {
+      options.full_refresh_all = true;
+    } else {
+      options.full_refresh = args.full_refresh;
+    }
+  }
+  ProgressDisplay progress(ctx, graph.datasets().size());
+  options.on_progress = [&progress](const pipeline::DatasetProgress& p) { progress.update(p); };
+  ctx.info("pipeline '" + s.pipeline + "': update of " + std::to_string(graph.datasets().size()) +
+           " datasets into " + s.target.to_string() +
+           (full_refresh_given ? " (full refresh)" : ""));
+  pipeline::PipelineRunner runner(ctx.warehouse(), std::move(graph), std::move(options));
+  pipeline::PipelineUpdate update = runner.run();
+  progress.finish();
+  render_summary(ctx, update, format);
+  if (!update.ok()) {
+    throw Error("the update of pipeline '" + s.pipeline + "' failed:\n" + update.failure_summary(),
+                update.exit_code());
+  }
+  ctx.info("update " + update.update_id + " completed in " + seconds(update.duration_ms));
+}
+
+void graph(Context& ctx, const SelectionArgs& args) {
+  std::string format = ctx.options().format.value_or("text");
+  if (format != "text" && format != "dot" && format != "mermaid") {
+    throw UsageError("dls graph: unknown --format '" + format + "'; use text, dot or mermaid");
+  }
+  Selection s = select(ctx, args);
+  auto g = pipeline::PipelineGraph::build(s.entities, s.target.catalog, s.target.schema);
+  ctx.out() << g.render(format);
+}
+
+std::string pick_pipeline(Context& ctx, const std::optional<std::string>& name) {
+  if (name) {
+    catalog::validate_name_part(*name, "pipeline name");
+    return *name;
+  }
+  std::filesystem::path root = ctx.warehouse().root() / std::string(catalog::kPipelinesDir);
+  std::vector<std::string> found;
+  std::error_code ec;
+  if (std::filesystem::is_directory(root, ec)) {
+    for (const auto& e : std::filesystem::directory_iterator(root)) {
+      if (std::filesystem::exists(e.path() / "event_log" / "_delta_log")) {
+        found.push_back(e.path().filename().string());
+      }
+    }
+  }
+  std::sort(found.begin(), found.end());
+  if (found.size() == 1) return found[0];
+  if (std::find(found.begin(), found.end(), "default") != found.end()) return "default";
+  if (found.empty()) {
+    throw NotFoundError("no pipeline has an event log in the warehouse " +
+                        ctx.warehouse().root().string() + " yet; run 'dls run' first");
+  }
+  std::string list;
+  for (const auto& f : found) list += (list.empty() ? "" : ", ") + f;
+  throw UsageError("several pipelines have event logs (" + list + "): choose with --pipeline");
+}
+
+void events(Context& ctx, const EventsArgs& args) {
+  OutputFormat format = ctx.output_format(
+      {OutputFormat::kTable, OutputFormat::kJson, OutputFormat::kCsv}, "dls events");
+  if (args.last < 1) throw UsageError("--last must be at least 1");
+  std::string pipeline = pick_pipeline(ctx, args.pipeline);
+  std::filesystem::path root = ctx.warehouse().pipeline_dir(pipeline) / "event_log";
+  if (!delta::DeltaTable::exists(root.string())) {
+    throw NotFoundError("pipeline '" + pipeline + "' has no event log (at " + root.string() +
+                        "); run 'dls run' first");
+  }
+  sql::Connection& con = ctx.connection();
+  std::string scan = delta::TableScan(delta::DeltaTable::open(root.string()).snapshot()).sql(con);
+  const bool full = format != OutputFormat::kTable;
+  std::string columns =
+      full ? "id, sequence, strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%gZ') AS timestamp, "
+             "origin.update_id AS update_id, origin.flow_name AS flow_name, "
+             "origin.dataset_name AS dataset, level, event_type, message, details"
+           : "strftime(timestamp, '%Y-%m-%d %H:%M:%S') AS timestamp, "
+             "left(origin.update_id, 8) AS \"update\", level, event_type, "
+             "origin.dataset_name AS dataset, message";
+  auto result = con.query("SELECT " + columns + " FROM (SELECT * FROM (" + scan +
+                          ") ORDER BY timestamp DESC, sequence DESC LIMIT " +
+                          std::to_string(args.last) + ") AS e ORDER BY e.timestamp, e.sequence");
+  std::vector<std::string> names = result.column_names();
+  DataTable t = DataTable::from_values(names, result.rows());
+  if (full) {
+    // details is JSON text: render it as a nested value.
+    size_t i = names.size() - 1;
+    for (auto& row : t.rows) {
+      if (row[i].is_string()) {
+        Cell parsed = Cell::parse(row[i].get<std::string>(), nullptr, false);
+        if (!parsed.is_discarded()) row[i] = parsed;
+      }
+    }
+  }
+  RenderOptions options;
+  options.max_cell_width = 100;
+  render_table(t, format, ctx.out(), options);
+}
+
+}  // namespace
+
+void register_run_commands(CommandRegistry& r) {
+  auto run_args = std::make_shared<RunArgs>();
+  CLI::App* run_cmd = r.add_command(
+      r.root(), "run",
+      "Run a pipeline update: the enabled entities of a group as a DAG of streaming tables, "
+      "materialized views and views, incrementally and exactly once",
+      {"dls run --group sales", "dls run --full-refresh silver_orders",
+       "dls run --where \"by_group('sales') & ~by_has_tag('slow')\" --target main.sales"},
+      [run_args](Context& ctx) { run(ctx, *run_args); });
+  add_selection_options(run_cmd, run_args->selection);
+  CLI::Option* fr = run_cmd->add_option(
+      "--full-refresh", run_args->full_refresh,
+      "Clear and reprocess the named datasets (all when none is named): targets, checkpoints "
+      "and state");
+  fr->expected(0, -1);
+  run_cmd->add_option("-j,--parallelism", run_args->parallelism,
+                      "Datasets run at once (default: min(4, cores))");
+  run_cmd->footer(run_cmd->get_footer() +
+                  "\nOutput: a summary table per dataset (--format table|json|csv); progress on "
+                  "stderr.\nExit codes: 0 every dataset completed or was up to date; 4 an "
+                  "expect_all_or_fail rule failed; 1 another failure (failed datasets skip their "
+                  "downstream, others still run); 3 invalid metadata (cycle, missing upstream).\n"
+                  "Tags become table properties dls.tag.<key>. An expectation that evaluates to "
+                  "NULL counts as failed.\n");
+  run_args->full_refresh_option = fr;
+
+  auto graph_args = std::make_shared<SelectionArgs>();
+  CLI::App* graph_cmd =
+      r.add_command(r.root(), "graph",
+                    "Show a pipeline's dataset graph (--format text|dot|mermaid; default text)",
+                    {"dls graph --group sales", "dls graph --group sales --format mermaid"},
+                    [graph_args](Context& ctx) { graph(ctx, *graph_args); });
+  add_selection_options(graph_cmd, *graph_args);
+
+  auto events_args = std::make_shared<EventsArgs>();
+  CLI::App* events_cmd =
+      r.add_command(r.root(), "events",
+                    "Show a pipeline's event log (update and flow progress, data quality, errors)",
+                    {"dls events --last 20", "dls events --pipeline sales --format json"},
+                    [events_args](Context& ctx) { events(ctx, *events_args); });
+  events_cmd->add_option("--pipeline", events_args->pipeline,
+                         "Pipeline name (default: the only pipeline with an event log, else "
+                         "'default')");
+  events_cmd->add_option("--last", events_args->last, "Show the last N events (default 100)");
+  events_cmd->footer(events_cmd->get_footer() +
+                     "\nThe event log is a Delta table: query it with dls query \"SELECT * FROM "
+                     "delta_scan('<warehouse>/_pipelines/<pipeline>/event_log')\".\n");
+}
+
+}  // namespace dls::cli

@@ -1,0 +1,121 @@
+// apply_changes: orchestration — read target and state, merge, commit the state then the target
+// (apply_changes.h).
+#include "dls/pipeline/apply_changes.h"
+
+#include <algorithm>
+
+#include "dls/core/error.h"
+#include "dls/delta/table_scan.h"
+#include "dls/sql/quote.h"
+#include "pipeline/cdc/cdc_plan.h"
+
+namespace dls::pipeline {
+namespace {
+
+bool is_history_column(const std::string& name) {
+  return name == "__START_AT" || name == "__END_AT";
+}
+
+}  // namespace
+
+ApplyChangesMetrics apply_changes(sql::Connection& con, const ApplyChangesRequest& request) {
+  using namespace cdc;
+  if (request.txn_app_id.has_value() != request.txn_version.has_value())
+    throw UsageError("apply_changes: txn_app_id and txn_version go together (both or neither)");
+  validate_apply_changes(request.keys, request.spec, request.entity);
+
+  std::optional<delta::DeltaTable> target;
+  std::optional<delta::Snapshot> snapshot;
+  if (delta::DeltaTable::exists(request.target_root)) {
+    target = delta::DeltaTable::open(request.target_root);
+    snapshot = target->snapshot();
+    if (request.txn_app_id) {
+      auto done = snapshot->transaction_version(*request.txn_app_id);
+      if (done && *done >= *request.txn_version) {
+        ApplyChangesMetrics skipped;
+        skipped.skipped = true;
+        skipped.target_version = snapshot->version();
+        return skipped;
+      }
+    }
+  }
+
+  TempTables temps(con);
+  auto batch = describe(con, "SELECT * FROM (" + request.changes_sql + ") AS __src");
+  std::optional<std::vector<Column>> target_columns;
+  if (snapshot) {
+    target_columns.emplace();
+    int history_columns = 0;
+    for (const auto& f : snapshot->schema().fields) {
+      if (is_history_column(f.name))
+        ++history_columns;
+      else
+        target_columns->push_back({f.name, f.type.to_duckdb()});
+    }
+    int expected = request.spec.stored_as_scd_type == 2 ? 2 : 0;
+    if (history_columns != expected)
+      throw InvalidMetadataError(
+          entity_prefix(request.entity) + "apply_changes: the target table " + request.target_root +
+          (expected ? " lacks __START_AT/__END_AT" : " has __START_AT/__END_AT") +
+          " but stored_as_scd_type is " + std::to_string(request.spec.stored_as_scd_type) +
+          "; changing the SCD type needs a full refresh");
+  }
+  CdcPlan plan = make_plan(request, batch, target_columns);
+
+  MergeTables t;
+  t.events = temps.name("events");
+  t.truncates = temps.name("truncates");
+  t.target = temps.name("target");
+  t.state = temps.name("state");
+  t.new_target = temps.name("new_target");
+  t.new_state = temps.name("new_state");
+  int64_t input_rows = load_change_batch(con, plan, request.changes_sql, t.events, t.truncates);
+
+  std::string target_cols = column_list(plan.column_names());
+  if (plan.scd_type == 2) target_cols += ", __START_AT, __END_AT";
+  if (snapshot) {
+    delta::TableScan scan(*snapshot);
+    con.execute("CREATE TEMP TABLE " + t.target + " AS SELECT " + target_cols + " FROM (" +
+                scan.sql(con) + ") AS __target");
+  } else {
+    std::string empty;
+    for (const auto& c : plan.columns)
+      empty += "CAST(NULL AS " + c.type + ") AS " + sql::quote_identifier(c.name) + ", ";
+    if (plan.scd_type == 2)
+      empty += "CAST(NULL AS " + plan.sequence_type + ") AS __START_AT, CAST(NULL AS " +
+               plan.sequence_type + ") AS __END_AT, ";
+    empty.resize(empty.size() - 2);
+    con.execute("CREATE TEMP TABLE " + t.target + " AS SELECT " + empty + " WHERE false");
+  }
+  load_state(con, plan, request, t.state);
+
+  ApplyChangesMetrics metrics =
+      plan.scd_type == 1 ? merge_scd1(con, plan, t, temps) : merge_scd2(con, plan, t, temps);
+  metrics.num_input_rows = input_rows;
+
+  // The state first: a run killed before the target commit recomputes from the state before it.
+  save_state(con, request, t.new_state);
+
+  std::string select = "SELECT * FROM " + t.new_target;
+  if (!target) {
+    delta::DeltaTable::create(request.target_root, schema_of(con, select), request.create_options);
+    target = delta::DeltaTable::open(request.target_root);
+  }
+  delta::WriteOptions options;
+  options.txn_app_id = request.txn_app_id;
+  options.txn_version = request.txn_version;
+  options.operation = "MERGE";
+  options.operation_parameters = {
+      {"source", "apply_changes"},
+      {"keys", request.keys},
+      {"stored_as_scd_type", plan.scd_type},
+      {"flow", request.spec.flow_name.value_or(request.entity)},
+  };
+  options.read_version = snapshot ? snapshot->version() : 0;
+  auto commit = target->overwrite(con, select, options);
+  metrics.skipped = commit.skipped;
+  metrics.target_version = commit.version;
+  return metrics;
+}
+
+}  // namespace dls::pipeline

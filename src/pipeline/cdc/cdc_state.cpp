@@ -1,0 +1,81 @@
+// The hidden CDC state table of a flow: what the target cannot hold about event order (SCD1:
+// latest sequence and tombstone per key, the truncate watermark; SCD2: events not reconstructible
+// from the history). Loading recovers from a run killed between the state and target commits.
+#include "dls/delta/delta_table.h"
+#include "dls/delta/table_scan.h"
+#include "dls/sql/quote.h"
+#include "pipeline/cdc/cdc_plan.h"
+
+namespace dls::pipeline::cdc {
+namespace {
+
+std::vector<Column> state_columns(const CdcPlan& plan) {
+  std::vector<Column> out;
+  for (const auto& c : plan.columns)
+    if (plan.scd_type == 2 ||
+        std::find(plan.keys.begin(), plan.keys.end(), c.name) != plan.keys.end())
+      out.push_back(c);
+  out.push_back({"__dls_seq", plan.sequence_type});
+  out.push_back({"__dls_op", "VARCHAR"});
+  return out;
+}
+
+std::string cast_list(const std::vector<Column>& columns, bool nulls) {
+  std::string out;
+  for (const auto& c : columns) {
+    if (!out.empty()) out += ", ";
+    out += "CAST(" + (nulls ? std::string("NULL") : sql::quote_identifier(c.name)) + " AS " +
+           c.type + ") AS " + sql::quote_identifier(c.name);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string empty_state_sql(const CdcPlan& plan) {
+  return "SELECT " + cast_list(state_columns(plan), true) + " WHERE false";
+}
+
+void load_state(sql::Connection& con, const CdcPlan& plan, const ApplyChangesRequest& request,
+                const std::string& into) {
+  if (!delta::DeltaTable::exists(request.state_root)) {
+    con.execute("CREATE TEMP TABLE " + into + " AS " + empty_state_sql(plan));
+    return;
+  }
+  auto table = delta::DeltaTable::open(request.state_root);
+  auto snapshot = table.snapshot();
+  if (request.txn_app_id && request.txn_version) {
+    auto done = snapshot.transaction_version(*request.txn_app_id);
+    if (done && *done >= *request.txn_version) {
+      // The state of this batch is committed but the target's is not (the target's txn was
+      // checked first): compute again from the state before this batch.
+      if (snapshot.version() == 0) {
+        con.execute("CREATE TEMP TABLE " + into + " AS " + empty_state_sql(plan));
+        return;
+      }
+      snapshot = table.snapshot(delta::VersionSpec{snapshot.version() - 1, std::nullopt});
+    }
+  }
+  delta::TableScan scan(snapshot);
+  con.execute("CREATE TEMP TABLE " + into + " AS SELECT " + cast_list(state_columns(plan), false) +
+              " FROM (" + scan.sql(con) + ") AS __state");
+}
+
+void save_state(sql::Connection& con, const ApplyChangesRequest& request,
+                const std::string& new_state) {
+  std::string select = "SELECT * FROM " + new_state;
+  if (!delta::DeltaTable::exists(request.state_root)) {
+    delta::CreateOptions options;
+    options.comment = "dls apply_changes state" +
+                      (request.entity.empty() ? std::string() : " of entity " + request.entity) +
+                      " (internal: sequences, tombstones)";
+    delta::DeltaTable::create(request.state_root, schema_of(con, select), options);
+  }
+  delta::WriteOptions options;
+  options.txn_app_id = request.txn_app_id;
+  options.txn_version = request.txn_version;
+  options.operation = "WRITE";
+  delta::DeltaTable::open(request.state_root).overwrite(con, select, options);
+}
+
+}  // namespace dls::pipeline::cdc

@@ -1,0 +1,258 @@
+#include "pipeline/dataset_flow.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "dls/catalog/table_name.h"
+#include "dls/core/error.h"
+#include "dls/pipeline/offsets_log.h"
+#include "dls/sql/quote.h"
+#include "pipeline/target_table.h"
+#include "pipeline/view_registry.h"
+
+namespace dls::pipeline {
+
+namespace {
+
+void add_metrics(DatasetUpdate& result, const EvaluatedBatch& e) {
+  result.num_input_rows += e.input_rows;
+  result.num_output_rows += e.output_rows;
+  result.dropped_records += e.dropped_rows;
+  result.quarantined_rows += e.quarantined_rows;
+  if (result.expectations.empty()) {
+    result.expectations = e.metrics;
+    return;
+  }
+  for (size_t i = 0; i < e.metrics.size() && i < result.expectations.size(); ++i) {
+    result.expectations[i].passed_records += e.metrics[i].passed_records;
+    result.expectations[i].failed_records += e.metrics[i].failed_records;
+  }
+}
+
+struct Targets {
+  TargetTable main;
+  std::optional<TargetTable> invalid;
+};
+
+Targets targets_of(const FlowEnvironment& env, bool quarantine) {
+  const DatasetNode& node = env.node;
+  catalog::TableName name = catalog::parse_table_name(node.qualified_name);
+  Targets t{TargetTable(env.warehouse.table_path(name), node.qualified_name, node.entity),
+            std::nullopt};
+  if (quarantine) {
+    catalog::TableName invalid = name;
+    invalid.table += "_invalid";
+    t.invalid.emplace(env.warehouse.table_path(invalid), invalid.to_string(), node.entity);
+  }
+  return t;
+}
+
+void drop_temp(sql::Connection& con, const std::string& table) {
+  try {
+    con.execute("DROP TABLE IF EXISTS " + sql::quote_identifier(table));
+  } catch (const std::exception&) {
+  }
+}
+
+void full_refresh(sql::Connection& con, FlowEnvironment& env) {
+  const std::string& flow = env.node.qualified_name;
+  env.state.begin_full_refresh(flow);
+  Targets t = targets_of(env, true);  // clear a quarantine table left from an older definition
+  t.main.clear(con);
+  t.invalid->clear(con);
+  env.state.finish_full_refresh(flow);
+}
+
+void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result,
+                   const DatasetTransform& transform, const ExpectationSet& expectations) {
+  const std::string& flow = env.node.qualified_name;
+  const std::string app_id = flow_app_id(env.options.pipeline, flow);
+  Targets t = targets_of(env, expectations.quarantine());
+  OffsetsLog log(env.state.checkpoint_dir(flow));
+  auto source = env.options.source_factory(env.node.entity, env.source_context);
+
+  auto all_committed = [&](int64_t batch) {
+    auto v = t.main.txn_version(app_id);
+    if (!v || *v < batch) return false;
+    if (t.invalid) {
+      auto iv = t.invalid->txn_version(app_id);
+      if (!iv || *iv < batch) return false;
+    }
+    return true;
+  };
+
+  nlohmann::json committed = nullptr;
+  int64_t next = 0;
+  std::optional<OffsetsLog::Entry> pending;
+  if (auto last = log.latest()) {
+    if (all_committed(last->batch)) {
+      committed = last->offsets;
+      next = last->batch + 1;
+    } else {
+      pending = last;
+    }
+  } else {
+    // No log (first run, or after a full refresh): continue the table's txn numbering, so a
+    // batch number is never reused for the same appId.
+    std::optional<int64_t> base = t.main.txn_version(app_id);
+    if (t.invalid) {
+      auto iv = t.invalid->txn_version(app_id);
+      if (iv && (!base || *iv > *base)) base = iv;
+    }
+    next = base ? *base + 1 : 0;
+  }
+
+  while (true) {
+    OffsetsLog::Entry batch;
+    if (pending) {
+      batch = *pending;
+      pending.reset();
+    } else {
+      std::optional<nlohmann::json> planned = source->plan(committed);
+      if (!planned) break;
+      batch = OffsetsLog::Entry{next, *planned};
+      log.write(batch.batch, batch.offsets);
+    }
+    SourceBatch input = source->batch(con, batch.offsets);
+    const std::string temp = env.temp_prefix + std::to_string(batch.batch);
+    try {
+      ProcessedRows rows = process_rows(con, transform, expectations, input.sql, temp,
+                                        env.node.qualified_name, source->hidden_columns());
+      const std::string valid_sql = expectations.valid_rows_sql(rows.table);
+      delta::WriteOptions w;
+      w.txn_app_id = app_id;
+      w.txn_version = batch.batch;
+      w.operation = "STREAMING UPDATE";
+      w.operation_parameters = {
+          {"outputMode", "Append"}, {"queryId", app_id}, {"epochId", std::to_string(batch.batch)}};
+      t.main.ensure_schema(con, valid_sql, false);
+      if (t.invalid) {
+        const std::string invalid_sql = expectations.invalid_rows_sql(rows.table);
+        t.invalid->ensure_schema(con, invalid_sql, false);
+        t.invalid->append(con, invalid_sql, w);
+      }
+      t.main.append(con, valid_sql, w);
+      add_metrics(result, rows.evaluation);
+      result.num_batches++;
+    } catch (...) {
+      drop_temp(con, temp);
+      throw;
+    }
+    drop_temp(con, temp);
+    committed = batch.offsets;
+    next = batch.batch + 1;
+    log.purge_before(batch.batch);
+  }
+  result.status = result.num_batches ? DatasetStatus::kCompleted : DatasetStatus::kUpToDate;
+}
+
+void run_materialized_view(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result,
+                           const DatasetTransform& transform, const ExpectationSet& expectations) {
+  const std::string& flow = env.node.qualified_name;
+  Targets t = targets_of(env, expectations.quarantine());
+  const std::string fingerprint = env.views.fingerprint(env.node);
+  auto saved = env.state.load(flow);
+  auto version = t.main.version();
+  auto invalid_version = t.invalid ? t.invalid->version() : std::nullopt;
+  if (saved && (*saved)["fingerprint"] == fingerprint && version &&
+      (*saved)["version"] == *version &&
+      (!t.invalid || (invalid_version && (*saved)["invalid_version"] == *invalid_version))) {
+    result.status = DatasetStatus::kUpToDate;
+    return;
+  }
+  auto source = env.options.source_factory(env.node.entity, env.source_context);
+  const std::string source_sql = source->full_sql(con);
+  const std::string temp = env.temp_prefix + "mv";
+  try {
+    ProcessedRows rows = process_rows(con, transform, expectations, source_sql, temp,
+                                      env.node.qualified_name, source->hidden_columns());
+    const std::string valid_sql = expectations.valid_rows_sql(rows.table);
+    delta::WriteOptions w;
+    w.operation_parameters = {{"materializedView", "true"}};
+    nlohmann::json state = {{"fingerprint", fingerprint}};
+    if (t.invalid) {
+      const std::string invalid_sql = expectations.invalid_rows_sql(rows.table);
+      t.invalid->ensure_schema(con, invalid_sql, true);
+      state["invalid_version"] = t.invalid->overwrite(con, invalid_sql, w).version;
+    }
+    t.main.ensure_schema(con, valid_sql, true);
+    state["version"] = t.main.overwrite(con, valid_sql, w).version;
+    state["refreshed_at_ms"] = now_ms();
+    env.state.save(flow, state);
+    add_metrics(result, rows.evaluation);
+    result.num_batches = 1;
+  } catch (...) {
+    drop_temp(con, temp);
+    throw;
+  }
+  drop_temp(con, temp);
+  result.status = DatasetStatus::kCompleted;
+}
+
+}  // namespace
+
+std::string flow_app_id(const std::string& pipeline, const std::string& flow) {
+  return pipeline + "/" + flow;
+}
+
+ProcessedRows process_rows(sql::Connection& con, const DatasetTransform& transform,
+                           const ExpectationSet& expectations, const std::string& source_sql,
+                           const std::string& temp_table, const std::string& dataset,
+                           const std::vector<std::string>& hidden_columns) {
+  const std::string transformed = transform.apply(con, source_sql, hidden_columns);
+  con.execute("CREATE OR REPLACE TEMP TABLE " + sql::quote_identifier(temp_table) + " AS " +
+              expectations.annotate_sql(transformed));
+  ProcessedRows rows{temp_table, expectations.evaluate(con, temp_table, dataset)};
+  if (rows.evaluation.failure) {
+    drop_temp(con, temp_table);
+    throw DataQualityError(*rows.evaluation.failure);
+  }
+  return rows;
+}
+
+void run_dataset(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result) {
+  auto start = std::chrono::steady_clock::now();
+  try {
+    const DeltaLiveEntity& entity = env.node.entity;
+    if (entity.apply_changes) {
+      throw Error("entity '" + entity.entity_id +
+                  "': apply_changes (CDC) is not supported by the local engine yet");
+    }
+    DatasetTransform transform = DatasetTransform::compile(entity);
+    ExpectationSet expectations = ExpectationSet::compile(entity);
+    if (env.node.kind != DatasetKind::kView &&
+        (env.full_refresh || env.state.full_refresh_pending(env.node.qualified_name))) {
+      full_refresh(con, env);
+    }
+    switch (env.node.kind) {
+      case DatasetKind::kStreamingTable:
+        run_streaming(con, env, result, transform, expectations);
+        break;
+      case DatasetKind::kMaterializedView:
+        run_materialized_view(con, env, result, transform, expectations);
+        break;
+      case DatasetKind::kView:
+        // Computed on demand by its readers (ViewRegistry); here only its definition is checked
+        // (a source over another view is not created: that would compute the other view).
+        if (std::none_of(env.node.upstream.begin(), env.node.upstream.end(),
+                         [&](const std::string& u) { return env.views.is_view(u); })) {
+          env.options.source_factory(entity, env.source_context);
+        }
+        result.status = DatasetStatus::kCompleted;
+        break;
+    }
+  } catch (const Error& e) {
+    result.status = DatasetStatus::kFailed;
+    result.error = e.what();
+    result.error_code = e.exit_code();
+  } catch (const std::exception& e) {
+    result.status = DatasetStatus::kFailed;
+    result.error = e.what();
+    result.error_code = ExitCode::kFailure;
+  }
+  result.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+}
+
+}  // namespace dls::pipeline

@@ -1,0 +1,136 @@
+#include "dls/pipeline/dataset_transform.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "dls/core/error.h"
+#include "dls/sql/quote.h"
+#include "dls/sql/spark/dialect.h"
+#include "dls/sql/sql_error.h"
+
+namespace dls::pipeline {
+
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+DatasetTransform DatasetTransform::compile(const DeltaLiveEntity& entity) {
+  DatasetTransform t;
+  t.entity_id_ = entity.entity_id;
+  if (entity.source_schema && !trim(*entity.source_schema).empty()) {
+    try {
+      std::vector<SchemaColumn> cols;
+      for (const auto& c : sql::spark::parse_ddl_schema(*entity.source_schema)) {
+        cols.push_back({c.name, c.duckdb_type});
+      }
+      t.schema_ = std::move(cols);
+    } catch (const Error& e) {
+      throw InvalidMetadataError("entity '" + entity.entity_id + "': source_schema '" +
+                                 *entity.source_schema + "': " + e.what());
+    }
+  }
+  for (const auto& item : entity.select_expr) {
+    try {
+      t.items_.emplace_back(item, sql::spark::translate_select_item(item));
+    } catch (const Error& e) {
+      throw InvalidMetadataError("entity '" + entity.entity_id + "': select_expr '" + item +
+                                 "': " + e.what());
+    }
+  }
+  return t;
+}
+
+std::string DatasetTransform::apply(sql::Connection& con, const std::string& source_sql,
+                                    const std::vector<std::string>& hidden) const {
+  // Source columns (name as written, lower-case key).
+  std::map<std::string, std::string> present;
+  for (const auto& row :
+       con.query("DESCRIBE SELECT * FROM (" + source_sql + ") AS __dls_src").rows()) {
+    present[lower(row.at(0).as_string())] = row.at(0).as_string();
+  }
+  std::string current = source_sql;
+  std::vector<std::string> hidden_present;  // as written in the source
+  for (const auto& h : hidden) {
+    auto it = present.find(lower(h));
+    if (it != present.end()) hidden_present.push_back(it->second);
+  }
+  if (present.count("_metadata") && std::find(hidden_present.begin(), hidden_present.end(),
+                                              present["_metadata"]) == hidden_present.end()) {
+    hidden_present.push_back(present["_metadata"]);
+  }
+  const bool has_hidden = !hidden_present.empty();
+  if (schema_) {
+    std::string select;
+    bool has_rescued = false;
+    for (const auto& c : *schema_) {
+      auto it = present.find(lower(c.name));
+      std::string value = it == present.end() ? "NULL" : sql::quote_identifier(it->second);
+      if (lower(c.name) == "_rescued_data") has_rescued = true;
+      select += (select.empty() ? "" : ", ") + std::string("TRY_CAST(") + value + " AS " +
+                c.duckdb_type + ") AS " + sql::quote_identifier(c.name);
+    }
+    if (!has_rescued && present.count("_rescued_data")) {
+      select += ", " + sql::quote_identifier(present["_rescued_data"]);
+    }
+    for (const auto& h : hidden_present) {
+      if (lower(h) != "_rescued_data") select += ", " + sql::quote_identifier(h);
+    }
+    current = "SELECT " + select + " FROM (" + current + ") AS __dls_src";
+  }
+  std::string star = "*";
+  if (has_hidden) {
+    star = "* EXCLUDE (";
+    for (size_t i = 0; i < hidden_present.size(); ++i) {
+      star += (i ? ", " : "") + sql::quote_identifier(hidden_present[i]);
+    }
+    star += ")";
+  }
+  std::string select;
+  for (const auto& [spark, duck] : items_) {
+    select += (select.empty() ? "" : ", ") + (trim(duck) == "*" ? star : duck);
+  }
+  if (select.empty()) select = star;
+  std::string out = select == "*" && !schema_
+                        ? source_sql
+                        : "SELECT " + select + " FROM (" + current + ") AS __dls_src";
+  std::vector<std::vector<sql::Value>> described;
+  try {
+    described = con.query("DESCRIBE SELECT * FROM (" + out + ") AS __dls_out").rows();
+  } catch (const sql::SqlError& e) {
+    std::string items;
+    for (const auto& [spark, duck] : items_) items += (items.empty() ? "" : ", ") + spark;
+    throw InvalidMetadataError("entity '" + entity_id_ + "': select_expr [" + items +
+                               "] does not apply to the source rows: " + e.what());
+  }
+  // Types a Delta table cannot hold, made Spark-compatible: DuckDB's sum() of integers is a
+  // HUGEINT (Spark: a bigint or decimal), UBIGINT has no Delta type either.
+  std::string replace;
+  for (const auto& row : described) {
+    const std::string type = row.at(1).as_string();
+    std::string to;
+    if (type == "HUGEINT" || type == "UHUGEINT") to = "DECIMAL(38,0)";
+    if (type == "UBIGINT") to = "DECIMAL(20,0)";
+    if (to.empty()) continue;
+    const std::string col = sql::quote_identifier(row.at(0).as_string());
+    replace +=
+        (replace.empty() ? "" : ", ") + std::string("CAST(") + col + " AS " + to + ") AS " + col;
+  }
+  if (!replace.empty()) out = "SELECT * REPLACE (" + replace + ") FROM (" + out + ") AS __dls_out";
+  return out;
+}
+
+}  // namespace dls::pipeline

@@ -1,0 +1,313 @@
+#include "dls/pipeline/pipeline_graph.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "dls/catalog/table_name.h"
+#include "dls/core/error.h"
+
+namespace dls::pipeline {
+
+namespace {
+
+/// The qualified name `text` denotes in `ns`, or nullopt when it is not a table name (a path, a
+/// topic, a name with characters a table name cannot have).
+std::optional<std::string> qualify(const std::string& text, const catalog::Namespace& ns) {
+  if (text.empty() || text.find('/') != std::string::npos) return std::nullopt;
+  try {
+    return catalog::parse_table_name(text, ns).to_string();
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+std::string describe_entity(const DeltaLiveEntity& e) {
+  return "'" + e.entity_id + "'";
+}
+
+/// Escapes a label for a double-quoted DOT or Mermaid string.
+std::string escape_label(const std::string& s, bool mermaid) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"') {
+      out += mermaid ? "#quot;" : "\\\"";
+    } else if (c == '\\' && !mermaid) {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += mermaid ? "<br/>" : "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string node_details(const DatasetNode& n) {
+  std::string s = to_string(n.kind);
+  const auto& x = n.entity.expectations;
+  size_t rules = x.expect_all.size() + x.expect_all_or_drop.size() + x.expect_all_or_fail.size();
+  if (rules) s += ", " + std::to_string(rules) + (rules == 1 ? " expectation" : " expectations");
+  if (n.entity.is_quarantined) s += ", quarantine";
+  return s;
+}
+
+std::string source_label(const DatasetNode& n) {
+  return n.entity.source_format + ": " + n.entity.source;
+}
+
+}  // namespace
+
+std::string to_string(DatasetKind kind) {
+  switch (kind) {
+    case DatasetKind::kStreamingTable:
+      return "streaming table";
+    case DatasetKind::kMaterializedView:
+      return "materialized view";
+    case DatasetKind::kView:
+      return "view";
+  }
+  return "?";
+}
+
+PipelineGraph PipelineGraph::build(const std::vector<DeltaLiveEntity>& entities,
+                                   const std::string& target_catalog,
+                                   const std::string& target_schema) {
+  catalog::validate_name_part(target_catalog, "target catalog");
+  catalog::validate_name_part(target_schema, "target schema");
+  const catalog::Namespace ns{target_catalog, target_schema};
+
+  std::vector<DatasetNode> nodes;
+  std::map<std::string, size_t> by_name;  // qualified destination (and its _invalid) -> node
+  for (const auto& entity : entities) {
+    DatasetNode node;
+    node.entity = entity;
+    node.name = entity.destination;
+    try {
+      node.qualified_name = catalog::parse_table_name(entity.destination, ns).to_string();
+    } catch (const Error& e) {
+      throw InvalidMetadataError("entity " + describe_entity(entity) + ": destination '" +
+                                 entity.destination + "' is not a valid table name: " + e.what());
+    }
+    if (entity.destination_type == "view") {
+      node.kind = DatasetKind::kView;
+    } else {
+      node.kind =
+          entity.is_streaming ? DatasetKind::kStreamingTable : DatasetKind::kMaterializedView;
+    }
+    auto [it, inserted] = by_name.emplace(node.qualified_name, nodes.size());
+    if (!inserted) {
+      throw InvalidMetadataError("entities " + describe_entity(nodes[it->second].entity) + " and " +
+                                 describe_entity(entity) + " both write the destination " +
+                                 node.qualified_name +
+                                 "; every dataset must have exactly one entity");
+    }
+    nodes.push_back(std::move(node));
+  }
+  // Quarantine tables are datasets too: a reader of `<destination>_invalid` depends on the entity.
+  std::map<std::string, size_t> invalid_names;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].entity.is_quarantined) invalid_names[nodes[i].qualified_name + "_invalid"] = i;
+  }
+
+  std::vector<std::vector<size_t>> upstream(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const auto& e = nodes[i].entity;
+    std::optional<std::string> src = qualify(e.source, ns);
+    std::optional<size_t> up;
+    if (src) {
+      if (auto it = by_name.find(*src); it != by_name.end()) {
+        up = it->second;
+      } else if (auto inv = invalid_names.find(*src); inv != invalid_names.end()) {
+        up = inv->second;
+      }
+    }
+    if (up && *up == i) {
+      throw InvalidMetadataError("entity " + describe_entity(e) + " reads its own destination " +
+                                 nodes[i].qualified_name + " (a cycle of one dataset)");
+    }
+    if (!up && e.source_format == "dlt") {
+      std::vector<std::string> names;
+      for (const auto& n : nodes) names.push_back(n.qualified_name);
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      throw InvalidMetadataError(
+          "entity " + describe_entity(e) + " has source_format dlt but its source '" + e.source +
+          "'" + (src ? " (" + *src + ")" : "") +
+          " is not a dataset of this pipeline; the pipeline's datasets are: " +
+          (list.empty() ? "(none)" : list) +
+          ". Select the upstream entity too (is it disabled or in another group?) or read the "
+          "table with source_format delta");
+    }
+    if (up) {
+      upstream[i].push_back(*up);
+      nodes[i].upstream.push_back(nodes[*up].qualified_name);
+    }
+  }
+
+  // Kahn's algorithm, ties broken by name so the order is stable.
+  std::vector<size_t> indegree(nodes.size(), 0);
+  std::vector<std::vector<size_t>> downstream(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    indegree[i] = upstream[i].size();
+    for (size_t u : upstream[i]) downstream[u].push_back(i);
+  }
+  auto by_qualified = [&](size_t a, size_t b) {
+    return nodes[a].qualified_name < nodes[b].qualified_name;
+  };
+  std::set<size_t, decltype(by_qualified)> ready(by_qualified);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (indegree[i] == 0) ready.insert(i);
+  }
+  std::vector<size_t> order;
+  while (!ready.empty()) {
+    size_t n = *ready.begin();
+    ready.erase(ready.begin());
+    order.push_back(n);
+    for (size_t d : downstream[n]) {
+      if (--indegree[d] == 0) ready.insert(d);
+    }
+  }
+  if (order.size() != nodes.size()) {
+    // Every node left has an upstream left; walk upstream from one until a node repeats.
+    std::set<size_t> placed(order.begin(), order.end());
+    size_t start = 0;
+    while (placed.count(start)) ++start;
+    std::vector<size_t> path;
+    std::map<size_t, size_t> seen;
+    size_t n = start;
+    while (!seen.count(n)) {
+      seen[n] = path.size();
+      path.push_back(n);
+      size_t next = n;
+      for (size_t u : upstream[n]) {
+        if (!placed.count(u)) next = u;
+      }
+      n = next;
+    }
+    std::vector<size_t> cycle(path.begin() + static_cast<std::ptrdiff_t>(seen[n]), path.end());
+    std::reverse(cycle.begin(), cycle.end());  // upstream first
+    std::string chain, ids;
+    for (size_t c : cycle) {
+      chain += nodes[c].qualified_name + " -> ";
+      ids += (ids.empty() ? "" : ", ") + describe_entity(nodes[c].entity);
+    }
+    chain += nodes[cycle.front()].qualified_name;
+    throw InvalidMetadataError("the pipeline has a cycle: " + chain + " (entities " + ids +
+                               "); a dataset cannot read, directly or indirectly, its own output");
+  }
+  PipelineGraph graph;
+  for (size_t i : order) graph.nodes_.push_back(std::move(nodes[i]));
+  return graph;
+}
+
+const DatasetNode* PipelineGraph::find(const std::string& qualified_name) const {
+  for (const auto& n : nodes_) {
+    if (n.qualified_name == qualified_name) return &n;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> PipelineGraph::downstream_of(const std::string& qualified_name) const {
+  std::set<std::string> found{qualified_name};
+  std::vector<std::string> out;
+  // Topological order: every upstream of a node comes before it, so one pass suffices.
+  for (const auto& n : nodes_) {
+    if (found.count(n.qualified_name)) continue;
+    for (const auto& u : n.upstream) {
+      if (found.count(u)) {
+        found.insert(n.qualified_name);
+        out.push_back(n.qualified_name);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+std::string PipelineGraph::render(const std::string& format) const {
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < nodes_.size(); ++i) index[nodes_[i].qualified_name] = i;
+  std::vector<std::vector<size_t>> children(nodes_.size());
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    for (const auto& u : nodes_[i].upstream) children[index.at(u)].push_back(i);
+  }
+  std::string out;
+  if (format == "text") {
+    if (nodes_.empty()) return "(no datasets)\n";
+    std::vector<bool> shown(nodes_.size(), false);
+    std::function<void(size_t, const std::string&, bool, bool)> print =
+        [&](size_t i, const std::string& prefix, bool root, bool last) {
+          const DatasetNode& n = nodes_[i];
+          std::string line = root ? "" : prefix + (last ? "└── " : "├── ");
+          line += n.qualified_name + "  [" + node_details(n) + "]";
+          if (root) line += "  <- " + source_label(n);
+          if (shown[i] && !children[i].empty()) {
+            out += line + "  (see above)\n";
+            return;
+          }
+          out += line + "\n";
+          shown[i] = true;
+          std::string child_prefix = root ? "" : prefix + (last ? "    " : "│   ");
+          for (size_t c = 0; c < children[i].size(); ++c) {
+            print(children[i][c], child_prefix, false, c + 1 == children[i].size());
+          }
+        };
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (nodes_[i].upstream.empty()) print(i, "", true, true);
+    }
+    return out;
+  }
+  if (format == "dot") {
+    out = "digraph pipeline {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      const DatasetNode& n = nodes_[i];
+      const char* shape = n.kind == DatasetKind::kView               ? "ellipse"
+                          : n.kind == DatasetKind::kMaterializedView ? "box3d"
+                                                                     : "box";
+      out += "  n" + std::to_string(i) + " [shape=" + shape + ", label=\"" +
+             escape_label(n.qualified_name + "\n" + node_details(n), false) + "\"];\n";
+      if (n.upstream.empty()) {
+        out += "  s" + std::to_string(i) + " [shape=note, style=dashed, label=\"" +
+               escape_label(source_label(n), false) + "\"];\n";
+        out += "  s" + std::to_string(i) + " -> n" + std::to_string(i) + ";\n";
+      }
+    }
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      for (size_t c : children[i]) {
+        out += "  n" + std::to_string(i) + " -> n" + std::to_string(c) + ";\n";
+      }
+    }
+    return out + "}\n";
+  }
+  if (format == "mermaid") {
+    out = "flowchart LR\n";
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      const DatasetNode& n = nodes_[i];
+      std::string label =
+          "\"" + escape_label(n.qualified_name + "\n" + node_details(n), true) + "\"";
+      std::string id = "n" + std::to_string(i);
+      if (n.kind == DatasetKind::kView) {
+        out += "  " + id + "(" + label + ")\n";
+      } else if (n.kind == DatasetKind::kMaterializedView) {
+        out += "  " + id + "[[" + label + "]]\n";
+      } else {
+        out += "  " + id + "[" + label + "]\n";
+      }
+      if (n.upstream.empty()) {
+        out += "  s" + std::to_string(i) + "[/\"" + escape_label(source_label(n), true) +
+               "\"/] --> " + id + "\n";
+      }
+    }
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      for (size_t c : children[i]) {
+        out += "  n" + std::to_string(i) + " --> n" + std::to_string(c) + "\n";
+      }
+    }
+    return out;
+  }
+  throw UsageError("unknown graph format '" + format + "': use text, dot or mermaid");
+}
+
+}  // namespace dls::pipeline

@@ -1,0 +1,326 @@
+#include "dls/pipeline/pipeline_runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "dls/catalog/table_name.h"
+#include "dls/core/error.h"
+#include "dls/pipeline/event_log.h"
+#include "dls/pipeline/pipeline_state.h"
+#include "dls/sql/database.h"
+#include "pipeline/dataset_flow.h"
+#include "pipeline/view_registry.h"
+
+namespace dls::pipeline {
+
+namespace {
+
+nlohmann::json expectations_json(const DatasetUpdate& d) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& m : d.expectations) {
+    list.push_back({{"name", m.name},
+                    {"dataset", m.dataset},
+                    {"action", to_string(m.action)},
+                    {"passed_records", m.passed_records},
+                    {"failed_records", m.failed_records}});
+  }
+  return list;
+}
+
+PipelineEvent flow_event(const DatasetUpdate& d, const std::string& status) {
+  PipelineEvent e;
+  e.event_type = "flow_progress";
+  e.flow_name = d.name;
+  e.dataset_name = d.name;
+  nlohmann::json progress = {{"status", status}};
+  if (status == "RUNNING") {
+    e.message = "Flow '" + d.name + "' is RUNNING.";
+  } else {
+    progress["metrics"] = {{"num_output_rows", d.num_output_rows},
+                           {"num_input_rows", d.num_input_rows},
+                           {"dropped_records", d.dropped_records},
+                           {"num_quarantined_rows", d.quarantined_rows},
+                           {"num_batches", d.num_batches}};
+    if (!d.expectations.empty() || d.dropped_records) {
+      progress["data_quality"] = {{"dropped_records", d.dropped_records},
+                                  {"expectations", expectations_json(d)}};
+    }
+    progress["up_to_date"] = d.status == DatasetStatus::kUpToDate;
+    e.message = "Flow '" + d.name + "' has " +
+                (status == "COMPLETED" ? std::string("COMPLETED")
+                 : status == "FAILED"  ? "FAILED"
+                                       : "been SKIPPED") +
+                (d.error ? ": " + *d.error : std::string("."));
+    if (status == "COMPLETED") {
+      e.level = d.failed_expectation_records() > 0 ? "WARN" : "INFO";
+    } else {
+      e.level = status == "FAILED" ? "ERROR" : "WARN";
+    }
+  }
+  e.details = {{"flow_progress", progress}};
+  if (status == "FAILED" && d.error) {
+    e.details["error"] = {{"message", *d.error}, {"exit_code", static_cast<int>(d.error_code)}};
+  }
+  return e;
+}
+
+}  // namespace
+
+struct PipelineRunner::Impl {
+  catalog::Warehouse warehouse;
+  PipelineGraph graph;
+  PipelineOptions options;
+  bool ran = false;
+
+  PipelineUpdate run();
+};
+
+PipelineRunner::PipelineRunner(catalog::Warehouse warehouse, PipelineGraph graph,
+                               PipelineOptions options)
+    : impl_(std::make_unique<Impl>(
+          Impl{std::move(warehouse), std::move(graph), std::move(options), false})) {}
+
+PipelineRunner::~PipelineRunner() = default;
+
+PipelineUpdate PipelineRunner::run() {
+  return impl_->run();
+}
+
+PipelineUpdate PipelineRunner::Impl::run() {
+  if (ran) throw UsageError("a PipelineRunner runs one update; create a new one");
+  ran = true;
+  if (!options.source_factory) {
+    throw UsageError("PipelineOptions::source_factory is required (default_source_factory())");
+  }
+  const auto started = std::chrono::steady_clock::now();
+  const std::filesystem::path dir = warehouse.pipeline_dir(options.pipeline);
+  const auto& nodes = graph.datasets();
+
+  std::set<std::string> refresh;
+  for (const auto& name : options.full_refresh) {
+    std::string q = catalog::parse_table_name(name, options.target).to_string();
+    if (!graph.find(q)) {
+      std::string list;
+      for (const auto& n : nodes) list += (list.empty() ? "" : ", ") + n.qualified_name;
+      throw UsageError("--full-refresh " + name + ": no dataset " + q +
+                       " in this pipeline (datasets: " + (list.empty() ? "none" : list) + ")");
+    }
+    refresh.insert(q);
+  }
+
+  PipelineLock lock(dir, options.pipeline);
+  PipelineState state(dir);
+  PipelineUpdate update;
+  update.pipeline = options.pipeline;
+  update.update_id = random_id();
+  update.target = options.target.to_string();
+  EventLog events(state.event_log_dir(), options.pipeline, update.update_id);
+
+  int workers = options.parallelism;
+  if (workers <= 0) {
+    workers = static_cast<int>(std::min(4u, std::max(1u, std::thread::hardware_concurrency())));
+  }
+  sql::Database db("", {});
+  sql::Connection main_con(db);
+  main_con.execute("SET TimeZone = 'UTC'");
+  std::vector<std::unique_ptr<sql::Connection>> connections;
+  for (int i = 0; i < workers; ++i) {
+    connections.push_back(std::make_unique<sql::Connection>(db));
+    connections.back()->execute("SET TimeZone = 'UTC'");
+  }
+
+  {
+    PipelineEvent e;
+    e.event_type = "create_update";
+    e.message = "Update " + update.update_id.substr(0, 6) + " started by USER_ACTION.";
+    nlohmann::json selection = nlohmann::json::array();
+    for (const auto& r : refresh) selection.push_back(r);
+    e.details = {{"create_update",
+                  {{"cause", "USER_ACTION"},
+                   {"full_refresh", options.full_refresh_all},
+                   {"full_refresh_selection", selection},
+                   {"target", update.target},
+                   {"num_datasets", nodes.size()}}}};
+    events.record(e);
+    for (const char* s : {"STARTING", "RUNNING"}) {
+      PipelineEvent p;
+      p.event_type = "update_progress";
+      p.message = "Update " + update.update_id.substr(0, 6) + " is " + s + ".";
+      p.details = {{"update_progress", {{"state", s}}}};
+      events.record(p);
+    }
+    events.flush(main_con);
+  }
+
+  auto context_for = [this](const DatasetNode& node) {
+    SourceContext c;
+    c.state_dir = PipelineState(warehouse.pipeline_dir(options.pipeline))
+                      .source_state_dir(node.qualified_name);
+    c.resolve_table = [wh = warehouse, ns = options.target](const std::string& name) {
+      return wh.resolve(name, ns).root;
+    };
+    return c;
+  };
+  ViewRegistry views(db, graph, options.target, options.source_factory, context_for);
+  auto full_context = [&](const DatasetNode& node) {
+    SourceContext c = context_for(node);
+    c.view_sql = [&views](const std::string& name) { return views.view_sql(name); };
+    return c;
+  };
+
+  update.datasets.resize(nodes.size());
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    index[nodes[i].qualified_name] = i;
+    DatasetUpdate& d = update.datasets[i];
+    d.name = nodes[i].qualified_name;
+    d.entity_id = nodes[i].entity.entity_id;
+    d.kind = nodes[i].kind;
+  }
+
+  enum class State { kWaiting, kRunning, kDone };
+  std::vector<State> states(nodes.size(), State::kWaiting);
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<size_t> free_connections;
+  for (int i = 0; i < workers; ++i) free_connections.push_back(static_cast<size_t>(i));
+  std::deque<size_t> finished;
+  std::vector<std::thread> threads;
+  std::mutex progress_mutex;
+  auto progress = [&](const DatasetProgress& p) {
+    if (!options.on_progress) return;
+    std::lock_guard l(progress_mutex);
+    options.on_progress(p);
+  };
+
+  auto finish_skipped = [&](size_t i, const std::string& reason) {
+    DatasetUpdate& d = update.datasets[i];
+    d.status = DatasetStatus::kSkipped;
+    d.error = reason;
+    states[i] = State::kDone;
+    events.record(flow_event(d, "SKIPPED"));
+    progress({d.name, true, &d});
+  };
+
+  size_t done = 0;
+  while (done < nodes.size()) {
+    // Start what can start.
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (states[i] != State::kWaiting) continue;
+      bool ready = true;
+      std::optional<std::string> blocked;
+      for (const auto& u : nodes[i].upstream) {
+        size_t ui = index.at(u);
+        if (states[ui] != State::kDone) {
+          ready = false;
+          break;
+        }
+        auto st = update.datasets[ui].status;
+        if (st == DatasetStatus::kFailed || st == DatasetStatus::kSkipped) {
+          blocked =
+              "upstream dataset " + u + (st == DatasetStatus::kFailed ? " failed" : " was skipped");
+        }
+      }
+      if (!ready) continue;
+      if (blocked) {
+        finish_skipped(i, *blocked);
+        ++done;
+        continue;
+      }
+      std::unique_lock l(mutex);
+      if (free_connections.empty()) break;
+      size_t slot = free_connections.back();
+      free_connections.pop_back();
+      l.unlock();
+      states[i] = State::kRunning;
+      events.record(flow_event(update.datasets[i], "RUNNING"));
+      progress({nodes[i].qualified_name, false, nullptr});
+      threads.emplace_back([&, i, slot] {
+        FlowEnvironment env{nodes[i],
+                            warehouse,
+                            options,
+                            state,
+                            views,
+                            full_context(nodes[i]),
+                            options.full_refresh_all || refresh.count(nodes[i].qualified_name) > 0,
+                            "__dls_t" + std::to_string(i) + "_"};
+        run_dataset(*connections[slot], env, update.datasets[i]);
+        std::lock_guard g(mutex);
+        free_connections.push_back(slot);
+        finished.push_back(i);
+        cv.notify_all();
+      });
+    }
+    // Wait for one to finish.
+    std::unique_lock l(mutex);
+    if (done >= nodes.size()) break;
+    cv.wait(l, [&] { return !finished.empty(); });
+    while (!finished.empty()) {
+      size_t i = finished.front();
+      finished.pop_front();
+      states[i] = State::kDone;
+      ++done;
+      DatasetUpdate& d = update.datasets[i];
+      if (d.kind == DatasetKind::kView) {
+        if (auto ev = views.evaluation(d.name)) {
+          d.num_input_rows = ev->input_rows;
+          d.num_output_rows = ev->output_rows;
+          d.dropped_records = ev->dropped_rows;
+          d.expectations = ev->metrics;
+        }
+      }
+      std::string status = d.status == DatasetStatus::kFailed ? "FAILED" : "COMPLETED";
+      events.record(flow_event(d, status));
+      l.unlock();
+      progress({d.name, true, &d});
+      l.lock();
+    }
+    l.unlock();
+    if (events.ms_since_flush() > 2000) {
+      try {
+        events.flush(main_con);
+      } catch (const std::exception&) {
+        // retried at the end of the update
+      }
+    }
+  }
+  for (auto& t : threads) t.join();
+
+  // Views computed after their own step (by later readers): report their counts.
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    DatasetUpdate& d = update.datasets[i];
+    if (d.kind != DatasetKind::kView || d.status != DatasetStatus::kCompleted) continue;
+    if (auto ev = views.evaluation(d.name)) {
+      d.num_input_rows = ev->input_rows;
+      d.num_output_rows = ev->output_rows;
+      d.dropped_records = ev->dropped_rows;
+      d.expectations = ev->metrics;
+    }
+  }
+
+  update.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+  PipelineEvent end;
+  end.event_type = "update_progress";
+  bool ok = update.ok();
+  std::string state_name = ok ? "COMPLETED" : "FAILED";
+  end.level = ok ? "INFO" : "ERROR";
+  end.message = "Update " + update.update_id.substr(0, 6) + " is " + state_name + ".";
+  end.details = {{"update_progress", {{"state", state_name}}}};
+  if (!ok) {
+    end.details["error"] = {{"message", update.failure_summary()},
+                            {"exit_code", static_cast<int>(update.exit_code())}};
+  }
+  events.record(end);
+  events.flush(main_con);
+  return update;
+}
+
+}  // namespace dls::pipeline

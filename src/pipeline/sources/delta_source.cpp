@@ -1,0 +1,174 @@
+#include "pipeline/sources/delta_source.h"
+
+#include <filesystem>
+#include <memory>
+
+#include "delta/snapshot_state.h"
+#include "dls/core/error.h"
+#include "dls/delta/snapshot.h"
+#include "dls/delta/storage.h"
+#include "dls/delta/table_scan.h"
+#include "pipeline/sources/read_options.h"
+
+namespace dls::pipeline::sources {
+
+namespace {
+
+int64_t parse_version(const ReadOptions& options, std::string_view key) {
+  const std::string v = *options.get(key);
+  try {
+    size_t used = 0;
+    const long long n = std::stoll(v, &used);
+    if (used == v.size() && n >= 0) return n;
+  } catch (const std::exception&) {
+  }
+  options.fail(key, "expected a table version (an integer >= 0), got '" + v + "'");
+}
+
+}  // namespace
+
+DeltaSource::DeltaSource(const DeltaLiveEntity& entity, const SourceContext& context,
+                         std::string kind)
+    : entity_(entity), kind_(std::move(kind)) {
+  ReadOptions options(
+      entity, kind_,
+      {"skipChangeCommits", "startingVersion", "versionAsOf", "ignoreChanges", "ignoreDeletes"});
+  skip_change_commits_ = options.get_bool("skipChangeCommits", false) ||
+                         options.get_bool("ignoreChanges", false) ||
+                         options.get_bool("ignoreDeletes", false);
+  if (auto v = options.get("startingVersion"); v && to_lower(*v) != "latest") {
+    starting_version_ = parse_version(options, "startingVersion");
+  }
+  if (options.has("versionAsOf")) version_as_of_ = parse_version(options, "versionAsOf");
+  if (!context.resolve_table) {
+    throw Error("internal: no table resolver for the " + kind_ + " source of entity '" +
+                entity.entity_id + "'");
+  }
+  root_ = context.resolve_table(entity.source).string();
+}
+
+std::string DeltaSource::where() const {
+  return "entity '" + entity_.entity_id + "': " + kind_ + " source " + entity_.source + " (" +
+         root_ + ")";
+}
+
+DeltaSource::Appends DeltaSource::appended_files(int64_t from, int64_t to) const {
+  auto storage = delta::local_storage();
+  Appends out;
+  for (int64_t v = from; v <= to; ++v) {
+    const std::string file = delta::log_dir(root_) + "/" + delta::commit_file_name(v);
+    if (!storage->exists(file)) {
+      throw Error(where() + ": commit " + std::to_string(v) +
+                  " is no longer in the log (log retention); run a full refresh of " +
+                  entity_.destination);
+    }
+    const auto actions = delta::parse_commit(storage->read(file), file);
+    bool changes = false;
+    std::string operation;
+    std::vector<delta::AddFile> adds;
+    for (const auto& action : actions) {
+      if (const auto* r = std::get_if<delta::RemoveFile>(&action); r && r->data_change) {
+        changes = true;
+      } else if (const auto* a = std::get_if<delta::AddFile>(&action); a && a->data_change) {
+        adds.push_back(*a);
+      } else if (const auto* c = std::get_if<delta::CommitInfo>(&action)) {
+        operation = c->operation().value_or("");
+      }
+    }
+    if (changes) {
+      if (skip_change_commits_) continue;
+      throw Error(where() + ": version " + std::to_string(v) + " changes existing rows" +
+                  (operation.empty() ? "" : " (operation " + operation + ")") +
+                  "; a streaming read accepts only appends. Set the read option "
+                  "skipChangeCommits=true to ignore such commits, make the reader a "
+                  "materialized view (is_streaming=false), or run a full refresh of " +
+                  entity_.destination);
+    }
+    for (auto& a : adds) {
+      out.bytes += a.size;
+      out.files.push_back(std::move(a));
+    }
+  }
+  return out;
+}
+
+std::optional<nlohmann::json> DeltaSource::plan(const nlohmann::json& committed) {
+  delta::Snapshot latest = [&] {
+    try {
+      return delta::Snapshot::load(delta::local_storage(), root_);
+    } catch (const NotFoundError& e) {
+      throw NotFoundError(where() + ": " + e.what());
+    }
+  }();
+  const int64_t end = latest.version();
+  nlohmann::json out = {{"source", kind_}, {"table", root_}, {"end_version", end}};
+  if (committed.is_null() && !starting_version_) {
+    if (latest.files().empty()) return std::nullopt;  // nothing yet: start when rows exist
+    out["initial_snapshot"] = true;
+    out["start_version"] = end;
+    return out;
+  }
+  const int64_t start =
+      committed.is_null() ? *starting_version_ : committed.at("end_version").get<int64_t>() + 1;
+  if (start > end) return std::nullopt;
+  if (appended_files(start, end).files.empty()) return std::nullopt;
+  out["initial_snapshot"] = false;
+  out["start_version"] = start;
+  return out;
+}
+
+SourceBatch DeltaSource::batch(sql::Connection& con, const nlohmann::json& planned) {
+  const int64_t end = planned.at("end_version").get<int64_t>();
+  delta::Snapshot snapshot = delta::Snapshot::load(delta::local_storage(), root_, {end, {}});
+  SourceBatch out;
+  out.offsets = planned;
+  if (planned.value("initial_snapshot", false)) {
+    for (const auto& f : snapshot.files()) out.input_bytes += f.size;
+    out.input_files = static_cast<int64_t>(snapshot.files().size());
+    out.sql = delta::TableScan(snapshot).sql(con);
+    return out;
+  }
+  Appends appends = appended_files(planned.at("start_version").get<int64_t>(), end);
+  // A snapshot of version `end` whose files are exactly the appended ones: TableScan then applies
+  // partition values, column mapping and the table's current schema to them.
+  auto state = std::make_shared<delta::Snapshot::State>();
+  state->storage = snapshot.storage_ptr();
+  state->table_root = snapshot.table_root();
+  state->version = snapshot.version();
+  state->protocol = snapshot.protocol();
+  state->metadata = snapshot.metadata();
+  state->schema = snapshot.schema();
+  state->files = appends.files;
+  state->transactions = snapshot.transactions();
+  state->domain_metadata = snapshot.domain_metadata();
+  state->timestamp_ms = snapshot.timestamp_ms();
+  state->column_mapping_mode = snapshot.column_mapping_mode();
+  state->checkpoint_version = snapshot.checkpoint_version();
+  out.input_files = static_cast<int64_t>(appends.files.size());
+  out.input_bytes = appends.bytes;
+  out.sql = delta::TableScan(delta::Snapshot(state)).sql(con);
+  return out;
+}
+
+std::string DeltaSource::fingerprint() {
+  auto snapshot =
+      delta::Snapshot::load(delta::local_storage(), root_, {version_as_of_, std::nullopt});
+  return kind_ + ":" + root_ + "@" + std::to_string(snapshot.version());
+}
+
+std::string DeltaSource::full_sql(sql::Connection& con) {
+  try {
+    auto snapshot =
+        delta::Snapshot::load(delta::local_storage(), root_, {version_as_of_, std::nullopt});
+    return delta::TableScan(snapshot).sql(con);
+  } catch (const NotFoundError& e) {
+    throw NotFoundError(where() + ": " + e.what());
+  }
+}
+
+std::string DeltaSource::describe() const {
+  return kind_ + " table " + entity_.source + " (" + root_ + ")" +
+         (skip_change_commits_ ? "; skipChangeCommits" : "");
+}
+
+}  // namespace dls::pipeline::sources

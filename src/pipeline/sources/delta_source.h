@@ -1,0 +1,54 @@
+// DeltaSource: a Delta table by path or warehouse name (`source_format: delta`), also the reader
+// of pipeline datasets (`dlt`).
+//
+// Streaming (Spark's readStream of a Delta table): the first batch is the whole table at its
+// latest version (or, with startingVersion=N, the appends of versions N..latest); each later
+// batch holds only the rows added by the commits after the committed version. Offsets:
+//   {"source": "delta", "table": root, "initial_snapshot": bool, "start_version": a,
+//    "end_version": b}
+// A commit in the range that removes data (a remove action with dataChange=true: DELETE,
+// UPDATE, MERGE, overwrite) is an Error naming the table, the version and the operation unless
+// skipChangeCommits=true, which ignores such commits entirely (as Databricks). Commits without
+// data changes (OPTIMIZE, metadata) are skipped; when a range has no new rows plan() returns
+// nullopt (nothing to do, and no empty commit downstream).
+//
+// Batch: the whole snapshot (latest, or versionAsOf=N); fingerprint = table root + version.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dls/delta/action.h"
+#include "dls/pipeline/source.h"
+
+namespace dls::pipeline::sources {
+
+class DeltaSource : public Source {
+ public:
+  /// `kind` names the source in messages ("delta" or "dlt").
+  DeltaSource(const DeltaLiveEntity& entity, const SourceContext& context, std::string kind);
+
+  std::optional<nlohmann::json> plan(const nlohmann::json& committed) override;
+  SourceBatch batch(sql::Connection& con, const nlohmann::json& planned) override;
+  std::string fingerprint() override;
+  std::string full_sql(sql::Connection& con) override;
+  std::string describe() const override;
+
+ private:
+  struct Appends {
+    std::vector<delta::AddFile> files;
+    int64_t bytes = 0;
+  };
+  Appends appended_files(int64_t from, int64_t to) const;
+  std::string where() const;
+
+  DeltaLiveEntity entity_;
+  std::string kind_;
+  std::string root_;
+  bool skip_change_commits_ = false;
+  std::optional<int64_t> starting_version_;
+  std::optional<int64_t> version_as_of_;
+};
+
+}  // namespace dls::pipeline::sources

@@ -1,0 +1,192 @@
+#include "dls/pipeline/pipeline_runner.h"
+
+#include <gtest/gtest.h>
+
+#include "pipeline/pipeline_test_support.h"
+
+namespace dls::pipeline {
+namespace {
+
+using testing::PipelineHarness;
+using testing::rows_sql;
+using Rows = std::vector<std::string>;
+
+TEST(PipelineRunner, StreamingTableAppendsOnlyNewInput) {
+  PipelineHarness h;
+  h.add("bronze", "in", "bronze");
+  h.input("in")->batches.push_back(rows_sql({{1, "a"}, {2, "b"}}));
+  auto u1 = h.run();
+  ASSERT_TRUE(u1.ok()) << u1.failure_summary();
+  EXPECT_EQ(h.rows("bronze", "id, v"), (Rows{"1|a", "2|b"}));
+  EXPECT_EQ(u1.find("main.default.bronze")->num_output_rows, 2);
+
+  h.input("in")->batches.push_back(rows_sql({{3, "c"}}));
+  auto u2 = h.run();
+  ASSERT_TRUE(u2.ok());
+  EXPECT_EQ(h.rows("bronze", "id, v"), (Rows{"1|a", "2|b", "3|c"}));
+  EXPECT_EQ(u2.find("main.default.bronze")->num_output_rows, 1);
+  EXPECT_EQ(u2.find("main.default.bronze")->status, DatasetStatus::kCompleted);
+
+  int64_t v = h.version("bronze");
+  auto u3 = h.run();
+  ASSERT_TRUE(u3.ok());
+  EXPECT_EQ(u3.find("main.default.bronze")->status, DatasetStatus::kUpToDate);
+  EXPECT_EQ(h.version("bronze"), v) << "no new input: no new commit";
+}
+
+TEST(PipelineRunner, MaterializedViewIsRecomputedOnlyWhenItsInputChanged) {
+  PipelineHarness h;
+  h.add("bronze", "in", "bronze");
+  h.add("gold", "bronze", "gold", false, "dlt").select_expr = {"count(*) AS n"};
+  h.input("in")->batches.push_back(rows_sql({{1, "a"}, {2, "b"}}));
+  ASSERT_TRUE(h.run().ok());
+  EXPECT_EQ(h.rows("gold", "n"), (Rows{"2"}));
+  int64_t v = h.version("gold");
+  auto again = h.run();
+  EXPECT_EQ(again.find("main.default.gold")->status, DatasetStatus::kUpToDate);
+  EXPECT_EQ(h.version("gold"), v);
+  h.input("in")->batches.push_back(rows_sql({{3, "c"}}));
+  ASSERT_TRUE(h.run().ok());
+  EXPECT_EQ(h.rows("gold", "n"), (Rows{"3"}));
+}
+
+TEST(PipelineRunner, SourceSchemaAndSelectExprShapeTheRows) {
+  PipelineHarness h;
+  auto& e = h.add("bronze", "in", "bronze");
+  e.source_schema = "id BIGINT, v STRING, missing INT";
+  e.select_expr = {"id * 10 AS id10", "upper(v) AS v", "nvl(missing, -1) AS m"};
+  h.input("in")->batches.push_back(
+      "SELECT * FROM (VALUES ('1', 'a', 'x'), ('oops', 'b', 'y')) AS t(id, v, extra)");
+  auto u = h.run();
+  ASSERT_TRUE(u.ok()) << u.failure_summary();
+  EXPECT_EQ(h.rows("bronze", "coalesce(CAST(id10 AS VARCHAR), 'NULL'), v, m"),
+            (Rows{"10|A|-1", "NULL|B|-1"}));
+}
+
+TEST(PipelineRunner, BadSelectExprFailsNamingTheEntityAndExpression) {
+  PipelineHarness h;
+  h.add("bronze", "in", "bronze").select_expr = {"no_such_column + 1 AS x"};
+  h.input("in")->batches.push_back(rows_sql({{1, "a"}}));
+  auto u = h.run();
+  ASSERT_FALSE(u.ok());
+  const auto* d = u.find("main.default.bronze");
+  EXPECT_EQ(d->status, DatasetStatus::kFailed);
+  EXPECT_NE(d->error->find("'bronze'"), std::string::npos) << *d->error;
+  EXPECT_NE(d->error->find("no_such_column + 1 AS x"), std::string::npos) << *d->error;
+  EXPECT_EQ(u.exit_code(), ExitCode::kFailure);
+}
+
+TEST(PipelineRunner, TableOptionsAreAppliedOnCreation) {
+  PipelineHarness h;
+  auto& e = h.add("bronze", "in", "bronze");
+  e.partition_cols = {"v"};
+  e.table_properties = {{"delta.appendOnly", "true"}};
+  e.tags = {{"layer", "bronze"}};
+  e.comment = "raw rows";
+  h.input("in")->batches.push_back(rows_sql({{1, "a"}, {2, "b"}}));
+  ASSERT_TRUE(h.run().ok());
+  auto d = delta::DeltaTable::open(h.table_root("bronze")).describe();
+  EXPECT_EQ(d.partition_columns, std::vector<std::string>{"v"});
+  EXPECT_EQ(d.properties["delta.appendOnly"], "true");
+  EXPECT_EQ(d.properties["dls.tag.layer"], "bronze");
+  EXPECT_EQ(d.description.value_or(""), "raw rows");
+  EXPECT_EQ(h.rows("bronze", "id, v"), (Rows{"1|a", "2|b"}));
+}
+
+TEST(PipelineRunner, NewColumnsAreAddedToAStreamingTable) {
+  PipelineHarness h;
+  h.add("bronze", "in", "bronze");
+  h.input("in")->batches.push_back(rows_sql({{1, "a"}}));
+  ASSERT_TRUE(h.run().ok());
+  h.input("in")->batches.push_back("SELECT 2 AS id, 'b' AS v, 'new' AS w");
+  auto u = h.run();
+  ASSERT_TRUE(u.ok()) << u.failure_summary();
+  EXPECT_EQ(h.rows("bronze", "id, v, coalesce(w, 'NULL')"), (Rows{"1|a|NULL", "2|b|new"}));
+}
+
+TEST(PipelineRunner, FailedDatasetSkipsItsDownstreamAndOthersStillRun) {
+  PipelineHarness h;
+  h.add("bad", "bad_in", "bad").select_expr = {"id / 0 AS x", "nope"};
+  h.add("bad_child", "bad", "bad_child", false, "dlt");
+  h.add("good", "good_in", "good");
+  h.input("bad_in")->batches.push_back(rows_sql({{1, "a"}}));
+  h.input("good_in")->batches.push_back(rows_sql({{1, "a"}}));
+  auto u = h.run();
+  EXPECT_EQ(u.find("main.default.bad")->status, DatasetStatus::kFailed);
+  EXPECT_EQ(u.find("main.default.bad_child")->status, DatasetStatus::kSkipped);
+  EXPECT_NE(u.find("main.default.bad_child")->error->find("main.default.bad failed"),
+            std::string::npos);
+  EXPECT_EQ(u.find("main.default.good")->status, DatasetStatus::kCompleted);
+  EXPECT_EQ(h.rows("good", "id"), (Rows{"1"}));
+  EXPECT_FALSE(h.exists("bad_child"));
+  EXPECT_NE(u.failure_summary().find("main.default.bad: FAILED"), std::string::npos);
+}
+
+TEST(PipelineRunner, ViewIsComputedForItsReadersAndNotPersisted) {
+  PipelineHarness h;
+  h.add("bronze", "in", "bronze");
+  auto& v = h.add("v", "bronze", "v_recent", false, "dlt");
+  v.destination_type = "view";
+  v.select_expr = {"id", "v"};
+  v.expectations.expect_all_or_drop = {{"positive", "id > 1"}};
+  h.add("gold", "v_recent", "gold", false, "dlt").select_expr = {"sum(id) AS total"};
+  h.input("in")->batches.push_back(rows_sql({{1, "a"}, {2, "b"}, {3, "c"}}));
+  auto u = h.run();
+  ASSERT_TRUE(u.ok()) << u.failure_summary();
+  EXPECT_EQ(h.rows("gold", "total"), (Rows{"5"}));
+  EXPECT_FALSE(h.exists("v_recent"));
+  EXPECT_EQ(u.find("main.default.v_recent")->dropped_records, 1);
+}
+
+TEST(PipelineRunner, IndependentDatasetsRunInParallel) {
+  PipelineHarness h;
+  for (int i = 0; i < 6; ++i) {
+    std::string n = "t" + std::to_string(i);
+    h.add(n, "in_" + n, n);
+    h.input("in_" + n)->batches.push_back(rows_sql({{i, n}}));
+  }
+  auto o = h.options();
+  o.parallelism = 3;
+  int started = 0, finished = 0;
+  o.on_progress = [&](const DatasetProgress& p) { (p.finished ? finished : started)++; };
+  auto u = h.run(o);
+  ASSERT_TRUE(u.ok()) << u.failure_summary();
+  EXPECT_EQ(started, 6);
+  EXPECT_EQ(finished, 6);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(h.rows("t" + std::to_string(i), "id").size(), 1u);
+}
+
+TEST(PipelineRunner, FullRefreshReprocessesEverything) {
+  PipelineHarness h;
+  h.add("bronze", "in", "bronze").select_expr = {"id"};
+  h.add("other", "in2", "other");
+  h.input("in")->batches.push_back(rows_sql({{1, "a"}}));
+  h.input("in")->batches.push_back(rows_sql({{2, "b"}}));
+  h.input("in2")->batches.push_back(rows_sql({{7, "x"}}));
+  ASSERT_TRUE(h.run().ok());
+  EXPECT_EQ(h.rows("bronze", "id"), (Rows{"1", "2"}));
+  // The definition changes: a full refresh re-reads all input with the new select_expr.
+  h.entities[0].select_expr = {"id", "v"};
+  auto o = h.options();
+  o.full_refresh = {"bronze"};
+  int64_t other_version = h.version("other");
+  auto u = h.run(o);
+  ASSERT_TRUE(u.ok()) << u.failure_summary();
+  EXPECT_EQ(h.rows("bronze", "id, v"), (Rows{"1|a", "2|b"}));
+  EXPECT_EQ(h.version("other"), other_version);
+  // And incremental processing continues afterwards.
+  h.input("in")->batches.push_back(rows_sql({{3, "c"}}));
+  ASSERT_TRUE(h.run().ok());
+  EXPECT_EQ(h.rows("bronze", "id, v"), (Rows{"1|a", "2|b", "3|c"}));
+}
+
+TEST(PipelineRunner, UnknownFullRefreshDatasetIsAUsageError) {
+  PipelineHarness h;
+  h.add("bronze", "in", "bronze");
+  auto o = h.options();
+  o.full_refresh = {"nope"};
+  EXPECT_THROW(h.run(o), UsageError);
+}
+
+}  // namespace
+}  // namespace dls::pipeline

@@ -3,6 +3,7 @@
 #include <duckdb.h>
 
 #include <ostream>
+#include <string_view>
 
 #include "dls/core/error.h"
 
@@ -125,7 +126,10 @@ int App::run(int argc, const char* const* argv, std::ostream& out, std::ostream&
     return static_cast<int>(ExitCode::kOk);
   } catch (const Error& e) {
     out.flush();
-    err << "dls: error: " << e.what() << "\n";
+    // Diagnostics lists already say "error: " per line; don't say it twice.
+    std::string_view message = e.what();
+    if (message.rfind("error: ", 0) == 0) message.remove_prefix(7);
+    err << "dls: error: " << message << "\n";
     return static_cast<int>(e.exit_code());
   } catch (const std::exception& e) {
     out.flush();

@@ -5,6 +5,7 @@
 
 #include "dls/catalog/table_name.h"
 #include "dls/core/error.h"
+#include "dls/pipeline/apply_changes.h"
 #include "dls/pipeline/offsets_log.h"
 #include "dls/sql/quote.h"
 #include "pipeline/target_table.h"
@@ -14,9 +15,10 @@ namespace dls::pipeline {
 
 namespace {
 
-void add_metrics(DatasetUpdate& result, const EvaluatedBatch& e) {
+/// Sums a batch's counts into the dataset's; `output_rows`: the rows written to the destination.
+void add_metrics(DatasetUpdate& result, const EvaluatedBatch& e, int64_t output_rows) {
   result.num_input_rows += e.input_rows;
-  result.num_output_rows += e.output_rows;
+  result.num_output_rows += output_rows;
   result.dropped_records += e.dropped_rows;
   result.quarantined_rows += e.quarantined_rows;
   if (result.expectations.empty()) {
@@ -66,6 +68,7 @@ void full_refresh(sql::Connection& con, FlowEnvironment& env) {
 void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result,
                    const DatasetTransform& transform, const ExpectationSet& expectations) {
   const std::string& flow = env.node.qualified_name;
+  const DeltaLiveEntity& entity = env.node.entity;
   const std::string app_id = flow_app_id(env.options.pipeline, flow);
   Targets t = targets_of(env, expectations.quarantine());
   OffsetsLog log(env.state.checkpoint_dir(flow));
@@ -125,14 +128,33 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
       w.operation = "STREAMING UPDATE";
       w.operation_parameters = {
           {"outputMode", "Append"}, {"queryId", app_id}, {"epochId", std::to_string(batch.batch)}};
-      t.main.ensure_schema(con, valid_sql, false);
+      if (!entity.apply_changes) t.main.ensure_schema(con, valid_sql, false);
       if (t.invalid) {
         const std::string invalid_sql = expectations.invalid_rows_sql(rows.table);
         t.invalid->ensure_schema(con, invalid_sql, false);
         t.invalid->append(con, invalid_sql, w);
       }
-      t.main.append(con, valid_sql, w);
-      add_metrics(result, rows.evaluation);
+      if (entity.apply_changes) {
+        // CDC: the rows that passed the drop and quarantine rules are the change events merged
+        // into the target, with the same txn (appId, batch) as an append would carry.
+        ApplyChangesRequest request;
+        request.target_root = t.main.root().string();
+        request.state_root = env.state.cdc_state_dir(flow).string();
+        request.changes_sql = valid_sql;
+        request.keys = entity.primary_keys;
+        request.spec = *entity.apply_changes;
+        request.entity = entity.entity_id;
+        request.txn_app_id = app_id;
+        request.txn_version = batch.batch;
+        request.create_options = t.main.create_options();
+        ApplyChangesMetrics m = apply_changes(con, request);
+        result.num_upserted_rows += m.num_upserted_rows;
+        result.num_deleted_rows += m.num_deleted_rows;
+        add_metrics(result, rows.evaluation, m.num_upserted_rows + m.num_deleted_rows);
+      } else {
+        t.main.append(con, valid_sql, w);
+        add_metrics(result, rows.evaluation, rows.evaluation.output_rows);
+      }
       result.num_batches++;
     } catch (...) {
       drop_temp(con, temp);
@@ -179,7 +201,7 @@ void run_materialized_view(sql::Connection& con, FlowEnvironment& env, DatasetUp
     state["version"] = t.main.overwrite(con, valid_sql, w).version;
     state["refreshed_at_ms"] = now_ms();
     env.state.save(flow, state);
-    add_metrics(result, rows.evaluation);
+    add_metrics(result, rows.evaluation, rows.evaluation.output_rows);
     result.num_batches = 1;
   } catch (...) {
     drop_temp(con, temp);
@@ -190,6 +212,24 @@ void run_materialized_view(sql::Connection& con, FlowEnvironment& env, DatasetUp
 }
 
 }  // namespace
+
+void check_apply_changes(const DeltaLiveEntity& entity, DatasetKind kind) {
+  if (!entity.apply_changes) return;
+  const std::string prefix = "entity '" + entity.entity_id + "': ";
+  if (entity.primary_keys.empty()) {
+    throw InvalidMetadataError(prefix +
+                               "apply_changes needs primary_keys (the keys the change events are "
+                               "merged by); add primary_keys or remove apply_changes");
+  }
+  if (kind != DatasetKind::kStreamingTable) {
+    throw InvalidMetadataError(
+        prefix +
+        "apply_changes needs a streaming table (is_streaming true and a table "
+        "destination), not a " +
+        to_string(kind));
+  }
+  validate_apply_changes(entity.primary_keys, *entity.apply_changes, entity.entity_id);
+}
 
 std::string flow_app_id(const std::string& pipeline, const std::string& flow) {
   return pipeline + "/" + flow;
@@ -215,8 +255,8 @@ void run_dataset(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& resu
   try {
     const DeltaLiveEntity& entity = env.node.entity;
     if (entity.apply_changes) {
-      throw Error("entity '" + entity.entity_id +
-                  "': apply_changes (CDC) is not supported by the local engine yet");
+      check_apply_changes(entity, env.node.kind);
+      result.apply_changes = true;
     }
     DatasetTransform transform = DatasetTransform::compile(entity);
     ExpectationSet expectations = ExpectationSet::compile(entity);

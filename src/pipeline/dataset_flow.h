@@ -42,6 +42,11 @@ ProcessedRows process_rows(sql::Connection& con, const DatasetTransform& transfo
 /// result.status == kFailed with the error and its exit code.
 void run_dataset(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result);
 
+/// For an entity with apply_changes: primary_keys given, a streaming table, and a valid spec
+/// (validate_apply_changes). Throws InvalidMetadataError naming the entity. No-op without
+/// apply_changes.
+void check_apply_changes(const DeltaLiveEntity& entity, DatasetKind kind);
+
 /// The txn appId of a flow: "<pipeline>/<flow>".
 std::string flow_app_id(const std::string& pipeline, const std::string& flow);
 

@@ -7,6 +7,7 @@
 
 #include "dls/catalog/table_name.h"
 #include "dls/core/error.h"
+#include "pipeline/dataset_flow.h"
 
 namespace dls::pipeline {
 
@@ -96,6 +97,8 @@ PipelineGraph PipelineGraph::build(const std::vector<DeltaLiveEntity>& entities,
       node.kind =
           entity.is_streaming ? DatasetKind::kStreamingTable : DatasetKind::kMaterializedView;
     }
+    // Plan time: a bad CDC spec fails the whole update (exit 3) before anything runs.
+    check_apply_changes(entity, node.kind);
     auto [it, inserted] = by_name.emplace(node.qualified_name, nodes.size());
     if (!inserted) {
       throw InvalidMetadataError("entities " + describe_entity(nodes[it->second].entity) + " and " +

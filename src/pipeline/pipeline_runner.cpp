@@ -47,6 +47,10 @@ PipelineEvent flow_event(const DatasetUpdate& d, const std::string& status) {
                            {"dropped_records", d.dropped_records},
                            {"num_quarantined_rows", d.quarantined_rows},
                            {"num_batches", d.num_batches}};
+    if (d.apply_changes) {
+      progress["metrics"]["num_upserted_rows"] = d.num_upserted_rows;
+      progress["metrics"]["num_deleted_rows"] = d.num_deleted_rows;
+    }
     if (!d.expectations.empty() || d.dropped_records) {
       progress["data_quality"] = {{"dropped_records", d.dropped_records},
                                   {"expectations", expectations_json(d)}};

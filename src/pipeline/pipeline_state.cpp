@@ -24,6 +24,10 @@ std::filesystem::path PipelineState::source_state_dir(const std::string& flow) c
   return checkpoint_dir(flow) / "source";
 }
 
+std::filesystem::path PipelineState::cdc_state_dir(const std::string& flow) const {
+  return checkpoint_dir(flow) / "cdc_state";
+}
+
 std::optional<nlohmann::json> PipelineState::load(const std::string& flow) const {
   std::ifstream in(dir_ / "state" / (flow + ".json"));
   if (!in) return std::nullopt;

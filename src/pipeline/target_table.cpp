@@ -57,6 +57,15 @@ bool TargetTable::exists() const {
   return delta::DeltaTable::exists(root_.string());
 }
 
+delta::CreateOptions TargetTable::create_options() const {
+  delta::CreateOptions options;
+  options.partition_columns = entity_.partition_cols;
+  options.properties = entity_.table_properties;
+  for (const auto& [k, v] : entity_.tags) options.properties["dls.tag." + k] = v;
+  options.comment = entity_.comment;
+  return options;
+}
+
 std::optional<int64_t> TargetTable::txn_version(const std::string& app_id) const {
   if (!exists()) return std::nullopt;
   return delta::DeltaTable::open(root_.string()).snapshot().transaction_version(app_id);
@@ -70,18 +79,13 @@ std::optional<int64_t> TargetTable::version() const {
 void TargetTable::ensure_schema(sql::Connection& con, const std::string& select_sql, bool replace) {
   delta::Schema wanted = schema_of(con, select_sql, name_);
   if (!exists()) {
-    delta::CreateOptions options;
     for (const auto& p : entity_.partition_cols) {
       if (!wanted.find(p)) {
         throw InvalidMetadataError("entity '" + entity_.entity_id + "': the partition column '" +
                                    p + "' is not a column of " + name_);
       }
-      options.partition_columns.push_back(p);
     }
-    options.properties = entity_.table_properties;
-    for (const auto& [k, v] : entity_.tags) options.properties["dls.tag." + k] = v;
-    options.comment = entity_.comment;
-    delta::DeltaTable::create(root_.string(), wanted, options);
+    delta::DeltaTable::create(root_.string(), wanted, create_options());
     return;
   }
   delta::DeltaTable table = delta::DeltaTable::open(root_.string());

@@ -27,6 +27,10 @@ class TargetTable {
   /// schema by the new one. One metadata commit at most; none when nothing changes.
   void ensure_schema(sql::Connection& con, const std::string& select_sql, bool replace);
 
+  /// The options a new table gets: partition_cols, table_properties, tags as `dls.tag.<key>`
+  /// properties, comment (from the entity).
+  delta::CreateOptions create_options() const;
+
   /// The table's txn version for `app_id` (nullopt: table missing or no txn of that appId).
   std::optional<int64_t> txn_version(const std::string& app_id) const;
   /// The table's version (nullopt: missing).

@@ -1,7 +1,7 @@
 // The pipeline graph (DESIGN §7): one dataset per entity, an edge from the dataset an entity reads
 // to the entity. An entity depends on the entity whose `destination` equals its `source` (for any
-// source_format, so a `delta` source naming a pipeline dataset is an edge too); `source_format: dlt`
-// requires such an upstream. Names compare after resolution to catalog.schema.table in the
+// source_format, so a `delta` source naming a pipeline dataset is an edge too); `source_format:
+// dlt` requires such an upstream. Names compare after resolution to catalog.schema.table in the
 // pipeline's target (a bare name and its qualified form are the same dataset).
 #pragma once
 
@@ -22,8 +22,8 @@ std::string to_string(DatasetKind kind);
 
 struct DatasetNode {
   DeltaLiveEntity entity;
-  std::string name;                   // the destination as written in the metadata
-  std::string qualified_name;         // catalog.schema.table in the pipeline target
+  std::string name;            // the destination as written in the metadata
+  std::string qualified_name;  // catalog.schema.table in the pipeline target
   DatasetKind kind = DatasetKind::kStreamingTable;
   std::vector<std::string> upstream;  // qualified names of the pipeline datasets it reads
 };

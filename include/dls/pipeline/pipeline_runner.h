@@ -15,6 +15,12 @@
 //   later changes of those fields are not applied to an existing table (a full refresh does not
 //   re-create it either). New columns are added to a streaming table's schema; a materialized
 //   view (or an empty table) takes the new schema as is.
+// - Change data capture: a streaming table whose entity has primary_keys and apply_changes merges
+//   each batch (after the transform and the expectations: dropped and quarantined rows never reach
+//   the merge) with apply_changes (apply_changes.h), with the same txn (appId, batch) as an
+//   append; its CDC state lives in the flow's checkpoints (PipelineState::cdc_state_dir) and is
+//   removed by a full refresh. A bad spec, apply_changes without primary_keys or on a dataset
+//   that is not a streaming table is an InvalidMetadataError when the graph is built.
 // - Quarantine: `<table>` and `<table>_invalid` are written with the same txn (appId, batch), so
 //   after a crash a re-run of the batch writes exactly the part that was not committed.
 // - Failure isolation: a dataset that fails commits nothing of its failing batch (batches before

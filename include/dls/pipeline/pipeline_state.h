@@ -2,6 +2,7 @@
 //
 //   checkpoints/<flow>/offsets/<batch>.json   the write-ahead offsets log (offsets_log.h)
 //   checkpoints/<flow>/source/                the source's own state (inferred schemas, ...)
+//   checkpoints/<flow>/cdc_state/             apply_changes: the CDC state Delta table
 //   state/<flow>.json                         materialized views: input fingerprint + table version
 //   state/<flow>.full_refresh                 a full refresh of the flow has begun, not finished
 //   event_log/                                the event log Delta table (event_log.h)
@@ -27,6 +28,9 @@ class PipelineState {
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path checkpoint_dir(const std::string& flow) const;
   std::filesystem::path source_state_dir(const std::string& flow) const;
+  /// The CDC state table of an apply_changes flow (ApplyChangesRequest::state_root); removed with
+  /// the checkpoints by a full refresh.
+  std::filesystem::path cdc_state_dir(const std::string& flow) const;
   std::filesystem::path event_log_dir() const { return dir_ / "event_log"; }
 
   /// The saved state document of a flow (materialized views), if any.
@@ -35,7 +39,7 @@ class PipelineState {
 
   /// Full refresh in two phases so a crash in between is finished by the next update: begin()
   /// records the intent durably; the caller clears the target; finish() removes the flow's
-  /// checkpoints, source state and saved state, then the mark.
+  /// checkpoints (with the CDC state), source state and saved state, then the mark.
   void begin_full_refresh(const std::string& flow);
   bool full_refresh_pending(const std::string& flow) const;
   void finish_full_refresh(const std::string& flow);

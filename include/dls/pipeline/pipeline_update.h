@@ -32,9 +32,13 @@ struct DatasetUpdate {
   int64_t num_batches = 0;                       // streaming: batches committed by this update
   int64_t num_input_rows = 0;                    // rows read from the source (after the transform)
   int64_t num_output_rows = 0;                   // rows written to the destination
+                                                 // (apply_changes: upserted + deleted)
   int64_t dropped_records = 0;                   // rows removed by expect_all_or_drop
   int64_t quarantined_rows = 0;                  // rows written to <destination>_invalid
   std::vector<ExpectationMetrics> expectations;  // per rule, summed over batches
+  bool apply_changes = false;                    // a CDC flow (the two counts below apply)
+  int64_t num_upserted_rows = 0;                 // apply_changes: target rows inserted/changed
+  int64_t num_deleted_rows = 0;                  // apply_changes: keys deleted / versions closed
   std::optional<std::string> error;              // failed: the error; skipped: the reason
   ExitCode error_code = ExitCode::kOk;           // failed: the error's exit code
   int64_t duration_ms = 0;

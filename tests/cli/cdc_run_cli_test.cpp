@@ -1,0 +1,271 @@
+// End-to-end tests of `dls run` with apply_changes (CDC): the Databricks documentation's example
+// (userId, name, city, operation, sequenceNum) fed as CSV files to cloudFiles in two updates, into
+// an SCD type 1 and an SCD type 2 target; expectations (drop and quarantine) before the merge;
+// no-op reruns, full refresh, the event log's counts and plan-time errors.
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/test_support.h"
+
+namespace dls {
+namespace {
+
+using dls::testing::run_dls;
+using dls::testing::shell_quote;
+using dls::testing::TempDir;
+using dls::testing::write_file;
+
+const char* kHeader = "userId,name,city,operation,sequenceNum\n";
+
+// The documentation's change feed, split over two files (one per update); each file also has
+// rows the expectations keep away from the merge.
+const char* kPart1 =
+    "124,Raul,Oaxaca,INSERT,1\n"
+    "123,Isabel,Monterrey,INSERT,1\n"
+    "125,Mercedes,Tijuana,INSERT,2\n"
+    "126,Lily,Cancun,INSERT,2\n"
+    "124,Raul,Nowhere,BOGUS,9\n";  // dropped: unknown operation (would move Raul)
+const char* kPart2 =
+    "123,,,DELETE,6\n"
+    "125,Mercedes,Guadalajara,UPDATE,6\n"
+    "125,Mercedes,Mexicali,UPDATE,5\n"
+    "123,Isabel,Chihuahua,UPDATE,5\n"
+    "127,Zed,,INSERT,3\n";  // no city: dropped (SCD1) / quarantined (SCD2)
+
+// The documented tables.
+const char* kScd1 =
+    "userId,name,city\n"
+    "124,Raul,Oaxaca\n"
+    "125,Mercedes,Guadalajara\n"
+    "126,Lily,Cancun\n";
+const char* kScd2 =
+    "userId,name,city,__START_AT,__END_AT\n"
+    "123,Isabel,Monterrey,1,5\n"
+    "123,Isabel,Chihuahua,5,6\n"
+    "124,Raul,Oaxaca,1,\n"
+    "125,Mercedes,Tijuana,2,5\n"
+    "125,Mercedes,Mexicali,5,6\n"
+    "125,Mercedes,Guadalajara,6,\n"
+    "126,Lily,Cancun,2,\n";
+
+class CdcRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    wh_ = (dir_.path() / "wh").string();
+    data_ = dir_.path() / "data";
+    std::filesystem::create_directories(data_ / "users");
+  }
+
+  testing::CommandResult dls(const std::string& args) {
+    return run_dls("--warehouse " + shell_quote(wh_) + " " + args, dir_.path());
+  }
+
+  void users_file(const std::string& name, const std::string& rows) {
+    write_file(data_ / "users" / name, kHeader + rows);
+  }
+
+  nlohmann::json entity(const std::string& id, int scd) const {
+    nlohmann::json apply = {{"sequence_by", "sequenceNum"},
+                            {"apply_as_deletes", "operation = 'DELETE'"},
+                            {"except_column_list", {"operation", "sequenceNum"}},
+                            {"stored_as_scd_type", scd}};
+    if (scd == 1) apply["apply_as_truncates"] = "operation = 'TRUNCATE'";
+    nlohmann::json expectations = {
+        {"expect_all_or_drop",
+         {{"known_operation", "operation IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE')"}}}};
+    const char* has_city = "city IS NOT NULL OR operation <> 'INSERT'";
+    if (scd == 1) {
+      expectations["expect_all_or_drop"]["has_city"] = has_city;
+    } else {
+      expectations["expect_all"] = {{"has_city", has_city}};
+    }
+    nlohmann::json e = {{"entity_id", id},
+                        {"group", "main.cdc"},
+                        {"source", (data_ / "users").string()},
+                        {"source_format", "cloudFiles"},
+                        {"read_options", {{"cloudFiles.format", "csv"}, {"header", "true"}}},
+                        {"is_streaming", true},
+                        {"select_expr",
+                         {"CAST(userId AS INT) AS userId", "name", "city", "operation",
+                          "CAST(sequenceNum AS INT) AS sequenceNum"}},
+                        {"primary_keys", {"userId"}},
+                        {"apply_changes", apply},
+                        {"expectations", expectations},
+                        {"destination", id}};
+    if (scd == 2) e["is_quarantined"] = true;
+    return e;
+  }
+
+  nlohmann::json entities() const {
+    return nlohmann::json::array({entity("users_scd1", 1), entity("users_scd2", 2)});
+  }
+
+  void load(const nlohmann::json& list) {
+    auto init = dls("store init");
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    auto up = dls("upsert --json " + shell_quote(list.dump()));
+    ASSERT_EQ(up.exit_code, 0) << up.err;
+  }
+
+  std::string query(const std::string& sql) {
+    auto r = dls("query --format csv " + shell_quote(sql));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  }
+
+  std::string scd1() {
+    return query("SELECT userId, name, city FROM main.cdc.users_scd1 ORDER BY userId");
+  }
+  std::string scd2() {
+    return query(
+        "SELECT userId, name, city, __START_AT, __END_AT FROM main.cdc.users_scd2 "
+        "ORDER BY userId, __START_AT");
+  }
+
+  int64_t version(const std::string& table) {
+    auto r = dls("table describe --format json " + table);
+    if (r.exit_code != 0) return -1;
+    return nlohmann::json::parse(r.out)["version"].get<int64_t>();
+  }
+
+  std::map<std::string, int64_t> versions() {
+    std::map<std::string, int64_t> v;
+    for (const char* t : {"users_scd1", "users_scd2", "users_scd2_invalid"}) {
+      v[t] = version(std::string("main.cdc.") + t);
+    }
+    return v;
+  }
+
+  std::filesystem::path cdc_state(const std::string& table) const {
+    return std::filesystem::path(wh_) / "_pipelines" / "main_cdc" / "checkpoints" /
+           ("main.cdc." + table) / "cdc_state";
+  }
+
+  TempDir dir_;
+  std::string wh_;
+  std::filesystem::path data_;
+};
+
+TEST_F(CdcRun, DocumentationExampleInTwoUpdatesGivesTheDocumentedTables) {
+  load(entities());
+  users_file("part1.csv", kPart1);
+  auto r1 = dls("run");
+  ASSERT_EQ(r1.exit_code, 0) << r1.err << r1.out;
+  EXPECT_EQ(scd1(),
+            "userId,name,city\n123,Isabel,Monterrey\n124,Raul,Oaxaca\n125,Mercedes,Tijuana\n"
+            "126,Lily,Cancun\n");
+
+  users_file("part2.csv", kPart2);
+  auto r2 = dls("run");
+  ASSERT_EQ(r2.exit_code, 0) << r2.err << r2.out;
+  EXPECT_EQ(scd1(), kScd1);
+  EXPECT_EQ(scd2(), kScd2);
+  // The row without a city went to the quarantine table, never to the merge.
+  EXPECT_EQ(query("SELECT userId, _errors FROM main.cdc.users_scd2_invalid"),
+            "userId,_errors\n127,[has_city]\n");
+  EXPECT_TRUE(std::filesystem::exists(cdc_state("users_scd1")));
+  EXPECT_TRUE(std::filesystem::exists(cdc_state("users_scd2")));
+
+  // No new files: nothing is committed.
+  auto before = versions();
+  auto r3 = dls("run");
+  ASSERT_EQ(r3.exit_code, 0) << r3.err;
+  EXPECT_EQ(versions(), before) << "a run with no new input commits nothing";
+  EXPECT_NE(r3.out.find("UP_TO_DATE"), std::string::npos) << r3.out;
+  EXPECT_EQ(scd1(), kScd1);
+  EXPECT_EQ(scd2(), kScd2);
+
+  // The event log counts the merge and the expectations.
+  auto log = std::string("delta_scan('") + wh_ + "/_pipelines/main_cdc/event_log')";
+  auto details =
+      query("SELECT details FROM " + log +
+            " WHERE event_type = 'flow_progress' AND origin.flow_name = 'main.cdc.users_scd1'"
+            " AND details LIKE '%COMPLETED%' ORDER BY timestamp, sequence");
+  EXPECT_NE(details.find("num_upserted_rows"), std::string::npos) << details;
+  EXPECT_NE(details.find("num_deleted_rows"), std::string::npos) << details;
+  auto counts = query(
+      "SELECT sum(CAST(json_extract(details, '$.flow_progress.metrics.num_upserted_rows') AS "
+      "BIGINT)) AS upserted, sum(CAST(json_extract(details, "
+      "'$.flow_progress.metrics.num_deleted_rows') AS BIGINT)) AS deleted, "
+      "sum(CAST(json_extract(details, '$.flow_progress.metrics.dropped_records') AS BIGINT)) AS "
+      "dropped FROM " +
+      log +
+      " WHERE event_type = 'flow_progress' AND origin.flow_name = 'main.cdc.users_scd1' AND "
+      "json_extract_string(details, '$.flow_progress.status') = 'COMPLETED'");
+  // Update 1: 4 inserts; update 2: 123 deleted, 125 updated; 2 rows dropped in all.
+  EXPECT_EQ(counts, "upserted,deleted,dropped\n5,1,2\n");
+}
+
+TEST_F(CdcRun, ExpectOrDropKeepsABadChangeAwayFromTheMerge) {
+  // Without the rule the BOGUS row (sequence 9) would be the latest event of 124 and move Raul.
+  load(entities());
+  users_file("part1.csv", kPart1);
+  users_file("part2.csv", kPart2);
+  auto r = dls("run");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(scd1(), kScd1);
+  EXPECT_EQ(scd2(), kScd2);
+  EXPECT_EQ(query("SELECT count(*) FROM main.cdc.users_scd1 WHERE city = 'Nowhere'"),
+            "count_star()\n0\n");
+
+  auto without_rule = entities();
+  without_rule[0]["expectations"]["expect_all_or_drop"].erase("known_operation");
+  auto up = dls("upsert --json " + shell_quote(without_rule.dump()));
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  auto again = dls("run --full-refresh users_scd1");
+  ASSERT_EQ(again.exit_code, 0) << again.err << again.out;
+  EXPECT_EQ(query("SELECT city FROM main.cdc.users_scd1 WHERE userId = 124"), "city\nNowhere\n");
+}
+
+TEST_F(CdcRun, FullRefreshRebuildsTheTargetAndItsState) {
+  load(entities());
+  users_file("part1.csv", kPart1);
+  ASSERT_EQ(dls("run").exit_code, 0);
+  users_file("part2.csv", kPart2);
+  ASSERT_EQ(dls("run").exit_code, 0);
+  auto r = dls("run --full-refresh users_scd1 users_scd2");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(scd1(), kScd1);
+  EXPECT_EQ(scd2(), kScd2);
+  EXPECT_EQ(query("SELECT count(*) FROM main.cdc.users_scd2_invalid"), "count_star()\n1\n");
+  // The state was rebuilt from scratch: one update's worth of commits.
+  auto state_log = cdc_state("users_scd1") / "_delta_log";
+  ASSERT_TRUE(std::filesystem::exists(state_log));
+  int commits = 0;
+  for (const auto& f : std::filesystem::directory_iterator(state_log)) {
+    if (f.path().extension() == ".json") ++commits;
+  }
+  EXPECT_LE(commits, 2) << "the CDC state was not deleted by the full refresh";
+}
+
+TEST_F(CdcRun, ApplyChangesWithoutPrimaryKeysIsInvalidMetadata) {
+  auto list = entities();
+  list[0].erase("primary_keys");
+  load(list);
+  users_file("part1.csv", kPart1);
+  auto r = dls("run");
+  EXPECT_EQ(r.exit_code, 3) << r.err << r.out;
+  EXPECT_NE((r.err + r.out).find("users_scd1"), std::string::npos) << r.err << r.out;
+  EXPECT_NE((r.err + r.out).find("primary_keys"), std::string::npos) << r.err << r.out;
+  EXPECT_EQ(version("main.cdc.users_scd2"), -1) << "nothing runs when the plan is invalid";
+}
+
+TEST_F(CdcRun, BadSpecIsInvalidMetadataAtPlanTime) {
+  auto list = entities();
+  list[1]["apply_changes"]["column_list"] = {"userId"};
+  list[1]["apply_changes"]["except_column_list"] = {"name"};  // both lists: mutually exclusive
+  auto init = dls("store init");
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  auto up = dls("upsert --json " + shell_quote(list.dump()));
+  if (up.exit_code != 0) GTEST_SKIP() << "the store already rejects this spec: " << up.err;
+  auto r = dls("run");
+  EXPECT_EQ(r.exit_code, 3) << r.err << r.out;
+  EXPECT_NE((r.err + r.out).find("users_scd2"), std::string::npos) << r.err << r.out;
+}
+
+}  // namespace
+}  // namespace dls

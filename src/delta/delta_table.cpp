@@ -202,8 +202,8 @@ CommitResult DeltaTable::append(sql::Connection& con, const std::string& select_
 
 CommitResult DeltaTable::overwrite(sql::Connection& con, const std::string& select_sql,
                                    const WriteOptions& options) {
-  Snapshot snap = options.read_version ? snapshot(VersionSpec{options.read_version, std::nullopt})
-                                       : snapshot();
+  Snapshot snap =
+      options.read_version ? snapshot(VersionSpec{options.read_version, std::nullopt}) : snapshot();
   if (options.txn_app_id.has_value() != options.txn_version.has_value()) {
     throw UsageError("WriteOptions: txn_app_id and txn_version go together");
   }

@@ -70,8 +70,14 @@ Appender& Appender::append_timestamp_micros(int64_t micros) {
   check(duckdb_append_timestamp(appender_, duckdb_timestamp{micros}), "append");
   return *this;
 }
-void Appender::end_row() { check(duckdb_appender_end_row(appender_), "end_row"); }
-void Appender::flush() { check(duckdb_appender_flush(appender_), "flush"); }
-void Appender::close() { check(duckdb_appender_close(appender_), "close"); }
+void Appender::end_row() {
+  check(duckdb_appender_end_row(appender_), "end_row");
+}
+void Appender::flush() {
+  check(duckdb_appender_flush(appender_), "flush");
+}
+void Appender::close() {
+  check(duckdb_appender_close(appender_), "close");
+}
 
 }  // namespace dls::sql

@@ -11,7 +11,9 @@ Connection::Connection(Database& db) {
   }
 }
 
-Connection::Connection(Connection&& other) noexcept : con_(other.con_) { other.con_ = nullptr; }
+Connection::Connection(Connection&& other) noexcept : con_(other.con_) {
+  other.con_ = nullptr;
+}
 
 Connection& Connection::operator=(Connection&& other) noexcept {
   if (this != &other) {
@@ -38,7 +40,9 @@ Result Connection::query(std::string_view sql) {
   return Result(result);
 }
 
-void Connection::execute(std::string_view sql) { query(sql); }
+void Connection::execute(std::string_view sql) {
+  query(sql);
+}
 
 PreparedStatement Connection::prepare(std::string_view sql) {
   std::string text(sql);
@@ -54,8 +58,8 @@ PreparedStatement Connection::prepare(std::string_view sql) {
 
 Appender Connection::appender(const std::string& table, const std::string& schema) {
   duckdb_appender app = nullptr;
-  if (duckdb_appender_create(con_, schema.empty() ? nullptr : schema.c_str(), table.c_str(), &app) ==
-      DuckDBError) {
+  if (duckdb_appender_create(con_, schema.empty() ? nullptr : schema.c_str(), table.c_str(),
+                             &app) == DuckDBError) {
     const char* err = duckdb_appender_error(app);
     std::string message = err ? err : "unknown DuckDB error";
     duckdb_appender_destroy(&app);

@@ -7,7 +7,8 @@ namespace dls::sql {
 
 Database::Database(const std::string& path, const std::map<std::string, std::string>& options) {
   duckdb_config config = nullptr;
-  if (duckdb_create_config(&config) == DuckDBError) throw SqlError("cannot create DuckDB config", "");
+  if (duckdb_create_config(&config) == DuckDBError)
+    throw SqlError("cannot create DuckDB config", "");
   for (const auto& [key, value] : options) {
     if (duckdb_set_config(config, key.c_str(), value.c_str()) == DuckDBError) {
       duckdb_destroy_config(&config);
@@ -27,8 +28,12 @@ Database::Database(const std::string& path, const std::map<std::string, std::str
   }
 }
 
-Database::~Database() { duckdb_close(&db_); }
+Database::~Database() {
+  duckdb_close(&db_);
+}
 
-Connection Database::connect() { return Connection(*this); }
+Connection Database::connect() {
+  return Connection(*this);
+}
 
 }  // namespace dls::sql

@@ -26,7 +26,9 @@ PreparedStatement::~PreparedStatement() {
   if (stmt_) duckdb_destroy_prepare(&stmt_);
 }
 
-size_t PreparedStatement::parameter_count() const { return duckdb_nparams(stmt_); }
+size_t PreparedStatement::parameter_count() const {
+  return duckdb_nparams(stmt_);
+}
 
 void PreparedStatement::check(duckdb_state state, size_t index) {
   if (state == DuckDBError) {
@@ -73,7 +75,9 @@ PreparedStatement& PreparedStatement::bind_timestamp_micros(size_t index, int64_
   check(duckdb_bind_timestamp(stmt_, index, ts), index);
   return *this;
 }
-void PreparedStatement::clear_bindings() { duckdb_clear_bindings(stmt_); }
+void PreparedStatement::clear_bindings() {
+  duckdb_clear_bindings(stmt_);
+}
 
 Result PreparedStatement::execute() {
   duckdb_result result;

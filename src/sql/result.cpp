@@ -31,13 +31,20 @@ std::string format_timestamp_micros(int64_t micros) {
 
 const char* type_label(duckdb_type type) {
   switch (type) {
-    case DUCKDB_TYPE_LIST: return "LIST";
-    case DUCKDB_TYPE_STRUCT: return "STRUCT";
-    case DUCKDB_TYPE_MAP: return "MAP";
-    case DUCKDB_TYPE_DECIMAL: return "DECIMAL";
-    case DUCKDB_TYPE_INTERVAL: return "INTERVAL";
-    case DUCKDB_TYPE_UUID: return "UUID";
-    default: return "this type";
+    case DUCKDB_TYPE_LIST:
+      return "LIST";
+    case DUCKDB_TYPE_STRUCT:
+      return "STRUCT";
+    case DUCKDB_TYPE_MAP:
+      return "MAP";
+    case DUCKDB_TYPE_DECIMAL:
+      return "DECIMAL";
+    case DUCKDB_TYPE_INTERVAL:
+      return "INTERVAL";
+    case DUCKDB_TYPE_UUID:
+      return "UUID";
+    default:
+      return "this type";
   }
 }
 
@@ -64,7 +71,9 @@ DataChunk::~DataChunk() {
   if (chunk_) duckdb_destroy_data_chunk(&chunk_);
 }
 
-size_t DataChunk::size() const { return duckdb_data_chunk_get_size(chunk_); }
+size_t DataChunk::size() const {
+  return duckdb_data_chunk_get_size(chunk_);
+}
 
 bool DataChunk::is_null(size_t column, size_t row) const {
   duckdb_vector vec = duckdb_data_chunk_get_vector(chunk_, column);
@@ -77,14 +86,22 @@ Value DataChunk::value(size_t column, size_t row) const {
   duckdb_vector vec = duckdb_data_chunk_get_vector(chunk_, column);
   void* data = duckdb_vector_get_data(vec);
   switch ((*types_)[column]) {
-    case DUCKDB_TYPE_BOOLEAN: return Value(static_cast<const bool*>(data)[row]);
-    case DUCKDB_TYPE_TINYINT: return Value(int64_t{static_cast<const int8_t*>(data)[row]});
-    case DUCKDB_TYPE_SMALLINT: return Value(int64_t{static_cast<const int16_t*>(data)[row]});
-    case DUCKDB_TYPE_INTEGER: return Value(int64_t{static_cast<const int32_t*>(data)[row]});
-    case DUCKDB_TYPE_BIGINT: return Value(static_cast<const int64_t*>(data)[row]);
-    case DUCKDB_TYPE_UTINYINT: return Value(int64_t{static_cast<const uint8_t*>(data)[row]});
-    case DUCKDB_TYPE_USMALLINT: return Value(int64_t{static_cast<const uint16_t*>(data)[row]});
-    case DUCKDB_TYPE_UINTEGER: return Value(int64_t{static_cast<const uint32_t*>(data)[row]});
+    case DUCKDB_TYPE_BOOLEAN:
+      return Value(static_cast<const bool*>(data)[row]);
+    case DUCKDB_TYPE_TINYINT:
+      return Value(int64_t{static_cast<const int8_t*>(data)[row]});
+    case DUCKDB_TYPE_SMALLINT:
+      return Value(int64_t{static_cast<const int16_t*>(data)[row]});
+    case DUCKDB_TYPE_INTEGER:
+      return Value(int64_t{static_cast<const int32_t*>(data)[row]});
+    case DUCKDB_TYPE_BIGINT:
+      return Value(static_cast<const int64_t*>(data)[row]);
+    case DUCKDB_TYPE_UTINYINT:
+      return Value(int64_t{static_cast<const uint8_t*>(data)[row]});
+    case DUCKDB_TYPE_USMALLINT:
+      return Value(int64_t{static_cast<const uint16_t*>(data)[row]});
+    case DUCKDB_TYPE_UINTEGER:
+      return Value(int64_t{static_cast<const uint32_t*>(data)[row]});
     case DUCKDB_TYPE_UBIGINT:
       return Value(static_cast<int64_t>(static_cast<const uint64_t*>(data)[row]));
     case DUCKDB_TYPE_HUGEINT: {
@@ -94,14 +111,17 @@ Value DataChunk::value(size_t column, size_t row) const {
       if (fits) return Value(static_cast<int64_t>(h.lower));
       return Value(duckdb_hugeint_to_double(h));
     }
-    case DUCKDB_TYPE_FLOAT: return Value(double{static_cast<const float*>(data)[row]});
-    case DUCKDB_TYPE_DOUBLE: return Value(static_cast<const double*>(data)[row]);
+    case DUCKDB_TYPE_FLOAT:
+      return Value(double{static_cast<const float*>(data)[row]});
+    case DUCKDB_TYPE_DOUBLE:
+      return Value(static_cast<const double*>(data)[row]);
     case DUCKDB_TYPE_VARCHAR:
     case DUCKDB_TYPE_BLOB: {
       auto* s = static_cast<duckdb_string_t*>(data) + row;
       return Value(std::string(duckdb_string_t_data(s), duckdb_string_t_length(*s)));
     }
-    case DUCKDB_TYPE_DATE: return Value(format_date(static_cast<const duckdb_date*>(data)[row]));
+    case DUCKDB_TYPE_DATE:
+      return Value(format_date(static_cast<const duckdb_date*>(data)[row]));
     case DUCKDB_TYPE_TIMESTAMP:
     case DUCKDB_TYPE_TIMESTAMP_TZ:
       return Value(format_timestamp_micros(static_cast<const duckdb_timestamp*>(data)[row].micros));
@@ -119,7 +139,9 @@ Value DataChunk::value(size_t column, size_t row) const {
   }
 }
 
-int64_t DataChunk::get_int(size_t column, size_t row) const { return value(column, row).as_int(); }
+int64_t DataChunk::get_int(size_t column, size_t row) const {
+  return value(column, row).as_int();
+}
 
 std::string DataChunk::get_string(size_t column, size_t row) const {
   return value(column, row).to_string();
@@ -160,7 +182,9 @@ Result::~Result() {
   if (valid_) duckdb_destroy_result(&result_);
 }
 
-int64_t Result::rows_changed() { return static_cast<int64_t>(duckdb_rows_changed(&result_)); }
+int64_t Result::rows_changed() {
+  return static_cast<int64_t>(duckdb_rows_changed(&result_));
+}
 
 std::optional<DataChunk> Result::next_chunk() {
   duckdb_data_chunk chunk = duckdb_fetch_chunk(result_);

@@ -11,10 +11,11 @@ namespace {
 TEST(Connection, QueryReturnsTypedValues) {
   Database db;
   auto con = db.connect();
-  auto rows = con.query(
-                     "SELECT 42::INTEGER AS i, 'x''y' AS s, true AS b, 1.5::DOUBLE AS d, NULL AS n, "
-                     "DATE '2024-02-29' AS dt, TIMESTAMP '2024-01-02 03:04:05.000006' AS ts")
-                  .rows();
+  auto rows =
+      con.query(
+             "SELECT 42::INTEGER AS i, 'x''y' AS s, true AS b, 1.5::DOUBLE AS d, NULL AS n, "
+             "DATE '2024-02-29' AS dt, TIMESTAMP '2024-01-02 03:04:05.000006' AS ts")
+          .rows();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0].as_int(), 42);
   EXPECT_EQ(rows[0][1].as_string(), "x'y");

@@ -19,8 +19,8 @@ TempDir::TempDir() {
   std::random_device rd;
   for (int attempt = 0; attempt < 100; ++attempt) {
     auto candidate = fs::temp_directory_path() /
-                     ("dls-test-" + std::to_string(::getpid()) + "-" +
-                      std::to_string(counter++) + "-" + std::to_string(rd() % 1000000));
+                     ("dls-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
+                      "-" + std::to_string(rd() % 1000000));
     if (fs::create_directory(candidate)) {
       path_ = candidate;
       return;
@@ -76,6 +76,8 @@ CommandResult run_dls(const std::string& args, const fs::path& cwd) {
   return result;
 }
 
-fs::path testdata_dir() { return fs::path(DLS_TESTDATA_DIR); }
+fs::path testdata_dir() {
+  return fs::path(DLS_TESTDATA_DIR);
+}
 
 }  // namespace dls::testing

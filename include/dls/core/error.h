@@ -1,7 +1,7 @@
 // Errors of the dls library.
 //
-// Every failure that crosses a library boundary is an exception deriving from dls::Error. Each error
-// carries the CLI exit code it maps to (DESIGN §9): 1 failure, 2 usage, 3 invalid metadata or
+// Every failure that crosses a library boundary is an exception deriving from dls::Error. Each
+// error carries the CLI exit code it maps to (DESIGN §9): 1 failure, 2 usage, 3 invalid metadata or
 // configuration, 4 data-quality failure (expect_or_fail). Messages say what is wrong, where (file,
 // line, entity, column, table path, version) and, where it helps, how to fix it.
 #pragma once

@@ -40,7 +40,7 @@ struct Metadata {
 };
 
 struct DeletionVectorDescriptor {
-  std::string storage_type;        // "u" (relative, UUID), "i" (inline), "p" (absolute path)
+  std::string storage_type;  // "u" (relative, UUID), "i" (inline), "p" (absolute path)
   std::string path_or_inline_dv;
   std::optional<int32_t> offset;
   int32_t size_in_bytes = 0;

@@ -17,12 +17,12 @@ struct StructField;
 /// "timestamp_ntz", "variant"), or "struct", "array", "map".
 struct DataType {
   std::string kind;
-  int precision = 0, scale = 0;                    // decimal
-  std::vector<StructField> fields;                 // struct
-  std::shared_ptr<DataType> element;               // array
-  bool contains_null = true;                       // array
-  std::shared_ptr<DataType> key, value;            // map
-  bool value_contains_null = true;                 // map
+  int precision = 0, scale = 0;          // decimal
+  std::vector<StructField> fields;       // struct
+  std::shared_ptr<DataType> element;     // array
+  bool contains_null = true;             // array
+  std::shared_ptr<DataType> key, value;  // map
+  bool value_contains_null = true;       // map
 
   static DataType primitive(std::string name);
   static DataType decimal(int precision, int scale);
@@ -56,7 +56,7 @@ struct StructField {
 struct Schema {
   std::vector<StructField> fields;
   const StructField* find(const std::string& name) const;  // case-insensitive, as Spark
-  std::string to_json_string() const;                       // for Metadata::schema_string
+  std::string to_json_string() const;                      // for Metadata::schema_string
   static Schema from_json_string(const std::string& schema_string);
   bool operator==(const Schema& other) const = default;
 };

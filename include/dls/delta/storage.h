@@ -13,9 +13,9 @@
 namespace dls::delta {
 
 struct FileInfo {
-  std::string name;                   // file name only (no directory)
-  int64_t size = 0;                   // bytes
-  int64_t modification_time_ms = 0;   // milliseconds since the epoch
+  std::string name;                  // file name only (no directory)
+  int64_t size = 0;                  // bytes
+  int64_t modification_time_ms = 0;  // milliseconds since the epoch
   bool is_directory = false;
 };
 

@@ -27,10 +27,14 @@ class PreparedStatement {
   PreparedStatement& bind_null(size_t index);
   PreparedStatement& bind(size_t index, bool value);
   PreparedStatement& bind(size_t index, int64_t value);
-  PreparedStatement& bind(size_t index, int value) { return bind(index, static_cast<int64_t>(value)); }
+  PreparedStatement& bind(size_t index, int value) {
+    return bind(index, static_cast<int64_t>(value));
+  }
   PreparedStatement& bind(size_t index, double value);
   PreparedStatement& bind(size_t index, std::string_view value);
-  PreparedStatement& bind(size_t index, const char* value) { return bind(index, std::string_view(value)); }
+  PreparedStatement& bind(size_t index, const char* value) {
+    return bind(index, std::string_view(value));
+  }
   PreparedStatement& bind(size_t index, const std::string& value) {
     return bind(index, std::string_view(value));
   }

@@ -14,9 +14,9 @@ namespace dls::sql {
 class Value {
  public:
   Value() = default;
-  Value(bool v) : v_(v) {}  // NOLINT(google-explicit-constructor)
-  Value(int64_t v) : v_(v) {}  // NOLINT
-  Value(double v) : v_(v) {}  // NOLINT
+  Value(bool v) : v_(v) {}                    // NOLINT(google-explicit-constructor)
+  Value(int64_t v) : v_(v) {}                 // NOLINT
+  Value(double v) : v_(v) {}                  // NOLINT
   Value(std::string v) : v_(std::move(v)) {}  // NOLINT
 
   bool is_null() const { return std::holds_alternative<std::monostate>(v_); }

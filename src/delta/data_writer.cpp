@@ -111,10 +111,6 @@ class TempTable {
   std::string name_;
 };
 
-std::string copy_options() {
-  return "(FORMAT parquet, COMPRESSION snappy)";
-}
-
 }  // namespace
 
 std::string escape_partition_path_component(const std::string& value) {
@@ -141,7 +137,8 @@ DataWriter::DataWriter(std::shared_ptr<Storage> storage, std::string table_root,
       root_(std::move(table_root)),
       schema_(Schema::from_json_string(metadata.schema_string)),
       partition_columns_(metadata.partition_columns),
-      configuration_(metadata.configuration) {
+      configuration_(metadata.configuration),
+      stats_(schema_, partition_columns_, configuration_) {
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
   for (const auto& p : partition_columns_) {
     if (!schema_.find(p)) {
@@ -233,23 +230,53 @@ std::string DataWriter::new_file_name(int64_t index) const {
   return std::string("part-") + part + "-" + random_uuid() + ".c000.snappy.parquet";
 }
 
-AddFile DataWriter::describe_file(sql::Connection& con, const std::string& relative_path,
-                                  const PartitionValues& values) const {
+int64_t DataWriter::copy_to_file(sql::Connection& con, const std::string& select_sql,
+                                 const std::string& relative_path, const PartitionValues& values,
+                                 AddFile& add) const {
   const std::string absolute = root_ + "/" + relative_path;
-  StatsCollector stats(schema_, partition_columns_, configuration_);
-  std::string select;
-  for (const auto& e : stats.aggregate_expressions()) select += (select.empty() ? "" : ", ") + e;
-  auto rows =
-      con.query("SELECT " + select + " FROM read_parquet(" + quote_literal(absolute) + ")").rows();
+  // RETURN_STATS: the writer reports each file's row count and column statistics, so the file
+  // need not be read again for its Delta stats.
+  auto result = con.query("COPY (" + select_sql + ") TO " + quote_literal(absolute) +
+                          " (FORMAT parquet, COMPRESSION snappy, RETURN_STATS)");
+  const auto& names = result.column_names();
+  auto index_of = [&](const char* name) {
+    auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      throw Error(std::string("DuckDB's COPY ... RETURN_STATS returned no '") + name +
+                  "' column; is the pinned DuckDB version installed?");
+    }
+    return static_cast<size_t>(it - names.begin());
+  };
+  auto chunk = result.next_chunk();
+  if (!chunk) throw Error("DuckDB's COPY ... RETURN_STATS returned no row for " + absolute);
+  int64_t rows = chunk->get_int(index_of("count"), 0);
+  if (rows == 0) return 0;
+  std::optional<std::string> stats;
+  if (stats_.parquet_stats_suffice()) {
+    std::vector<int64_t> unbounded;
+    if (std::string sql = stats_.unbounded_columns_query(absolute); !sql.empty()) {
+      for (const auto& row : con.query(sql).rows()) unbounded.push_back(row.at(0).as_int());
+    }
+    stats = stats_.from_parquet_stats(
+        rows, chunk->map_of_string_maps(index_of("column_statistics"), 0), unbounded);
+  }
+  if (!stats) {
+    // The report is not enough (arrays and maps, wide decimals): aggregate over the file.
+    std::string select;
+    for (const auto& e : stats_.aggregate_expressions()) select += (select.empty() ? "" : ", ") + e;
+    auto described =
+        con.query("SELECT " + select + " FROM read_parquet(" + quote_literal(absolute) + ")")
+            .rows();
+    stats = stats_.to_json(described.at(0));
+  }
   FileInfo info = storage_->stat(absolute);
-  AddFile add;
   add.path = encode_path(relative_path);
   add.partition_values = values;
   add.size = info.size;
   add.modification_time = info.modification_time_ms;
   add.data_change = true;
-  add.stats = stats.to_json(rows.at(0));
-  return add;
+  add.stats = std::move(*stats);
+  return rows;
 }
 
 WrittenFiles DataWriter::write(sql::Connection& con, const std::string& select_sql,
@@ -272,15 +299,13 @@ WrittenFiles DataWriter::write(sql::Connection& con, const std::string& select_s
       AddFile pending;
       pending.path = encode_path(name);
       out.adds.push_back(pending);
-      auto result = con.query("COPY (" + conformed + ") TO " + quote_literal(absolute) + " " +
-                              copy_options());
+      AddFile add;
+      int64_t rows = copy_to_file(con, conformed, name, {}, add);
       out.adds.pop_back();
-      int64_t rows = result.scalar().as_int();
       if (rows == 0) {
         storage_->remove(absolute);
         return out;
       }
-      AddFile add = describe_file(con, name, {});
       finish(std::move(add), rows);
       return out;
     }
@@ -340,9 +365,8 @@ WrittenFiles DataWriter::write(sql::Connection& con, const std::string& select_s
       AddFile add;
       add.path = encode_path(relative);
       out.adds.push_back(add);
-      con.execute("COPY (SELECT " + data_columns + " FROM " + stage.sql() + " WHERE " + where +
-                  ") TO " + quote_literal(absolute) + " " + copy_options());
-      add = describe_file(con, relative, values);
+      copy_to_file(con, "SELECT " + data_columns + " FROM " + stage.sql() + " WHERE " + where,
+                   relative, values, add);
       out.adds.pop_back();
       finish(std::move(add), rows);
     }

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "delta/stats.h"
 #include "dls/delta/action.h"
 #include "dls/delta/schema.h"
 #include "dls/delta/storage.h"
@@ -51,14 +52,18 @@ class DataWriter {
 
  private:
   std::string new_file_name(int64_t index) const;
-  AddFile describe_file(sql::Connection& con, const std::string& relative_path,
-                        const PartitionValues& values) const;
+  /// COPYs the rows of `select_sql` into the new data file `relative_path` and fills `add` with
+  /// its description and per-file statistics; returns the number of rows (0: `add` untouched).
+  int64_t copy_to_file(sql::Connection& con, const std::string& select_sql,
+                       const std::string& relative_path, const PartitionValues& values,
+                       AddFile& add) const;
 
   std::shared_ptr<Storage> storage_;
   std::string root_;
   Schema schema_;
   std::vector<std::string> partition_columns_;
   std::map<std::string, std::string> configuration_;
+  StatsCollector stats_;
 };
 
 /// Hive-style escaping of a partition directory name component (as Spark's

@@ -1,5 +1,7 @@
 #include "delta/stats.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -124,6 +126,55 @@ void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   if (m <= 2) ++y;
 }
 
+/// A civil date (proleptic Gregorian) to days since 1970-01-01.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+/// Reads exactly `n` digits at `pos` (advancing it); false if there are not.
+bool read_digits(const std::string& s, size_t& pos, size_t n, int64_t& out) {
+  out = 0;
+  for (size_t i = 0; i < n; ++i, ++pos) {
+    if (pos >= s.size() || !std::isdigit(static_cast<unsigned char>(s[pos]))) return false;
+    out = out * 10 + (s[pos] - '0');
+  }
+  return true;
+}
+
+/// Whether `s[pos]` is `c` (advancing past it).
+bool read_char(const std::string& s, size_t& pos, char c) {
+  if (pos >= s.size() || s[pos] != c) return false;
+  ++pos;
+  return true;
+}
+
+bool is_iso_date(const std::string& s) {
+  size_t pos = 0;
+  int64_t y, m, d;
+  return read_digits(s, pos, 4, y) && read_char(s, pos, '-') && read_digits(s, pos, 2, m) &&
+         read_char(s, pos, '-') && read_digits(s, pos, 2, d) && pos == s.size();
+}
+
+/// A column path as RETURN_STATS names it: each name double-quoted ("" inside), joined by '.'.
+std::string quoted_path(const std::vector<std::string>& path) {
+  std::string out;
+  for (const auto& name : path) {
+    if (!out.empty()) out += '.';
+    out += '"';
+    for (char c : name) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    out += '"';
+  }
+  return out;
+}
+
 int64_t floor_div(int64_t a, int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
@@ -186,6 +237,42 @@ std::string format_stats_timestamp(int64_t micros, bool utc) {
   return buf;
 }
 
+std::optional<int64_t> parse_stats_timestamp(const std::string& text) {
+  size_t pos = 0;
+  int64_t y, mo, d, h, mi, sec;
+  if (!(read_digits(text, pos, 4, y) && read_char(text, pos, '-') &&
+        read_digits(text, pos, 2, mo) && read_char(text, pos, '-') &&
+        read_digits(text, pos, 2, d) && read_char(text, pos, ' ') && read_digits(text, pos, 2, h) &&
+        read_char(text, pos, ':') && read_digits(text, pos, 2, mi) && read_char(text, pos, ':') &&
+        read_digits(text, pos, 2, sec))) {
+    return std::nullopt;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  int64_t micros = 0;
+  if (read_char(text, pos, '.')) {
+    int64_t scale = 100000;
+    size_t start = pos;
+    for (; pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])); ++pos) {
+      micros += (text[pos] - '0') * scale;  // digits past microseconds are dropped (truncation)
+      scale /= 10;
+    }
+    if (pos == start) return std::nullopt;
+  }
+  int64_t offset_seconds = 0;
+  if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+    int64_t sign = text[pos++] == '-' ? -1 : 1;
+    int64_t oh = 0, om = 0, os = 0;
+    if (!read_digits(text, pos, 2, oh)) return std::nullopt;
+    if (read_char(text, pos, ':') && !read_digits(text, pos, 2, om)) return std::nullopt;
+    if (read_char(text, pos, ':') && !read_digits(text, pos, 2, os)) return std::nullopt;
+    offset_seconds = sign * (oh * 3600 + om * 60 + os);
+  }
+  if (pos != text.size()) return std::nullopt;
+  int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  int64_t seconds = days * 86400 + h * 3600 + mi * 60 + sec - offset_seconds;
+  return seconds * 1000000 + micros;
+}
+
 StatsCollector::StatsCollector(const Schema& schema,
                                const std::vector<std::string>& partition_columns,
                                const std::map<std::string, std::string>& configuration) {
@@ -213,6 +300,8 @@ StatsCollector::StatsCollector(const Schema& schema,
         }
         if (limit >= 0 && indexed >= limit) return;
         ++indexed;
+        if (field.type.kind == "array" || field.type.kind == "map") parquet_stats_suffice_ = false;
+        if (min_max_kind(field.type) == MinMax::kFloat) has_float_leaves_ = true;
         Leaf leaf{path, field.type, false, expressions_.size()};
         expressions_.push_back("count(*) - count(" + expr + ")");
         switch (min_max_kind(field.type)) {
@@ -309,6 +398,99 @@ std::string StatsCollector::to_json(const std::vector<sql::Value>& values) const
   return "{\"numRecords\":" + std::to_string(values.at(0).as_int()) +
          ",\"minValues\":" + min_values.dump() + ",\"maxValues\":" + max_values.dump() +
          ",\"nullCount\":" + null_count.dump() + "}";
+}
+
+std::string StatsCollector::unbounded_columns_query(const std::string& parquet_path) const {
+  if (!has_float_leaves_) return "";
+  return "SELECT DISTINCT column_id FROM parquet_metadata(" + sql::quote_literal(parquet_path) +
+         ") WHERE num_values > coalesce(stats_null_count, 0) AND (stats_min_value IS NULL OR "
+         "stats_max_value IS NULL)";
+}
+
+std::optional<std::string> StatsCollector::from_parquet_stats(
+    int64_t num_records, const ParquetColumnStats& stats,
+    const std::vector<int64_t>& unbounded_columns) const {
+  if (!parquet_stats_suffice_) return std::nullopt;
+  // Without arrays and maps, the file's leaf columns are exactly the schema's leaves in order
+  // (partition columns are not in the file), so leaves_[i] is Parquet column id i.
+  int64_t column_id = -1;
+  // Rebuild the row of aggregate values that to_json() reads, so that both paths share every
+  // rule of the JSON form (truncation, NaN, nesting).
+  std::vector<sql::Value> values(expressions_.size());
+  values[0] = sql::Value(num_records);
+  for (const auto& leaf : leaves_) {
+    ++column_id;
+    auto column = stats.find(quoted_path(leaf.path));
+    if (column == stats.end()) return std::nullopt;
+    auto field = [&](const char* name) -> const std::string* {
+      auto it = column->second.find(name);
+      return it == column->second.end() ? nullptr : &it->second;
+    };
+    const std::string* null_count = field("null_count");
+    if (!null_count) return std::nullopt;
+    try {
+      values[leaf.first_value] = sql::Value(static_cast<int64_t>(std::stoll(*null_count)));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    if (!leaf.min_max) continue;
+    const std::string* lo = field("min");
+    const std::string* hi = field("max");
+    bool is_float = min_max_kind(leaf.type) == MinMax::kFloat;
+    if (is_float) {
+      // NaN (and infinities, refused by to_json) leave the column without bounds.
+      const std::string* nan = field("has_nan");
+      bool unbounded = std::find(unbounded_columns.begin(), unbounded_columns.end(), column_id) !=
+                       unbounded_columns.end();
+      if (unbounded || (nan && *nan != "false")) continue;
+    }
+    if (!lo || !hi) {
+      bool all_null = values[leaf.first_value].as_int() == num_records;
+      if (all_null || is_float) continue;
+      return std::nullopt;  // the writer kept no bounds for values it holds
+    }
+    sql::Value lo_value, hi_value;
+    switch (min_max_kind(leaf.type)) {
+      case MinMax::kInteger: {
+        char* lo_end = nullptr;
+        char* hi_end = nullptr;
+        long long l = std::strtoll(lo->c_str(), &lo_end, 10);
+        long long h = std::strtoll(hi->c_str(), &hi_end, 10);
+        if (*lo_end == '\0' && *hi_end == '\0' && !lo->empty() && !hi->empty()) {
+          lo_value = sql::Value(static_cast<int64_t>(l));
+          hi_value = sql::Value(static_cast<int64_t>(h));
+        }
+        break;
+      }
+      case MinMax::kFloat:
+      case MinMax::kDecimal:
+      case MinMax::kString:
+        lo_value = sql::Value(*lo);
+        hi_value = sql::Value(*hi);
+        break;
+      case MinMax::kDate:
+        if (is_iso_date(*lo) && is_iso_date(*hi)) {
+          lo_value = sql::Value(*lo);
+          hi_value = sql::Value(*hi);
+        }
+        break;
+      case MinMax::kTimestamp:
+      case MinMax::kTimestampNtz: {
+        auto l = parse_stats_timestamp(*lo);
+        auto h = parse_stats_timestamp(*hi);
+        if (l && h) {
+          lo_value = sql::Value(*l);
+          hi_value = sql::Value(*h);
+        }
+        break;
+      }
+      case MinMax::kNone:
+        break;
+    }
+    values[leaf.first_value + 1] = lo_value;
+    values[leaf.first_value + 2] = hi_value;
+  }
+  return to_json(values);
 }
 
 }  // namespace dls::delta

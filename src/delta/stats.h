@@ -36,6 +36,26 @@ class StatsCollector {
   /// aggregate_expressions() in order.
   std::string to_json(const std::vector<sql::Value>& values) const;
 
+  /// Column statistics as `COPY ... (FORMAT parquet, RETURN_STATS)` reports them for one file:
+  /// per column path (quoted identifiers joined by '.', e.g. "st"."a") the writer's min, max,
+  /// null_count and has_nan as text. Using them saves reading the written file again.
+  using ParquetColumnStats = std::map<std::string, std::map<std::string, std::string>>;
+  /// Whether from_parquet_stats() can describe files of this schema: not when an indexed leaf is
+  /// an array or a map (Parquet reports their element columns, not the column's own null count).
+  bool parquet_stats_suffice() const { return parquet_stats_suffice_; }
+  /// DuckDB's report merges row groups without their NaN flags, so float and double bounds also
+  /// need the file's footer: this query over parquet_metadata(`parquet_path`) (a footer read)
+  /// returns the column ids of the leaves having a row group with non-NULL values but no bounds
+  /// (DuckDB leaves them out when the row group holds NaN). Empty when no leaf needs it.
+  std::string unbounded_columns_query(const std::string& parquet_path) const;
+  /// The stats JSON string of a file of `num_records` rows from its writer's statistics and the
+  /// result of unbounded_columns_query(), equal to to_json() over the file's rows; nullopt when
+  /// the report is not enough (a missing null count, or no bounds for a column holding values,
+  /// as for DECIMAL wider than 18 digits): then read the file.
+  std::optional<std::string> from_parquet_stats(
+      int64_t num_records, const ParquetColumnStats& stats,
+      const std::vector<int64_t>& unbounded_columns) const;
+
  private:
   struct Leaf {
     std::vector<std::string> path;  // field names from the top-level column down
@@ -45,6 +65,8 @@ class StatsCollector {
   };
   std::vector<Leaf> leaves_;
   std::vector<std::string> expressions_;
+  bool parquet_stats_suffice_ = true;
+  bool has_float_leaves_ = false;
 };
 
 /// Truncation of string statistics (exposed for tests). `max_chars` counts code points.
@@ -53,5 +75,8 @@ std::string truncate_min_string(const std::string& s, size_t max_chars);
 std::optional<std::string> truncate_max_string(const std::string& s, size_t max_chars);
 /// Milliseconds since the epoch as "YYYY-MM-DDTHH:MM:SS.mmm" (+ "Z" when `utc`).
 std::string format_stats_timestamp(int64_t micros, bool utc);
+/// DuckDB's text of a TIMESTAMP or TIMESTAMPTZ ("YYYY-MM-DD HH:MM:SS[.fraction][+HH[:MM[:SS]]]")
+/// as microseconds since the epoch, UTC; nullopt for any other text (BC dates, infinity).
+std::optional<int64_t> parse_stats_timestamp(const std::string& text);
 
 }  // namespace dls::delta

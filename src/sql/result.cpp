@@ -48,6 +48,44 @@ const char* type_label(duckdb_type type) {
   }
 }
 
+bool vector_row_valid(duckdb_vector vec, idx_t row) {
+  uint64_t* validity = duckdb_vector_get_validity(vec);
+  return validity == nullptr || duckdb_validity_row_is_valid(validity, row);
+}
+
+std::string vector_string(duckdb_vector vec, idx_t row) {
+  auto* s = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vec)) + row;
+  return std::string(duckdb_string_t_data(s), duckdb_string_t_length(*s));
+}
+
+/// Whether `type` is MAP(VARCHAR, VARCHAR) (depth 1) or MAP(VARCHAR, <depth - 1>) (depth > 1).
+bool is_string_map(duckdb_logical_type type, int depth) {
+  if (duckdb_get_type_id(type) != DUCKDB_TYPE_MAP) return false;
+  duckdb_logical_type key = duckdb_map_type_key_type(type);
+  duckdb_logical_type value = duckdb_map_type_value_type(type);
+  bool ok = duckdb_get_type_id(key) == DUCKDB_TYPE_VARCHAR &&
+            (depth == 1 ? duckdb_get_type_id(value) == DUCKDB_TYPE_VARCHAR
+                        : is_string_map(value, depth - 1));
+  duckdb_destroy_logical_type(&key);
+  duckdb_destroy_logical_type(&value);
+  return ok;
+}
+
+/// The entries of row `row` of a MAP vector (a LIST of STRUCT(key, value)): calls
+/// `each(key, value vector, index in the value vector)` for every entry with a non-NULL key.
+template <typename Each>
+void for_each_map_entry(duckdb_vector map, idx_t row, Each each) {
+  if (!vector_row_valid(map, row)) return;
+  auto* entries = static_cast<duckdb_list_entry*>(duckdb_vector_get_data(map));
+  duckdb_vector pairs = duckdb_list_vector_get_child(map);
+  duckdb_vector keys = duckdb_struct_vector_get_child(pairs, 0);
+  duckdb_vector values = duckdb_struct_vector_get_child(pairs, 1);
+  for (idx_t i = entries[row].offset; i < entries[row].offset + entries[row].length; ++i) {
+    if (!vector_row_valid(keys, i)) continue;
+    each(vector_string(keys, i), values, i);
+  }
+}
+
 }  // namespace
 
 DataChunk::DataChunk(duckdb_data_chunk chunk, const std::vector<duckdb_type>* types)
@@ -145,6 +183,26 @@ int64_t DataChunk::get_int(size_t column, size_t row) const {
 
 std::string DataChunk::get_string(size_t column, size_t row) const {
   return value(column, row).to_string();
+}
+
+std::map<std::string, std::map<std::string, std::string>> DataChunk::map_of_string_maps(
+    size_t column, size_t row) const {
+  duckdb_vector vec = duckdb_data_chunk_get_vector(chunk_, column);
+  duckdb_logical_type type = duckdb_vector_get_column_type(vec);
+  bool ok = is_string_map(type, 2);
+  duckdb_destroy_logical_type(&type);
+  if (!ok) {
+    throw SqlError(
+        "column " + std::to_string(column) + " is not a MAP(VARCHAR, MAP(VARCHAR, VARCHAR))", "");
+  }
+  std::map<std::string, std::map<std::string, std::string>> out;
+  for_each_map_entry(vec, row, [&](std::string key, duckdb_vector values, idx_t i) {
+    auto& inner = out[std::move(key)];
+    for_each_map_entry(values, i, [&](std::string k, duckdb_vector vs, idx_t j) {
+      if (vector_row_valid(vs, j)) inner[std::move(k)] = vector_string(vs, j);
+    });
+  });
+  return out;
 }
 
 Result::Result(duckdb_result result) : result_(result) {

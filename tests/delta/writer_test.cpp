@@ -245,6 +245,127 @@ TEST(Writer, StatsNestStructsAndSkipUnorderedTypes) {
   EXPECT_DOUBLE_EQ(stats["maxValues"]["dbl"].get<double>(), 1.5);
 }
 
+// The writer takes per-file stats from DuckDB's own report of each written file (RETURN_STATS)
+// instead of reading the file again; they must equal the stats of a read of the file, for every
+// type, NULLs, NaN and infinities, long strings, odd column names, several row groups and a
+// session time zone that is not UTC.
+TEST(Writer, StatsFromTheWritersReportEqualTheStatsOfTheFilesRows) {
+  testing::TempDir dir;
+  sql::Database db;
+  auto con = db.connect();
+  con.execute("SET TimeZone = 'America/New_York'");
+  json st = {
+      {"type", "struct"},
+      {"fields",
+       {{{"name", "a"}, {"type", "integer"}, {"nullable", true}, {"metadata", json::object()}},
+        {{"name", "b.c"}, {"type", "string"}, {"nullable", true}, {"metadata", json::object()}}}}};
+  Schema schema = make_schema({{"id", "long"},
+                               {"s", "string"},
+                               {"we\"ird.na me", "integer"},
+                               {"sh", "short"},
+                               {"b", "byte"},
+                               {"f", "float"},
+                               {"d", "double"},
+                               {"nan", "double"},
+                               {"dec", "decimal(10,2)"},
+                               {"flag", "boolean"},
+                               {"bin", "binary"},
+                               {"dt", "date"},
+                               {"ts", "timestamp"},
+                               {"tsn", "timestamp_ntz"},
+                               {"st", st},
+                               {"none", "string"}});
+  auto table = DeltaTable::create((dir / "t").string(), schema);
+  const std::string rows_sql = R"(
+    SELECT range AS id,
+           CASE WHEN range % 7 = 0 THEN NULL WHEN range = 5 THEN repeat('z', 400) || 'q'
+                ELSE repeat('ab', range % 50) || range END AS s,
+           (range * 37 % 1001 - 500)::INTEGER AS "we""ird.na me",
+           (range % 300)::SMALLINT AS sh, (range % 100 - 50)::TINYINT AS b,
+           CASE WHEN range = 3 THEN 'infinity'::FLOAT ELSE range / 7.0 END::FLOAT AS f,
+           CASE WHEN range % 11 = 0 THEN NULL ELSE range * 1.5 - 1000 END::DOUBLE AS d,
+           CASE WHEN range = 9 THEN 'NaN'::DOUBLE ELSE range END AS nan,
+           (range % 10000 / 100.0)::DECIMAL(10,2) AS dec,
+           range % 2 = 0 AS flag, 'x'::BLOB AS bin,
+           DATE '1950-01-01' + (range % 40000)::INTEGER AS dt,
+           TIMESTAMPTZ '1969-12-31 23:59:59.999999+00' + to_microseconds(range * 3600000001)
+               AS ts,
+           TIMESTAMP '2001-02-03 04:05:06.789' - to_microseconds(range * 1000001) AS tsn,
+           CASE WHEN range % 5 = 0 THEN NULL ELSE {'a': range::INTEGER, 'b.c': 'v' || range} END
+               AS st,
+           NULL::VARCHAR AS none
+    FROM range(300000))";
+  table.append(con, rows_sql);
+  auto add = actions_of(table.root(), 1, "add").at(0);
+  auto written = json::parse(std::string(add["stats"]));
+
+  StatsCollector collector(schema, {}, {});
+  std::string select;
+  for (const auto& e : collector.aggregate_expressions())
+    select += (select.empty() ? "" : ", ") + e;
+  std::string file = (dir / "t").string() + "/" + std::string(add["path"]);
+  auto rows = con.query("SELECT " + select + " FROM read_parquet('" + file + "')").rows();
+  auto expected = json::parse(collector.to_json(rows.at(0)));
+  EXPECT_EQ(written, expected);
+  EXPECT_EQ(written["numRecords"], 300000);
+  EXPECT_FALSE(written["minValues"].contains("f")) << "infinity: no bounds";
+  EXPECT_FALSE(written["minValues"].contains("nan")) << "NaN: no bounds";
+  EXPECT_FALSE(written["minValues"].contains("none")) << "all NULL: no bounds";
+  EXPECT_EQ(written["nullCount"]["none"], 300000);
+  EXPECT_EQ(written["maxValues"]["s"], std::string(31, 'z') + "{") << "truncated upper bound";
+  EXPECT_EQ(written["minValues"]["ts"], "1969-12-31T23:59:59.999Z");
+
+  // The same from the collector directly: the report alone is enough for this schema.
+  std::string copy = (dir / "copy.parquet").string();
+  auto report =
+      con.query("COPY (" + rows_sql + ") TO '" + copy + "' (FORMAT parquet, RETURN_STATS)");
+  auto chunk = report.next_chunk();
+  ASSERT_TRUE(chunk);
+  std::vector<int64_t> unbounded;
+  for (const auto& row : con.query(collector.unbounded_columns_query(copy)).rows())
+    unbounded.push_back(row.at(0).as_int());
+  EXPECT_EQ(unbounded, (std::vector<int64_t>{5, 7}))
+      << "the infinity and NaN columns have a row group without bounds";
+  auto from_report =
+      collector.from_parquet_stats(300000, chunk->map_of_string_maps(4, 0), unbounded);
+  ASSERT_TRUE(from_report) << "no read of the file needed";
+  EXPECT_EQ(json::parse(*from_report), expected);
+}
+
+TEST(Writer, WideDecimalsHaveNoBoundsInTheReportSoTheFileIsRead) {
+  testing::TempDir dir;
+  sql::Database db;
+  auto con = db.connect();
+  Schema schema = make_schema({{"bigdec", "decimal(30,5)"}});
+  auto table = DeltaTable::create((dir / "t").string(), schema);
+  table.append(con, "SELECT (range * 1234567.12345 - 10)::DECIMAL(30,5) AS bigdec FROM range(5)");
+  auto stats = json::parse(std::string(actions_of(table.root(), 1, "add").at(0)["stats"]));
+  EXPECT_DOUBLE_EQ(stats["minValues"]["bigdec"].get<double>(), -10.0);
+  EXPECT_DOUBLE_EQ(stats["maxValues"]["bigdec"].get<double>(), 4938258.4938);
+
+  StatsCollector collector(schema, {}, {});
+  std::string copy = (dir / "copy.parquet").string();
+  auto report = con.query("COPY (SELECT 1.5::DECIMAL(30,5) AS bigdec) TO '" + copy +
+                          "' (FORMAT parquet, RETURN_STATS)");
+  auto chunk = report.next_chunk();
+  ASSERT_TRUE(chunk);
+  EXPECT_FALSE(collector.from_parquet_stats(1, chunk->map_of_string_maps(4, 0), {}));
+}
+
+TEST(Writer, ParsesDuckDbTimestampTextForStats) {
+  EXPECT_EQ(parse_stats_timestamp("1970-01-01 00:00:00"), 0);
+  EXPECT_EQ(parse_stats_timestamp("1970-01-01 00:00:00.5"), 500000);
+  EXPECT_EQ(parse_stats_timestamp("1969-12-31 23:59:59.999999+00"), -1);
+  EXPECT_EQ(parse_stats_timestamp("1970-01-01 01:00:00+01"), 0);
+  EXPECT_EQ(parse_stats_timestamp("1969-12-31 19:00:00-05:00"), 0);
+  EXPECT_EQ(parse_stats_timestamp("1970-01-01 05:30:00+05:30"), 0);
+  EXPECT_EQ(parse_stats_timestamp("2024-02-29 12:00:00.123456789"), 1709208000123456);
+  EXPECT_EQ(parse_stats_timestamp("0044-03-15 (BC) 10:00:00+00"), std::nullopt);
+  EXPECT_EQ(parse_stats_timestamp("infinity"), std::nullopt);
+  EXPECT_EQ(parse_stats_timestamp("2024-13-01 00:00:00"), std::nullopt);
+  EXPECT_EQ(parse_stats_timestamp("2024-01-01 00:00:00+"), std::nullopt);
+}
+
 TEST(Writer, StringBoundsStayValidAfterTruncation) {
   EXPECT_EQ(truncate_min_string("abc", 2), "ab");
   EXPECT_EQ(truncate_max_string("abc", 2), "ac");

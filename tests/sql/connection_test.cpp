@@ -57,6 +57,22 @@ TEST(Connection, ChunkedIterationVisitsEveryRow) {
   EXPECT_GT(chunks, 1u);
 }
 
+TEST(Connection, ReadsMapsOfStringMapsPerRow) {
+  Database db;
+  auto con = db.connect();
+  auto result = con.query(
+      "SELECT * FROM (VALUES (1, MAP {'a': MAP {'min': '1', 'max': NULL}, 'b': MAP {}}), "
+      "(2, NULL), (3, MAP {'c': NULL})) AS t(i, m) ORDER BY i");
+  auto chunk = result.next_chunk();
+  ASSERT_TRUE(chunk);
+  using Maps = std::map<std::string, std::map<std::string, std::string>>;
+  EXPECT_EQ(chunk->map_of_string_maps(1, 0), (Maps{{"a", {{"min", "1"}}}, {"b", {}}}))
+      << "a NULL value is left out";
+  EXPECT_EQ(chunk->map_of_string_maps(1, 1), Maps{}) << "a NULL map is empty";
+  EXPECT_EQ(chunk->map_of_string_maps(1, 2), (Maps{{"c", {}}}));
+  EXPECT_THROW(chunk->map_of_string_maps(0, 0), SqlError) << "not a map";
+}
+
 TEST(PreparedStatement, BindsParametersOfEveryType) {
   Database db;
   auto con = db.connect();

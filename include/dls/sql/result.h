@@ -4,6 +4,7 @@
 #include <duckdb.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,11 @@ class DataChunk {
   Value value(size_t column, size_t row) const;
   int64_t get_int(size_t column, size_t row) const;
   std::string get_string(size_t column, size_t row) const;
+  /// A MAP(VARCHAR, MAP(VARCHAR, VARCHAR)) value (the shape of the column_statistics that
+  /// `COPY ... (FORMAT parquet, RETURN_STATS)` returns); NULL keys and values are skipped, a NULL
+  /// map is empty. Throws SqlError for a column of another type.
+  std::map<std::string, std::map<std::string, std::string>> map_of_string_maps(size_t column,
+                                                                               size_t row) const;
 
  private:
   duckdb_data_chunk chunk_ = nullptr;

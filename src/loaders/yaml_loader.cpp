@@ -25,16 +25,15 @@ LoadSummary YamlLoader::run(DeltaLiveStore& store) const {
   YamlDocument document = parse();  // throws before anything is read or written
   require_initialized(store);
 
-  std::vector<DeltaLiveEntity> to_disable =
-      entities_to_disable(store.find_entities(by_all()), document);
+  // The group sync is planned inside the store's commit loop, from the versions the committing
+  // attempt read: a concurrent writer can never make it disable (or miss) the wrong entities.
   std::vector<std::string> disabled_ids;
-  std::vector<DeltaLiveEntity> batch = document.entities;
-  batch.reserve(batch.size() + to_disable.size());
-  for (auto& e : to_disable) {
-    disabled_ids.push_back(e.entity_id);
-    batch.push_back(std::move(e));
-  }
-  StoreChange change = upsert_all(store, batch);
+  StoreChange change = store.upsert(document.entities, [&](const EntityList& latest) {
+    std::vector<DeltaLiveEntity> to_disable = entities_to_disable(latest, document);
+    disabled_ids.clear();
+    for (const auto& e : to_disable) disabled_ids.push_back(e.entity_id);
+    return to_disable;
+  });
   return summarize(name_, change, disabled_ids, std::move(document.warnings));
 }
 

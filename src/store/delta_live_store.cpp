@@ -184,7 +184,7 @@ StoreStatus DeltaLiveStore::status() const {
   return s;
 }
 
-StoreChange DeltaLiveStore::write(const std::string& operation, const PlanFn& plan,
+StoreChange DeltaLiveStore::write(const std::string& operation, const EntityPlan& plan,
                                   bool full_latest) {
   std::mt19937 rng(std::random_device{}());
   for (int attempt = 1;; ++attempt) {
@@ -281,7 +281,11 @@ StoreChange DeltaLiveStore::write(const std::string& operation, const PlanFn& pl
   }
 }
 
-StoreChange DeltaLiveStore::upsert(const std::vector<DeltaLiveEntity>& entities) {
+namespace {
+
+/// The contents of `entities`, validated; MetadataErrors lists every problem (including an
+/// entity_id given twice).
+std::vector<DeltaLiveEntity> validated_contents(const std::vector<DeltaLiveEntity>& entities) {
   std::vector<DeltaLiveEntity> wanted;
   wanted.reserve(entities.size());
   std::vector<std::string> errors;
@@ -300,6 +304,13 @@ StoreChange DeltaLiveStore::upsert(const std::vector<DeltaLiveEntity>& entities)
     wanted.push_back(std::move(e));
   }
   if (!errors.empty()) throw MetadataErrors(std::move(errors));
+  return wanted;
+}
+
+}  // namespace
+
+StoreChange DeltaLiveStore::upsert(const std::vector<DeltaLiveEntity>& entities) {
+  std::vector<DeltaLiveEntity> wanted = validated_contents(entities);
   if (wanted.empty()) {
     StoreChange change;
     change.version = open_snapshot(root_).version();
@@ -307,6 +318,19 @@ StoreChange DeltaLiveStore::upsert(const std::vector<DeltaLiveEntity>& entities)
   }
   return write(
       "UPSERT ENTITIES", [&](const EntityList&) { return wanted; }, false);
+}
+
+StoreChange DeltaLiveStore::upsert(const std::vector<DeltaLiveEntity>& entities,
+                                   const EntityPlan& extra) {
+  validated_contents(entities);  // errors in what the caller gave surface before any read
+  return write(
+      "UPSERT ENTITIES",
+      [&](const EntityList& latest) {
+        std::vector<DeltaLiveEntity> all = entities;
+        for (auto& e : extra(latest)) all.push_back(std::move(e));
+        return validated_contents(all);
+      },
+      true);
 }
 
 namespace {

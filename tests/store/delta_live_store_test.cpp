@@ -269,6 +269,30 @@ TEST_F(DeltaLiveStoreTest, DisableWritesANewVersion) {  // seed: test_disable_by
   EXPECT_NE(again.id, disabled.id);
 }
 
+// A plan depending on the store runs again on the versions of the attempt that commits: a writer
+// that commits between the plan's read and its commit is seen, never overwritten or missed.
+TEST_F(DeltaLiveStoreTest, PlannedUpsertReplansAfterAConcurrentCommit) {
+  store.upsert(entity("old", "in/old", "t_old"));
+  DeltaLiveStore other((dir / "control_table").string(), "bob");
+  int plans = 0;
+  auto change = store.upsert({entity("new", "in/new", "t_new")}, [&](const EntityList& latest) {
+    if (++plans == 1) other.upsert(entity("sneaky", "in/s", "t_s"));  // commits first
+    std::vector<DeltaLiveEntity> off;
+    for (const auto& e : latest) {
+      if (e.entity_id == "new" || !e.is_enabled) continue;
+      DeltaLiveEntity copy = e;
+      copy.is_enabled = false;
+      off.push_back(copy);
+    }
+    return off;
+  });
+  EXPECT_EQ(plans, 2);
+  EXPECT_EQ(entity_ids(store.find_entities(by_is_enabled())), std::vector<std::string>{"new"})
+      << "the concurrently inserted entity was planned over too";
+  EXPECT_EQ(change.updated, (std::vector<std::string>{"old", "sneaky"}));
+  EXPECT_EQ(store.find_history(by_entity_id("sneaky")).size(), 2u) << "bob's version is kept";
+}
+
 TEST_F(DeltaLiveStoreTest, DisableCascadesDownstream) {  // seed: disable_all_dependant_entities
   store.upsert(seed_entities());
   StoreChange change = store.disable(by_entity_id("1"));

@@ -75,6 +75,12 @@ class DeltaLiveStore {
   /// changed.
   StoreChange upsert(const std::vector<DeltaLiveEntity>& entities);
   StoreChange upsert(const DeltaLiveEntity& entity) { return upsert(std::vector{entity}); }
+  /// Plans entities from the latest versions (all columns) that a write attempt read.
+  using EntityPlan = std::function<std::vector<DeltaLiveEntity>(const EntityList& latest)>;
+  /// As upsert(entities), plus the entities `extra` plans from the latest versions of the attempt
+  /// that commits. `extra` runs again on every retry after a conflict, so a plan that depends on
+  /// the store (the YAML loader's group sync) never commits against versions it did not see.
+  StoreChange upsert(const std::vector<DeltaLiveEntity>& entities, const EntityPlan& extra);
 
   /// Latest versions matching `predicate` (default: enabled).
   EntityList find_entities(const Predicate& predicate = by_is_enabled()) const;
@@ -106,8 +112,7 @@ class DeltaLiveStore {
   /// versions (all columns when `full_latest`, else entity_id/id/hash/created_ts only), asks
   /// `plan` for the wanted contents of some entities, and commits their new versions in one
   /// overwrite based on the version read; retries on a commit conflict.
-  using PlanFn = std::function<std::vector<DeltaLiveEntity>(const EntityList& latest)>;
-  StoreChange write(const std::string& operation, const PlanFn& plan, bool full_latest);
+  StoreChange write(const std::string& operation, const EntityPlan& plan, bool full_latest);
 
   std::string root_;
   std::string user_;

@@ -210,10 +210,13 @@ void run(Context& ctx, const RunArgs& args) {
   options.parallelism = args.parallelism;
   options.source_factory = pipeline::default_source_factory();
   if (full_refresh_given) {
-    if (args.full_refresh.empty()) {
+    // A bare --full-refresh reaches us as one empty name (CLI11 2.1): it means every dataset.
+    std::vector<std::string> named = args.full_refresh;
+    std::erase(named, std::string());
+    if (named.empty()) {
       options.full_refresh_all = true;
     } else {
-      options.full_refresh = args.full_refresh;
+      options.full_refresh = named;
     }
   }
   ProgressDisplay progress(ctx, graph.datasets().size());

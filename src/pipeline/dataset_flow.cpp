@@ -83,6 +83,30 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
     }
     return true;
   };
+  auto none_committed = [&](int64_t batch) {
+    auto v = t.main.txn_version(app_id);
+    if (v && *v >= batch) return false;
+    if (t.invalid) {
+      auto iv = t.invalid->txn_version(app_id);
+      if (iv && *iv >= batch) return false;
+    }
+    return true;
+  };
+  // A batch that failed (a corrupt, unreadable or vanished file, a FAILFAST record, an
+  // expect_or_fail rule ...) before any of its output was committed is taken out of the offsets
+  // log, so that the next update plans again from the input that is there then. Kept, it would
+  // name the same files on every run: a file removed to get past the failure would fail the
+  // dataset forever. A batch committed to one table but not the other (quarantine) stays, to be
+  // completed with exactly these offsets; so does every batch of a process that was killed.
+  auto forget_if_uncommitted = [&](int64_t batch) {
+    try {
+      if (none_committed(batch)) {
+        log.forget(batch);
+      }
+    } catch (const std::exception&) {
+      // Keep the entry: the next update re-runs the batch (the safe default).
+    }
+  };
 
   nlohmann::json committed = nullptr;
   int64_t next = 0;
@@ -116,9 +140,9 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
       batch = OffsetsLog::Entry{next, *planned};
       log.write(batch.batch, batch.offsets);
     }
-    SourceBatch input = source->batch(con, batch.offsets);
     const std::string temp = env.temp_prefix + std::to_string(batch.batch);
     try {
+      SourceBatch input = source->batch(con, batch.offsets);
       ProcessedRows rows = process_rows(con, transform, expectations, input.sql, temp,
                                         env.node.qualified_name, source->hidden_columns());
       const std::string valid_sql = expectations.valid_rows_sql(rows.table);
@@ -158,6 +182,7 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
       result.num_batches++;
     } catch (...) {
       drop_temp(con, temp);
+      forget_if_uncommitted(batch.batch);
       throw;
     }
     drop_temp(con, temp);

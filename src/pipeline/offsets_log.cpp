@@ -67,6 +67,10 @@ void OffsetsLog::write(int64_t batch, const nlohmann::json& offsets) {
   write_file_durably(file, j.dump() + "\n");
 }
 
+void OffsetsLog::forget(int64_t batch) {
+  remove_durably(dir_ / (std::to_string(batch) + ".json"));
+}
+
 void OffsetsLog::purge_before(int64_t batch) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir_, ec)) return;

@@ -182,6 +182,15 @@ TEST_F(RunCli, FullRefreshReprocessesADataset) {
   EXPECT_EQ(query("SELECT count(*) FROM main.sales.orders_silver"), "count_star()\n2\n");
   EXPECT_EQ(query("SELECT count(*) FROM main.sales.orders_bronze"), "count_star()\n2\n");
   EXPECT_EQ(dls("run --full-refresh nope").exit_code, 2);
+
+  // A bare --full-refresh (last, or before other options) reprocesses every dataset.
+  orders_file("part2.csv", "3,1,ok\n");
+  for (const char* args : {"run --full-refresh", "run --full-refresh --group main.sales"}) {
+    auto all = dls(args);
+    ASSERT_EQ(all.exit_code, 0) << args << ": " << all.err;
+    EXPECT_EQ(query("SELECT count(*) FROM main.sales.orders_bronze"), "count_star()\n3\n") << args;
+    EXPECT_EQ(query("SELECT n FROM main.sales.orders_gold"), "n\n3\n") << args;
+  }
 }
 
 /// Every table's rows as sorted CSV.

@@ -28,6 +28,11 @@ TEST(OffsetsLog, WritesDurablyAndReadsTheLatest) {
   EXPECT_EQ(latest->offsets["files"][0], "b");
   log.purge_before(1);
   EXPECT_FALSE(log.read(0));
+  log.forget(1);  // a batch that failed before any commit
+  EXPECT_FALSE(log.latest());
+  log.forget(1);  // absent: nothing to do
+  log.write(1, {{"files", {"c"}}});
+  EXPECT_EQ(log.latest()->offsets["files"][0], "c") << "the batch number is planned again";
   dls::testing::write_file(dir.path() / "offsets" / "7.json", "{broken");
   EXPECT_THROW(log.latest(), Error);
 }

@@ -6,8 +6,10 @@
 // (temporary file, fsync, rename, fsync of the directory); then the batch's output is committed to
 // the Delta table(s) with the txn action (appId, version N). On restart, the latest entry is
 // either committed (the table's txn version for appId is >= N: continue after it) or not (re-run
-// batch N with exactly these offsets). An entry is never rewritten. Not thread-safe; one flow is
-// run by one thread of one process at a time (the pipeline lock guarantees it).
+// batch N with exactly these offsets). An entry is never rewritten; the entry of a batch that
+// failed before any of its output was committed may be removed (forget), so that the next update
+// plans again from the input that is there then. Not thread-safe; one flow is run by one thread of
+// one process at a time (the pipeline lock guarantees it).
 #pragma once
 
 #include <cstdint>
@@ -34,6 +36,9 @@ class OffsetsLog {
   std::optional<Entry> read(int64_t batch) const;
   /// Durably writes the entry of `batch`. Throws dls::Error if it exists already.
   void write(int64_t batch, const nlohmann::json& offsets);
+  /// Durably removes the entry of `batch` (nothing when absent). Only for a batch none of whose
+  /// output was committed.
+  void forget(int64_t batch);
   /// Removes entries with a batch number below `batch` (keeps the log short).
   void purge_before(int64_t batch);
 

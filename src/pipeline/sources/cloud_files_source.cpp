@@ -176,12 +176,13 @@ std::optional<nlohmann::json> CloudFilesSource::plan(const nlohmann::json& commi
       version = committed.at("schema_version").get<int64_t>();
     }
     have_base = true;
-  } else if (!given_schema_) {
-    if (auto latest = SchemaStore(context_.state_dir).latest()) {
-      base = latest->schema;
-      version = latest->version;
-      have_base = true;
-    }
+  }
+  if (!given_schema_) {
+    // plan() runs only when every logged batch is committed, so a persisted version newer than
+    // the committed batch's (any version, when none was committed) is the schema of a batch that
+    // failed and was taken out of the offsets log: it no longer describes anything, and this
+    // plan may need its number for another schema (the files that brought it may be gone).
+    SchemaStore(context_.state_dir).remove_after(have_base ? version : -1);
   }
   SourceSchema schema;
   if (given_schema_) {
@@ -211,24 +212,29 @@ std::optional<nlohmann::json> CloudFilesSource::plan(const nlohmann::json& commi
     schema = base;
     if (evolution_mode_ == "addNewColumns" || evolution_mode_ == "failOnNewColumns") {
       SourceSchema inferred = apply_schema_hints(infer(files), hints_);
-      std::vector<std::string> added;
+      std::vector<std::string> unexpected;  // failOnNewColumns: new columns nobody gave
+      bool evolved = false;
       for (const auto& c : inferred) {
-        if (!find_column(schema, c.name)) {
-          added.push_back(c.name);
-          if (evolution_mode_ == "addNewColumns") schema.push_back(c);
+        if (find_column(schema, c.name)) continue;
+        // failOnNewColumns still takes the columns given in cloudFiles.schemaHints: adding the
+        // hint is how a user accepts a new column without reprocessing (docs/sources.md).
+        if (evolution_mode_ == "addNewColumns" || find_column(hints_, c.name)) {
+          schema.push_back(c);
+          evolved = true;
+        } else {
+          unexpected.push_back(c.name);
         }
       }
-      if (!added.empty() && evolution_mode_ == "failOnNewColumns") {
+      if (!unexpected.empty()) {
         std::string cols, names;
-        for (const auto& a : added) cols += (cols.empty() ? "" : ", ") + a;
+        for (const auto& a : unexpected) cols += (cols.empty() ? "" : ", ") + a;
         for (const auto& f : files) names += (names.empty() ? "" : ", ") + f.path;
         throw Error("entity '" + entity_.entity_id + "': new columns [" + cols +
                     "] in the input files (" + names +
                     ") and cloudFiles.schemaEvolutionMode is failOnNewColumns; remove the files, "
-                    "or change the mode, or give the columns in cloudFiles.schemaHints and run a "
-                    "full refresh");
+                    "give the columns in cloudFiles.schemaHints, or change the mode");
       }
-      if (!added.empty()) ++version;
+      if (evolved) ++version;
     }
   }
   nlohmann::json out = {{"source", "cloudFiles"}, {"format", format_.format}};

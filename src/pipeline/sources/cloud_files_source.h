@@ -20,9 +20,13 @@
 //     stream once and continues on restart; locally the update just continues (same data result).
 //   rescue: the schema never changes; new columns go to the rescued-data column.
 //   failOnNewColumns: plan() fails naming the new columns and their files, on every run, until the
-//     files are removed or the schema is given (source_schema / schemaHints).
+//     files are removed or the columns are given (cloudFiles.schemaHints: then appended as in
+//     addNewColumns).
 //   none: the schema never changes; new columns are dropped (rescued only when rescuedDataColumn
 //     is set).
+// A batch that fails before its commit is taken out of the offsets log (dataset_flow.cpp); plan()
+// then removes the schema versions newer than the committed batch's, which only such batches
+// persisted.
 // The rescued-data column (`_rescued_data`, renamed by rescuedDataColumn) is on when the schema
 // is inferred or the mode is rescue, as in Auto Loader.
 #pragma once

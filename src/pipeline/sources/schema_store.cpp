@@ -61,6 +61,25 @@ std::optional<SchemaStore::Versioned> SchemaStore::latest() const {
   }
 }
 
+void SchemaStore::remove_after(int64_t version) const {
+  std::error_code ec;
+  if (dir_.empty() || !fs::is_directory(dir_, ec)) return;
+  std::vector<fs::path> stale;
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    const std::string stem = entry.path().stem().string();
+    if (entry.path().extension() != ".json" || stem.empty() || stem.size() > 18 ||
+        stem.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    if (std::stoll(stem) > version) stale.push_back(entry.path());
+  }
+  for (const auto& file : stale) {
+    std::error_code rm;
+    fs::remove(file, rm);
+    if (rm) throw Error("cannot remove the schema version " + file.string() + ": " + rm.message());
+  }
+}
+
 void SchemaStore::persist(int64_t version, const SourceSchema& schema) const {
   const fs::path file = dir_ / (std::to_string(version) + ".json");
   std::error_code ec;

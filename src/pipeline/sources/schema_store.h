@@ -40,6 +40,10 @@ class SchemaStore {
   /// Writes version `version` unless it exists. An existing version with a different schema is an
   /// Error (the state directory was changed by someone else).
   void persist(int64_t version, const SourceSchema& schema) const;
+  /// Removes the versions newer than `version` (-1: every version): the schemas of batches that
+  /// failed before their commit and were taken out of the offsets log, so that the next plan
+  /// reuses their numbers with the schema of the files that are there then.
+  void remove_after(int64_t version) const;
 
  private:
   std::filesystem::path dir_;

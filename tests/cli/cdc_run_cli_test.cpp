@@ -1,10 +1,20 @@
 // End-to-end tests of `dls run` with apply_changes (CDC): the Databricks documentation's example
 // (userId, name, city, operation, sequenceNum) fed as CSV files to cloudFiles in two updates, into
 // an SCD type 1 and an SCD type 2 target; expectations (drop and quarantine) before the merge;
-// no-op reruns, full refresh, the event log's counts and plan-time errors.
+// no-op reruns, full refresh, the event log's counts and plan-time errors; kill -9 at random
+// moments of CDC updates (the state and the target are two commits).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <map>
+#include <random>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -265,6 +275,70 @@ TEST_F(CdcRun, BadSpecIsInvalidMetadataAtPlanTime) {
   auto r = dls("run");
   EXPECT_EQ(r.exit_code, 3) << r.err << r.out;
   EXPECT_NE((r.err + r.out).find("users_scd2"), std::string::npos) << r.err << r.out;
+}
+
+// The state table and the target are two commits per batch: a run killed between them (or
+// anywhere else) must leave, after a final run, exactly the tables of a clean run.
+TEST_F(CdcRun, KilledUpdatesEndWithTheTablesOfACleanRun) {
+  load(entities());
+  std::mt19937 rng(std::random_device{}());
+  std::map<int, bool> alive;  // key -> inserted and not deleted (as the generator sees it)
+  int seq = 0;
+  auto add_file = [&](int n) {
+    std::vector<std::string> rows;
+    for (int i = 0; i < 6; ++i) {
+      int key = 1 + static_cast<int>(rng() % 8);
+      std::string op = !alive[key] ? "INSERT" : (rng() % 3 == 0 ? "DELETE" : "UPDATE");
+      alive[key] = op != "DELETE";
+      std::string city = op == "DELETE" ? "" : "c" + std::to_string(rng() % 100);
+      rows.push_back(std::to_string(key) + ",n" + std::to_string(key) + "," + city + "," + op +
+                     "," + std::to_string(++seq) + "\n");
+    }
+    if (n % 3 == 0) {  // an INSERT without a city: dropped (SCD1), quarantined (SCD2)
+      rows.push_back("9" + std::to_string(n) + ",bad,,INSERT," + std::to_string(++seq) + "\n");
+    }
+    std::shuffle(rows.begin(), rows.end(), rng);  // events arrive out of order within a file
+    std::string text;
+    for (const auto& r : rows) text += r;
+    users_file("part" + std::to_string(n) + ".csv", text);
+  };
+  add_file(0);
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(dls("run").exit_code, 0);
+  const int64_t full_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  int killed = 0;
+  for (int k = 1; k <= 12; ++k) {
+    if (k % 2) add_file(k);
+    std::uniform_int_distribution<int64_t> delay(0, std::max<int64_t>(full_ms * 3 / 2, 50));
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      int null = open("/dev/null", O_RDWR);
+      dup2(null, 1);
+      dup2(null, 2);
+      execl(DLS_BINARY, DLS_BINARY, "--warehouse", wh_.c_str(), "run", "--quiet",
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay(rng)));
+    if (kill(pid, SIGKILL) == 0) ++killed;
+    int status = 0;
+    waitpid(pid, &status, 0);
+  }
+  auto done = dls("run");
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  const std::string invalid = "SELECT * FROM main.cdc.users_scd2_invalid ORDER BY ALL";
+  const std::string killed_scd1 = scd1(), killed_scd2 = scd2(), killed_invalid = query(invalid);
+
+  wh_ = (dir_.path() / "clean").string();  // a clean run over the same files
+  load(entities());
+  ASSERT_EQ(dls("run").exit_code, 0);
+  EXPECT_EQ(killed_scd1, scd1()) << "SCD1 differs after " << killed << " kills";
+  EXPECT_EQ(killed_scd2, scd2()) << "SCD2 differs after " << killed << " kills";
+  EXPECT_EQ(killed_invalid, query(invalid)) << "quarantine differs after " << killed << " kills";
+  EXPECT_NE(scd2().find('\n'), scd2().rfind('\n')) << "the clean run has rows";
 }
 
 }  // namespace

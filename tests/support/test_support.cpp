@@ -60,12 +60,13 @@ void write_file(const fs::path& path, const std::string& content) {
   if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
-CommandResult run_dls(const std::string& args, const fs::path& cwd) {
+CommandResult run_dls(const std::string& args, const fs::path& cwd, const std::string& runner) {
   TempDir capture;
   std::string out_path = (capture.path() / "out").string();
   std::string err_path = (capture.path() / "err").string();
   std::string cmd;
   if (!cwd.empty()) cmd += "cd " + shell_quote(cwd.string()) + " && ";
+  if (!runner.empty()) cmd += runner + " ";
   cmd += shell_quote(DLS_BINARY) + " " + args + " </dev/null >" + shell_quote(out_path) + " 2>" +
          shell_quote(err_path);
   int status = std::system(cmd.c_str());

@@ -29,8 +29,10 @@ struct CommandResult {
 };
 
 /// Runs `dls` (the binary built with this test) with `args` (a shell-quoted argument string) in
-/// `cwd`; captures stdout, stderr and the exit code.
-CommandResult run_dls(const std::string& args, const std::filesystem::path& cwd = {});
+/// `cwd`; captures stdout, stderr and the exit code. `runner`, when given, is a shell command
+/// prefix the binary runs under (e.g. setpriv to drop root).
+CommandResult run_dls(const std::string& args, const std::filesystem::path& cwd = {},
+                      const std::string& runner = "");
 
 /// Single-quotes a string for /bin/sh.
 std::string shell_quote(const std::string& s);

@@ -404,7 +404,7 @@ std::string StatsCollector::unbounded_columns_query(const std::string& parquet_p
   if (!has_float_leaves_) return "";
   return "SELECT DISTINCT column_id FROM parquet_metadata(" + sql::quote_literal(parquet_path) +
          ") WHERE num_values > coalesce(stats_null_count, 0) AND (stats_min_value IS NULL OR "
-         "stats_max_value IS NULL)";
+         "stats_max_value IS NULL) ORDER BY column_id";
 }
 
 std::optional<std::string> StatsCollector::from_parquet_stats(

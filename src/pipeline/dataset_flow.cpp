@@ -74,23 +74,16 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
   OffsetsLog log(env.state.checkpoint_dir(flow));
   auto source = env.options.source_factory(env.node.entity, env.source_context);
 
+  // Whether `table` has committed batch `batch` of this flow (its txn version, DESIGN §7).
+  auto has_committed = [&](const TargetTable& table, int64_t batch) {
+    auto v = table.txn_version(app_id);
+    return v && *v >= batch;
+  };
   auto all_committed = [&](int64_t batch) {
-    auto v = t.main.txn_version(app_id);
-    if (!v || *v < batch) return false;
-    if (t.invalid) {
-      auto iv = t.invalid->txn_version(app_id);
-      if (!iv || *iv < batch) return false;
-    }
-    return true;
+    return has_committed(t.main, batch) && (!t.invalid || has_committed(*t.invalid, batch));
   };
   auto none_committed = [&](int64_t batch) {
-    auto v = t.main.txn_version(app_id);
-    if (v && *v >= batch) return false;
-    if (t.invalid) {
-      auto iv = t.invalid->txn_version(app_id);
-      if (iv && *iv >= batch) return false;
-    }
-    return true;
+    return !has_committed(t.main, batch) && (!t.invalid || !has_committed(*t.invalid, batch));
   };
   // A batch that failed (a corrupt, unreadable or vanished file, a FAILFAST record, an
   // expect_or_fail rule ...) before any of its output was committed is taken out of the offsets
@@ -100,9 +93,7 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
   // completed with exactly these offsets; so does every batch of a process that was killed.
   auto forget_if_uncommitted = [&](int64_t batch) {
     try {
-      if (none_committed(batch)) {
-        log.forget(batch);
-      }
+      if (none_committed(batch)) log.forget(batch);
     } catch (const std::exception&) {
       // Keep the entry: the next update re-runs the batch (the safe default).
     }

@@ -3,18 +3,12 @@
 // an SCD type 1 and an SCD type 2 target; expectations (drop and quarantine) before the merge;
 // no-op reruns, full refresh, the event log's counts and plan-time errors; kill -9 at random
 // moments of CDC updates (the state and the target are two commits).
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <random>
 #include <string>
-#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -312,20 +306,7 @@ TEST_F(CdcRun, KilledUpdatesEndWithTheTablesOfACleanRun) {
   for (int k = 1; k <= 12; ++k) {
     if (k % 2) add_file(k);
     std::uniform_int_distribution<int64_t> delay(0, std::max<int64_t>(full_ms * 3 / 2, 50));
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      int null = open("/dev/null", O_RDWR);
-      dup2(null, 1);
-      dup2(null, 2);
-      execl(DLS_BINARY, DLS_BINARY, "--warehouse", wh_.c_str(), "run", "--quiet",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay(rng)));
-    if (kill(pid, SIGKILL) == 0) ++killed;
-    int status = 0;
-    waitpid(pid, &status, 0);
+    if (testing::run_dls_killed_after(wh_, std::chrono::milliseconds(delay(rng)))) ++killed;
   }
   auto done = dls("run");
   ASSERT_EQ(done.exit_code, 0) << done.err;

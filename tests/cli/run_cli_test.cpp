@@ -1,15 +1,9 @@
 // End-to-end tests of `dls run | graph | events` through the binary: CSV files -> bronze
 // (cloudFiles) -> silver (expectations + quarantine) -> gold (materialized view), incremental
 // runs, no-op runs, expect_or_fail isolation, and kill -9 at random moments.
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <map>
 #include <random>
-#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -232,20 +226,7 @@ TEST_F(RunCli, KilledRunsNeitherLoseNorDuplicateRows) {
       write_file(data_ / "customers" / ("c" + std::to_string(k) + ".csv"),
                  "id,name\n" + std::to_string(k) + ",n" + std::to_string(k) + "\n");
     std::uniform_int_distribution<int64_t> delay(0, std::max<int64_t>(full_ms * 3 / 2, 50));
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      int null = open("/dev/null", O_RDWR);
-      dup2(null, 1);
-      dup2(null, 2);
-      execl(DLS_BINARY, DLS_BINARY, "--warehouse", wh_.c_str(), "run", "--quiet",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay(rng)));
-    if (kill(pid, SIGKILL) == 0) ++killed;
-    int status = 0;
-    waitpid(pid, &status, 0);
+    if (testing::run_dls_killed_after(wh_, std::chrono::milliseconds(delay(rng)))) ++killed;
   }
   auto done = dls("run");
   ASSERT_EQ(done.exit_code, 0) << done.err;

@@ -1,5 +1,7 @@
 #include "support/test_support.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,6 +11,7 @@
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace dls::testing {
 
@@ -75,6 +78,24 @@ CommandResult run_dls(const std::string& args, const fs::path& cwd, const std::s
   result.out = read_file(out_path);
   result.err = read_file(err_path);
   return result;
+}
+
+bool run_dls_killed_after(const std::string& warehouse, std::chrono::milliseconds delay) {
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDWR);
+    dup2(null, 1);
+    dup2(null, 2);
+    execl(DLS_BINARY, DLS_BINARY, "--warehouse", warehouse.c_str(), "run", "--quiet",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::this_thread::sleep_for(delay);
+  const bool killed = kill(pid, SIGKILL) == 0;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return killed;
 }
 
 fs::path testdata_dir() {

@@ -1,6 +1,7 @@
 // Helpers shared by the test suites: temporary directories and running the dls binary.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -33,6 +34,10 @@ struct CommandResult {
 /// prefix the binary runs under (e.g. setpriv to drop root).
 CommandResult run_dls(const std::string& args, const std::filesystem::path& cwd = {},
                       const std::string& runner = "");
+
+/// Starts `dls --warehouse <warehouse> run --quiet` (output discarded), sends it SIGKILL after
+/// `delay` and reaps it. Returns whether the signal was delivered (false: it had ended already).
+bool run_dls_killed_after(const std::string& warehouse, std::chrono::milliseconds delay);
 
 /// Single-quotes a string for /bin/sh.
 std::string shell_quote(const std::string& s);

@@ -13,10 +13,13 @@ Fixtures (all tests under tests/interop may use them):
                 $DLS_JARS_DIR (default ~/.cache/dls/jars). One session per test module.
   write_file -- write_file(path, text) creates parent folders and writes text.
 
-Helpers (import from conftest): rows(table) -> sorted list of row tuples, for row-set equality of a
+Helpers (import from conftest): make_run_dls(dls, warehouse) -> a run_dls for module-scoped
+fixtures; rows(table) -> sorted list of row tuples, for row-set equality of a
 pyarrow Table or a list of Spark Rows; read_delta_rs(path, version=None) -> pyarrow Table read by
 delta-rs through its DataFusion engine (which handles deletion vectors and column mapping);
-read_spark(spark, path, version=None) -> Spark DataFrame of the Delta table at path.
+read_spark(spark, path, version=None) -> Spark DataFrame of the Delta table at path;
+read_dls(run_dls, path, version=None) -> the rows dls reads (list of dicts, `dls query` JSON);
+as_text_rows(rows) -> sorted tuples of strings, to compare Spark Rows with dls rows.
 
 Nothing here is skipped when missing: `make setup` installs the packages and jars; without them the
 fixtures fail and say what to run.
@@ -80,8 +83,9 @@ def warehouse(tmp_path: pathlib.Path) -> pathlib.Path:
     return path
 
 
-@pytest.fixture
-def run_dls(dls: pathlib.Path, warehouse: pathlib.Path):
+def make_run_dls(dls: pathlib.Path, warehouse: pathlib.Path):
+    """A run_dls for this binary and warehouse (module-scoped fixtures build their own with it)."""
+
     def run(*args, check: bool = True, input: str | None = None, cwd=None):
         cmd = [str(dls), "--warehouse", str(warehouse), *map(str, args)]
         proc = subprocess.run(
@@ -96,6 +100,11 @@ def run_dls(dls: pathlib.Path, warehouse: pathlib.Path):
         return proc
 
     return run
+
+
+@pytest.fixture
+def run_dls(dls: pathlib.Path, warehouse: pathlib.Path):
+    return make_run_dls(dls, warehouse)
 
 
 @pytest.fixture
@@ -136,7 +145,12 @@ def spark(tmp_path_factory):
         .config("spark.databricks.delta.snapshotPartitions", "2")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", "1g")
-        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+        # Short-lived test sessions: the C1 compiler alone warms up much faster (the suite's
+        # statements are small; peak throughput does not matter).
+        .config(
+            "spark.driver.extraJavaOptions",
+            "-Duser.timezone=UTC -XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+        )
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -196,3 +210,32 @@ def read_spark(spark, path, version: int | None = None):
     if version is not None:
         reader = reader.option("versionAsOf", version)
     return reader.load(str(path))
+
+
+def read_dls(run, path, version: int | None = None, columns: str = "*") -> list[dict]:
+    """The Delta table at path as dls reads it (`dls query --format json` over delta_scan)."""
+    import json
+
+    at = "" if version is None else f", version => {version}"
+    out = run("query", "--format", "json", f"SELECT {columns} FROM delta_scan('{path}'{at})").stdout
+    return json.loads(out)
+
+
+def as_text_rows(records) -> list[tuple]:
+    """Rows as sorted tuples of strings (None stays None): Spark Rows or dls's JSON objects, for
+    comparing engines whose Python value types differ."""
+
+    def text(v):
+        if v is None:
+            return None
+        if isinstance(v, bool):
+            return str(v).lower()
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+
+    out = []
+    for r in records:
+        values = r.values() if isinstance(r, dict) else tuple(r)
+        out.append(tuple(text(v) for v in values))
+    return sorted(out, key=_sort_key)

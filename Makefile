@@ -9,9 +9,11 @@ DUCKDB_STAMP := third_party/duckdb/lib/libduckdb.so
 
 all: build
 
-# Installs missing Debian packages and the pinned DuckDB (see scripts/setup.sh).
+# Installs missing Debian packages and the pinned DuckDB (see scripts/setup.sh), then the Python
+# reference engines in .venv/ and the Delta jars (scripts/setup_python.sh).
 setup:
 	@bash scripts/setup.sh
+	@bash scripts/setup_python.sh
 
 $(DUCKDB_STAMP):
 	@bash scripts/setup.sh
@@ -27,6 +29,8 @@ build: configure
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	@bash scripts/setup_python.sh
+	DLS_BUILD_DIR=$(BUILD_DIR) bash scripts/run_pytest.sh
 
 demo: build
 	bash examples/demo.sh $(BUILD_DIR)/dls

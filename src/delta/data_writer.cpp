@@ -76,6 +76,10 @@ bool assignable(const DataType& from, const DataType& to) {
            (integer_rank(from.kind) > 0 && integer_rank(from.kind) <= 3);
   }
   if (to.kind == "timestamp") return from.kind == "timestamp" || from.kind == "timestamp_ntz";
+  // An instant into a wall-clock column (a table created when dls wrote Spark TIMESTAMP as
+  // timestamp_ntz): its UTC wall clock, as Spark stores a TIMESTAMP into a TIMESTAMP_NTZ column
+  // with session time zone UTC.
+  if (to.kind == "timestamp_ntz") return from.kind == "timestamp_ntz" || from.kind == "timestamp";
   return from.kind == to.kind;
 }
 
@@ -207,6 +211,8 @@ std::string DataWriter::conform(sql::Connection& con, const std::string& select_
       std::string col = "__dls_src." + quote_identifier(name);
       if (from.kind == "timestamp_ntz" && field.type.kind == "timestamp") {
         expr = "timezone('UTC', " + col + ")";  // a TIMESTAMP is taken as UTC, never local time
+      } else if (from.kind == "timestamp" && field.type.kind == "timestamp_ntz") {
+        expr = "timezone('UTC', " + col + ")";  // the instant's UTC wall clock
       } else if (from.to_duckdb() == target_type) {
         expr = col;
       } else {

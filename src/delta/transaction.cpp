@@ -136,6 +136,14 @@ CommitResult Transaction::commit() {
     throw UsageError("creating the Delta table at " + table_root_ +
                      " needs a protocol and a metadata action");
   }
+  // A metadata change that needs a table feature (a timestamp_ntz column added by schema
+  // evolution) upgrades the protocol in the same commit: readers never see the new schema under
+  // a protocol that does not announce it.
+  if (!creating && metadata_ && !protocol_) {
+    if (auto upgraded = protocol_upgrade(read_snapshot_->protocol(), *metadata_)) {
+      protocol_ = std::move(*upgraded);
+    }
+  }
   const Protocol& protocol = protocol_ ? *protocol_ : read_snapshot_->protocol();
   const Metadata& metadata = metadata_ ? *metadata_ : read_snapshot_->metadata();
   check_writable(protocol, metadata, table_root_, !removes_.empty());

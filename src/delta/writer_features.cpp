@@ -114,6 +114,50 @@ Protocol protocol_for_new_table(const Metadata& metadata) {
   return p;
 }
 
+std::optional<Protocol> protocol_upgrade(const Protocol& current, const Metadata& metadata) {
+  Schema schema = Schema::from_json_string(metadata.schema_string);
+  bool ntz = false;
+  for (const auto& f : schema.fields) ntz = ntz || has_ntz(f.type);
+  auto has = [](const std::optional<std::vector<std::string>>& features, const std::string& f) {
+    return features && std::find(features->begin(), features->end(), f) != features->end();
+  };
+  if (!ntz || (has(current.reader_features, "timestampNtz") &&
+               has(current.writer_features, "timestampNtz"))) {
+    return std::nullopt;
+  }
+  Protocol next = current;
+  // Reader version 2 implies columnMapping; writer versions 2..6 imply these features, in order.
+  std::vector<std::string> readers;
+  if (current.min_reader_version >= 3 && current.reader_features) {
+    readers = *current.reader_features;
+  } else if (current.min_reader_version == 2) {
+    readers = {"columnMapping"};
+  }
+  std::vector<std::string> writers;
+  if (current.min_writer_version >= 7 && current.writer_features) {
+    writers = *current.writer_features;
+  } else {
+    static const std::vector<std::pair<int, std::string>> kImplied = {
+        {2, "appendOnly"},     {2, "invariants"},       {3, "checkConstraints"},
+        {4, "changeDataFeed"}, {4, "generatedColumns"}, {5, "columnMapping"},
+        {6, "identityColumns"}};
+    for (const auto& [version, feature] : kImplied) {
+      if (current.min_writer_version >= version) writers.push_back(feature);
+    }
+  }
+  auto add = [](std::vector<std::string>& list, const std::string& f) {
+    if (std::find(list.begin(), list.end(), f) == list.end()) list.push_back(f);
+  };
+  add(readers, "timestampNtz");
+  add(writers, "timestampNtz");
+  for (const auto& r : readers) add(writers, r);  // every reader feature is a writer feature too
+  next.min_reader_version = 3;
+  next.min_writer_version = 7;
+  next.reader_features = readers;
+  next.writer_features = writers;
+  return next;
+}
+
 int64_t int_property(const Metadata& metadata, const std::string& key, int64_t fallback) {
   auto it = metadata.configuration.find(key);
   if (it == metadata.configuration.end()) return fallback;

@@ -4,6 +4,7 @@
 // so we never leave a table that other engines would consider corrupt.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "dls/delta/action.h"
@@ -19,6 +20,13 @@ void check_writable(const Protocol& protocol, const Metadata& metadata,
 /// The protocol a new table with this metadata needs: 1/2, or 3/7 with the timestampNtz feature
 /// when a column (at any depth) is timestamp_ntz.
 Protocol protocol_for_new_table(const Metadata& metadata);
+
+/// The protocol an existing table needs after its metadata becomes `metadata`, or nullopt when
+/// `current` already allows it. Today the one feature a metadata change can need is timestampNtz
+/// (a timestamp_ntz column added by schema evolution): the table then moves to reader 3 / writer 7
+/// in the same commit, keeping every feature its old versions implied (PROTOCOL.md "Table
+/// Features": a legacy writer version's features become explicit writer features).
+std::optional<Protocol> protocol_upgrade(const Protocol& current, const Metadata& metadata);
 
 /// Integer table property (e.g. delta.checkpointInterval) or `fallback` when absent. Throws
 /// InvalidMetadataError for a value that is not a positive integer.

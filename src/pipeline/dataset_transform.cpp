@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 
 #include "dls/core/error.h"
 #include "dls/sql/quote.h"
 #include "dls/sql/spark/dialect.h"
+#include "dls/sql/spark/parser.h"
 #include "dls/sql/sql_error.h"
+#include "pipeline/storage_type.h"
 
 namespace dls::pipeline {
 
@@ -26,6 +29,21 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
+/// The DuckDB SQL of a select_expr entry whose Spark type is TIMESTAMP (LTZ) -- a cast,
+/// to_timestamp, current_timestamp... -- made a TIMESTAMP WITH TIME ZONE so that the column is
+/// written as a Delta `timestamp` (see storage_type.h); nullopt for every other entry, translated
+/// as usual. Only aliased entries: an unaliased expression keeps the name the translation gives it.
+std::optional<std::string> as_utc_timestamp(const std::string& item) {
+  const std::string q = "SELECT " + item;
+  auto parsed = sql::spark::parse_query(q);
+  if (parsed->items.size() != 1 || parsed->items[0].alias.empty()) return std::nullopt;
+  sql::spark::Printer printer(q);
+  auto typed = printer.expr(*parsed->items[0].expr);
+  if (!typed.type.is(sql::spark::SparkType::Kind::kTimestamp)) return std::nullopt;
+  return "CAST(" + typed.sql + " AS TIMESTAMP WITH TIME ZONE) AS " +
+         sql::quote_identifier(parsed->items[0].alias);
+}
+
 }  // namespace
 
 DatasetTransform DatasetTransform::compile(const DeltaLiveEntity& entity) {
@@ -35,7 +53,7 @@ DatasetTransform DatasetTransform::compile(const DeltaLiveEntity& entity) {
     try {
       std::vector<SchemaColumn> cols;
       for (const auto& c : sql::spark::parse_ddl_schema(*entity.source_schema)) {
-        cols.push_back({c.name, c.duckdb_type});
+        cols.push_back({c.name, storage_duckdb_type(c.spark_type)});
       }
       t.schema_ = std::move(cols);
     } catch (const Error& e) {
@@ -45,7 +63,9 @@ DatasetTransform DatasetTransform::compile(const DeltaLiveEntity& entity) {
   }
   for (const auto& item : entity.select_expr) {
     try {
-      t.items_.emplace_back(item, sql::spark::translate_select_item(item));
+      std::string duck = sql::spark::translate_select_item(item);
+      if (auto utc = as_utc_timestamp(item)) duck = *utc;
+      t.items_.emplace_back(item, std::move(duck));
     } catch (const Error& e) {
       throw InvalidMetadataError("entity '" + entity.entity_id + "': select_expr '" + item +
                                  "': " + e.what());

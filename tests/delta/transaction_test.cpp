@@ -212,6 +212,58 @@ TEST_F(TransactionTest, MetadataChangeConflictsWithAConcurrentCommit) {
   EXPECT_EQ(count_commits(root()), 2);
 }
 
+TEST_F(TransactionTest, AddingATimestampNtzColumnUpgradesTheProtocolInTheSameCommit) {
+  CreateOptions options;
+  options.properties = {{"delta.appendOnly", "false"}};
+  auto table = create(options);
+  table.append(*con, rows(0, 2));
+  auto created = actions_of(root(), 0, "protocol").at(0);
+  ASSERT_EQ(created["minWriterVersion"], 2);  // a legacy protocol: appendOnly + invariants implied
+
+  Snapshot snap = table.snapshot();
+  Metadata m = snap.metadata();
+  Schema schema = snap.schema();
+  schema.fields.push_back(make_schema({{"seen", "timestamp_ntz"}}).fields.at(0));
+  m.schema_string = schema.to_json_string();
+  Transaction tx(snap);
+  tx.set_metadata(m);
+  tx.set_operation("ADD COLUMNS");
+  auto result = tx.commit();
+
+  auto protocols = actions_of(root(), result.version, "protocol");
+  ASSERT_EQ(protocols.size(), 1u) << "the schema change and the upgrade are one commit";
+  EXPECT_EQ(protocols[0]["minReaderVersion"], 3);
+  EXPECT_EQ(protocols[0]["minWriterVersion"], 7);
+  EXPECT_EQ(protocols[0]["readerFeatures"], json::array({"timestampNtz"}));
+  EXPECT_EQ(protocols[0]["writerFeatures"],
+            json::array({"appendOnly", "invariants", "timestampNtz"}));
+  EXPECT_EQ(actions_of(root(), result.version, "metaData").size(), 1u);
+  EXPECT_EQ(table.snapshot().protocol().min_reader_version, 3);
+
+  // A further metadata change leaves the upgraded protocol alone.
+  Snapshot upgraded = table.snapshot();
+  Metadata again = upgraded.metadata();
+  again.configuration["delta.checkpointInterval"] = "20";
+  Transaction tx2(upgraded);
+  tx2.set_metadata(again);
+  auto second = tx2.commit();
+  EXPECT_TRUE(actions_of(root(), second.version, "protocol").empty());
+}
+
+TEST_F(TransactionTest, MetadataChangeWithoutNewFeaturesKeepsTheProtocol) {
+  auto table = create();
+  Snapshot snap = table.snapshot();
+  Metadata m = snap.metadata();
+  Schema schema = snap.schema();
+  schema.fields.push_back(make_schema({{"ts", "timestamp"}}).fields.at(0));
+  m.schema_string = schema.to_json_string();
+  Transaction tx(snap);
+  tx.set_metadata(m);
+  auto result = tx.commit();
+  EXPECT_TRUE(actions_of(root(), result.version, "protocol").empty());
+  EXPECT_EQ(table.snapshot().protocol().min_writer_version, 2);
+}
+
 // ---- checkpoints ----
 
 TEST_F(TransactionTest, CheckpointEveryIntervalWithLastCheckpoint) {

@@ -76,6 +76,33 @@ TEST_F(SourceBatchFiles, JsonInfersTypesAndParquetKeepsItsSchema) {
   EXPECT_THAT(rows_of(con, psql), ElementsAre("7|q"));
 }
 
+// Spark's TIMESTAMP is TIMESTAMP_LTZ: a UTC-adjusted instant (Delta `timestamp`, as Databricks
+// writes it). Inferred timestamps and source_schema's TIMESTAMP are held as DuckDB TIMESTAMP WITH
+// TIME ZONE; only TIMESTAMP_NTZ stays a wall-clock TIMESTAMP (Delta `timestamp_ntz`).
+TEST_F(SourceBatchFiles, InferredAndDeclaredTimestampsAreUtcInstantsUnlessNtz) {
+  con.execute("SET TimeZone = 'UTC'");
+  write_file(dir / "c/a.csv", "id,ts\n1,2024-01-02 03:04:05\n");
+  auto csv = make_source(
+      file_entity("csv", (dir / "c").string(), {{"header", "true"}, {"inferSchema", "true"}}),
+      context());
+  const auto csql = csv->full_sql(con);
+  EXPECT_THAT(columns_of(con, csql), ElementsAre("id BIGINT", "ts TIMESTAMP WITH TIME ZONE"));
+  EXPECT_THAT(rows_of(con, "SELECT CAST(epoch(ts) AS BIGINT) FROM (" + csql + ")"),
+              ElementsAre("1704164645"));
+
+  write_file(dir / "j/a.json", "{\"ts\": \"2024-01-02 03:04:05\"}\n");
+  auto json = make_source(file_entity("json", (dir / "j").string()), context());
+  EXPECT_THAT(columns_of(con, json->full_sql(con)), ElementsAre("ts TIMESTAMP WITH TIME ZONE"));
+
+  std::filesystem::create_directories(dir / "empty");
+  auto e = file_entity("csv", (dir / "empty").string());
+  e.source_schema = "a TIMESTAMP, b TIMESTAMP_NTZ, c ARRAY<TIMESTAMP>, d STRUCT<x: TIMESTAMP_NTZ>";
+  auto declared = make_source(e, context());
+  EXPECT_THAT(columns_of(con, declared->full_sql(con)),
+              ElementsAre("a TIMESTAMP WITH TIME ZONE", "b TIMESTAMP",
+                          "c TIMESTAMP WITH TIME ZONE[]", "d STRUCT(x TIMESTAMP)"));
+}
+
 TEST_F(SourceBatchFiles, FingerprintChangesWhenAFileIsAdded) {
   write_file(dir / "in/a.csv", "v\n1\n");
   auto src =

@@ -7,6 +7,7 @@
 #include "dls/sql/spark/ddl_schema.h"
 #include "pipeline/sources/avro_reader.h"
 #include "pipeline/sources/file_relation.h"
+#include "pipeline/storage_type.h"
 
 namespace dls::pipeline::sources {
 
@@ -14,9 +15,11 @@ using sql::quote_literal;
 
 namespace {
 
+/// The type an inferred CSV/JSON column is held in (Spark's inference: JSON values and all-null
+/// columns are strings, timestamps are UTC-adjusted -- storage_type.h).
 std::string normalize_type(const std::string& t) {
   if (t == "JSON" || t == "NULL" || t == "\"NULL\"") return "VARCHAR";
-  return t;
+  return inferred_storage_type(t);
 }
 
 void merge(SourceSchema& into, const SourceSchema& more, bool widen_to_string) {
@@ -136,7 +139,9 @@ SourceSchema infer_file_schema(sql::Connection& con, const FileFormat& f,
 SourceSchema schema_from_ddl(const std::string& ddl, const std::string& what) {
   try {
     SourceSchema out;
-    for (const auto& c : sql::spark::parse_ddl_schema(ddl)) out.push_back({c.name, c.duckdb_type});
+    for (const auto& c : sql::spark::parse_ddl_schema(ddl)) {
+      out.push_back({c.name, storage_duckdb_type(c.spark_type)});
+    }
     return out;
   } catch (const InvalidMetadataError&) {
     throw;

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The Python step of `make test`: pytest over the Python test folders that exist on this branch
+# (tests/interop: dls against Spark + Delta and delta-rs; tests/python: the dls Python package),
+# in the .venv that scripts/setup_python.sh fills. A missing folder is left out of the command;
+# no folder at all, or a folder that collects no test (pytest's exit 5), fails the run.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+python="$root/.venv/bin/python"
+[ -x "$python" ] || {
+  echo "run_pytest: $python is missing -- run 'make setup'" >&2
+  exit 1
+}
+folders=()
+for d in tests/interop tests/python; do
+  [ -d "$d" ] && folders+=("$d")
+done
+[ ${#folders[@]} -gt 0 ] || {
+  echo "run_pytest: no Python test folder (tests/interop, tests/python) found" >&2
+  exit 1
+}
+exec "$python" -m pytest -p no:cacheprovider "${folders[@]}" "$@"

@@ -1,0 +1,241 @@
+"""Shared fixtures of the interop tests: dls against the reference engines (issue 10).
+
+Fixtures (all tests under tests/interop may use them):
+
+  dls        -- pathlib.Path of the dls binary: $DLS_BUILD_DIR/dls (the Makefile sets it), else
+                build/dls at the repository root. Missing binary = error, never a skip.
+  warehouse  -- pathlib.Path of a fresh, empty warehouse directory for one test.
+  run_dls    -- run_dls(*args, check=True, input=None, cwd=None) runs `dls --warehouse <warehouse>
+                *args` and returns the subprocess.CompletedProcess (text). With check=True a non-zero
+                exit fails the test showing the command, its exit code and its stderr.
+  spark      -- a SparkSession (local[2], UI off, 2 shuffle partitions, session time zone UTC) with
+                Delta Lake configured offline from the jars of scripts/delta_jars.lock in
+                $DLS_JARS_DIR (default ~/.cache/dls/jars). One session per test module.
+  write_file -- write_file(path, text) creates parent folders and writes text.
+
+Helpers (import from conftest): make_run_dls(dls, warehouse) -> a run_dls for module-scoped
+fixtures; rows(table) -> sorted list of row tuples, for row-set equality of a
+pyarrow Table or a list of Spark Rows; read_delta_rs(path, version=None) -> pyarrow Table read by
+delta-rs through its DataFusion engine (which handles deletion vectors and column mapping);
+read_spark(spark, path, version=None) -> Spark DataFrame of the Delta table at path;
+read_dls(run_dls, path, version=None) -> the rows dls reads (list of dicts, `dls query` JSON);
+as_text_rows(rows) -> sorted tuples of strings, to compare Spark Rows with dls rows.
+
+Nothing here is skipped when missing: `make setup` installs the packages and jars; without them the
+fixtures fail and say what to run.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal as _decimal
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+JARS_LOCK = REPO / "scripts" / "delta_jars.lock"
+
+
+def _build_dir() -> pathlib.Path:
+    configured = os.environ.get("DLS_BUILD_DIR")
+    if configured:
+        path = pathlib.Path(configured)
+        return path if path.is_absolute() else REPO / path
+    return REPO / "build"
+
+
+def _delta_jars() -> list[str]:
+    """The jar files of scripts/delta_jars.lock in the jar cache; fails naming the missing ones."""
+    cache = pathlib.Path(os.environ.get("DLS_JARS_DIR", pathlib.Path.home() / ".cache/dls/jars"))
+    jars, missing = [], []
+    for line in JARS_LOCK.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        _group, artifact, version = line.split()[0].split(":")
+        jar = cache / f"{artifact}-{version}.jar"
+        (jars if jar.is_file() else missing).append(str(jar))
+    if missing:
+        pytest.fail(
+            "Delta jars missing: " + ", ".join(missing) + " -- run `make setup` "
+            "(scripts/fetch_delta_jars.sh)",
+            pytrace=False,
+        )
+    return jars
+
+
+@pytest.fixture(scope="session")
+def dls() -> pathlib.Path:
+    binary = _build_dir() / "dls"
+    if not binary.is_file():
+        pytest.fail(f"dls binary not found at {binary} -- run `make build`", pytrace=False)
+    return binary
+
+
+@pytest.fixture
+def warehouse(tmp_path: pathlib.Path) -> pathlib.Path:
+    path = tmp_path / "warehouse"
+    path.mkdir()
+    return path
+
+
+def make_run_dls(dls: pathlib.Path, warehouse: pathlib.Path):
+    """A run_dls for this binary and warehouse (module-scoped fixtures build their own with it)."""
+
+    def run(*args, check: bool = True, input: str | None = None, cwd=None):
+        cmd = [str(dls), "--warehouse", str(warehouse), *map(str, args)]
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, input=input, cwd=cwd or warehouse.parent
+        )
+        if check and proc.returncode != 0:
+            pytest.fail(
+                f"{' '.join(cmd)} exited {proc.returncode}\nstdout:\n{proc.stdout}\n"
+                f"stderr:\n{proc.stderr}",
+                pytrace=False,
+            )
+        return proc
+
+    return run
+
+
+@pytest.fixture
+def run_dls(dls: pathlib.Path, warehouse: pathlib.Path):
+    return make_run_dls(dls, warehouse)
+
+
+@pytest.fixture
+def write_file():
+    def write(path, text: str) -> pathlib.Path:
+        path = pathlib.Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory):
+    """One SparkSession per test module, Delta from the cached jars, nothing fetched at start."""
+    jars = _delta_jars()
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as e:  # pragma: no cover - the message is the point
+        pytest.fail(f"pyspark is not importable ({e}) -- run `make setup`", pytrace=False)
+    scratch = tmp_path_factory.mktemp("spark")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("dls-interop")
+        .config("spark.jars", ",".join(jars))
+        .config("spark.jars.ivy", str(scratch / "ivy"))  # never the user's Ivy cache or the network
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .config("spark.sql.catalogImplementation", "in-memory")
+        .config("spark.sql.warehouse.dir", str(scratch / "spark-warehouse"))
+        .config("spark.local.dir", str(scratch / "local"))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.databricks.delta.snapshotPartitions", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "1g")
+        # Short-lived test sessions: the C1 compiler alone warms up much faster (the suite's
+        # statements are small; peak throughput does not matter).
+        .config(
+            "spark.driver.extraJavaOptions",
+            "-Duser.timezone=UTC -XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+        )
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def _normalize(value):
+    """One comparable form for values from Spark Rows and pyarrow: nested rows become tuples,
+    maps become sorted tuples of pairs, naive/aware datetimes become naive UTC."""
+    if isinstance(value, dict):
+        return tuple(sorted((_normalize(k), _normalize(v)) for k, v in value.items()))
+    if hasattr(value, "asDict"):  # pyspark Row (a struct)
+        return tuple(_normalize(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        # pyarrow gives a map as a list of (key, value) pairs; Spark gives a dict.
+        if value and all(isinstance(v, tuple) and len(v) == 2 for v in value) and not isinstance(
+            value, tuple
+        ):
+            return tuple(sorted((_normalize(k), _normalize(v)) for k, v in value))
+        return tuple(_normalize(v) for v in value)
+    if isinstance(value, _dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    if isinstance(value, bytearray):
+        return bytes(value)
+    if isinstance(value, _decimal.Decimal):
+        return value.normalize() if value == value else value
+    return value
+
+
+def _sort_key(row):
+    return tuple((v is None, repr(v)) for v in row)
+
+
+def rows(table) -> list[tuple]:
+    """Sorted row tuples of a pyarrow Table / RecordBatchReader or a list of Spark Rows."""
+    if hasattr(table, "to_pylist"):
+        records = [tuple(r.values()) for r in table.to_pylist()]
+    else:
+        records = [tuple(r) for r in table]
+    return sorted((tuple(_normalize(v) for v in r) for r in records), key=_sort_key)
+
+
+def read_delta_rs(path, version: int | None = None):
+    """The Delta table at path as read by delta-rs (DataFusion engine), as a pyarrow Table."""
+    import pyarrow as pa
+    from deltalake import DeltaTable, QueryBuilder
+
+    table = DeltaTable(str(path), version=version)
+    reader = QueryBuilder().register("t", table).execute("SELECT * FROM t")
+    return pa.table(reader.read_all())
+
+
+def read_spark(spark, path, version: int | None = None):
+    """The Delta table at path as a Spark DataFrame (at version when given)."""
+    reader = spark.read.format("delta")
+    if version is not None:
+        reader = reader.option("versionAsOf", version)
+    return reader.load(str(path))
+
+
+def read_dls(run, path, version: int | None = None, columns: str = "*") -> list[dict]:
+    """The Delta table at path as dls reads it (`dls query --format json` over delta_scan)."""
+    import json
+
+    at = "" if version is None else f", version => {version}"
+    out = run("query", "--format", "json", f"SELECT {columns} FROM delta_scan('{path}'{at})").stdout
+    return json.loads(out)
+
+
+def as_text_rows(records) -> list[tuple]:
+    """Rows as sorted tuples of strings (None stays None): Spark Rows or dls's JSON objects, for
+    comparing engines whose Python value types differ."""
+
+    def text(v):
+        if v is None:
+            return None
+        if isinstance(v, bool):
+            return str(v).lower()
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+
+    out = []
+    for r in records:
+        values = r.values() if isinstance(r, dict) else tuple(r)
+        out.append(tuple(text(v) for v in values))
+    return sorted(out, key=_sort_key)

@@ -1,0 +1,316 @@
+"""Every kind of table dls writes, read by Spark 4.2 + Delta 4.4 and by delta-rs (issue 10 §2).
+
+One pipeline (group main.w) is run 11 times over CSV files that arrive one per update, so its
+tables have 11+ commits and checkpoints; it writes appends (streaming tables), overwrites
+(materialized views), tables partitioned by string / int / date / timestamp with NULL values and
+values holding `/ % = space ü`, every type dls emits (decimal, date, timestamp, timestamp_ntz,
+binary, arrays, maps, structs), a quarantine table, SCD1 and SCD2 CDC targets, a table whose schema
+evolves (a column appears in a later file), plus the control table and the event log. Each table
+must give Spark and delta-rs the same rows and the same column types, and the rows dls itself reads.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pyarrow as pa
+import pytest
+
+from conftest import make_run_dls, read_delta_rs, read_spark, rows
+
+ROUNDS = 11
+CITIES = ["Zürich", "a/b", "50%", "x=y", "two words", ""]  # "" is read as NULL by CSV
+
+
+def _event_rows(r: int) -> str:
+    out = []
+    for i in range(3):
+        n = r * 3 + i
+        city = CITIES[n % len(CITIES)]
+        amount = f"{(n * 7) % 50 - 5}.25"  # some negative: quarantined by silver
+        out.append(f"{n},name{n},{amount},2024-0{1 + n % 3}-1{n % 10},2024-01-0{1 + n % 5} 1{n % 10}:30:00,{city}")
+    return "\n".join(out) + "\n"
+
+
+def _user_rows(r: int) -> str:
+    # A change feed: inserts, then updates and deletes of earlier keys.
+    seq = r + 1
+    lines = [f"{r},user{r},city{r},INSERT,{seq}"]
+    if r >= 2:
+        lines.append(f"{r - 2},user{r - 2},moved{r},UPDATE,{seq}")
+    if r >= 4 and r % 4 == 0:
+        lines.append(f"{r - 4},,,DELETE,{seq}")
+    return "\n".join(lines) + "\n"
+
+
+def _entities(data: pathlib.Path) -> list[dict]:
+    csv = {"cloudFiles.format": "csv", "header": "true"}
+    group = "main.w"
+    apply = {
+        "sequence_by": "seq",
+        "apply_as_deletes": "op = 'DELETE'",
+        "except_column_list": ["op", "seq"],
+    }
+    users = {
+        "group": group,
+        "source": str(data / "users"),
+        "source_format": "cloudFiles",
+        "read_options": csv,
+        "source_schema": "id INT, name STRING, city STRING, op STRING, seq INT",
+        "primary_keys": ["id"],
+    }
+    return [
+        {
+            "entity_id": "events",
+            "group": group,
+            "source": str(data / "events"),
+            "source_format": "cloudFiles",
+            "read_options": csv,
+            "source_schema": "id INT, name STRING, amount DECIMAL(10,2), day DATE, ts TIMESTAMP, city STRING",
+            "partition_cols": ["city"],
+            "table_properties": {"delta.checkpointInterval": "4"},
+            "destination": "events",
+        },
+        {
+            "entity_id": "events_by_day",
+            "group": group,
+            "source": "events",
+            "source_format": "dlt",
+            "select_expr": ["id", "day", "ts"],
+            "partition_cols": ["day"],
+            "destination": "events_by_day",
+        },
+        {
+            "entity_id": "events_by_bucket",
+            "group": group,
+            "source": "events",
+            "source_format": "dlt",
+            "select_expr": ["id", "CAST(id % 3 AS INT) AS bucket"],
+            "partition_cols": ["bucket"],
+            "destination": "events_by_bucket",
+        },
+        {
+            "entity_id": "events_by_ts",
+            "group": group,
+            "source": "events",
+            "source_format": "dlt",
+            "select_expr": ["id", "CASE WHEN id % 4 = 0 THEN NULL ELSE ts END AS ts"],
+            "partition_cols": ["ts"],
+            "destination": "events_by_ts",
+        },
+        {
+            "entity_id": "typed",
+            "group": group,
+            "source": "events",
+            "source_format": "dlt",
+            "is_streaming": False,
+            "select_expr": [
+                "id",
+                "CAST(amount AS DECIMAL(12,3)) AS dec",
+                "day",
+                "ts",
+                "CAST(ts AS TIMESTAMP_NTZ) AS ts_ntz",
+                "CAST(name AS BINARY) AS bin",
+                "array(id, id + 1) AS arr",
+                "map(name, id) AS m",
+                "named_struct('a', id, 'b', name, 'c', array(day)) AS st",
+                "array(named_struct('x', id)) AS arr_st",
+            ],
+            "destination": "typed",
+        },
+        {
+            "entity_id": "silver",
+            "group": group,
+            "source": "events",
+            "source_format": "dlt",
+            "select_expr": ["id", "amount", "city"],
+            "expectations": {"expect_all": {"positive_amount": "amount > 0"}},
+            "is_quarantined": True,
+            "destination": "silver",
+        },
+        {**users, "entity_id": "users_scd1", "destination": "users_scd1",
+         "apply_changes": {**apply, "stored_as_scd_type": 1}},
+        {**users, "entity_id": "users_scd2", "destination": "users_scd2",
+         "apply_changes": {**apply, "stored_as_scd_type": 2}},
+        {
+            "entity_id": "evolving",
+            "group": group,
+            "source": str(data / "evolving"),
+            "source_format": "cloudFiles",
+            "read_options": csv,
+            "destination": "evolving",
+        },
+    ]
+
+
+@pytest.fixture(scope="module")
+def written(dls, tmp_path_factory):
+    """The warehouse after ROUNDS updates of the pipeline; returns (warehouse, run_dls)."""
+    root = tmp_path_factory.mktemp("dls_writes")
+    warehouse, data = root / "warehouse", root / "data"
+    for folder in ("events", "users", "evolving"):
+        (data / folder).mkdir(parents=True)
+    run = make_run_dls(dls, warehouse)
+    run("store init")
+    run("upsert", "--json", json.dumps(_entities(data)))
+    for r in range(ROUNDS):
+        (data / "events" / f"e{r:02}.csv").write_text("id,name,amount,day,ts,city\n" + _event_rows(r))
+        (data / "users" / f"u{r:02}.csv").write_text("id,name,city,op,seq\n" + _user_rows(r))
+        if r < 6:
+            (data / "evolving" / f"v{r:02}.csv").write_text(f"k,v\n{r},v{r}\n")
+        else:  # a new column from round 6 on: schema evolution
+            (data / "evolving" / f"v{r:02}.csv").write_text(f"k,v,extra\n{r},v{r},x{r}\n")
+        run("run", "--group", "main.w")
+    return warehouse, run
+
+
+def _path(warehouse: pathlib.Path, name: str) -> pathlib.Path:
+    return warehouse / "main" / "w" / name
+
+
+def _spark_types(df) -> dict[str, str]:
+    return {f.name: f.dataType.simpleString() for f in df.schema.fields}
+
+
+def _dls_count(run, path: pathlib.Path, version: int | None = None) -> int:
+    at = "" if version is None else f", version => {version}"
+    out = run("query", "--format", "csv", f"SELECT count(*) AS n FROM delta_scan('{path}'{at})").stdout
+    return int(out.strip().splitlines()[-1])
+
+
+def _assert_same(spark, run, path: pathlib.Path, version: int | None = None):
+    """Spark and delta-rs read the same rows as each other, as many as dls reads."""
+    df = read_spark(spark, path, version)
+    from_spark = rows(df.collect())
+    arrow = read_delta_rs(path, version)
+    # delta-rs returns columns in table order too (partition columns included).
+    assert [f.name for f in df.schema.fields] == arrow.column_names
+    assert from_spark == rows(arrow)
+    assert len(from_spark) == _dls_count(run, path, version)
+    return df, arrow
+
+
+TABLES = ["events", "events_by_day", "events_by_bucket", "events_by_ts", "typed", "silver",
+          "silver_invalid", "users_scd1", "users_scd2", "evolving"]
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_spark_and_delta_rs_read_the_same_rows(spark, written, table):
+    warehouse, run = written
+    df, _ = _assert_same(spark, run, _path(warehouse, table))
+    assert df.count() > 0
+
+
+def test_column_types_are_the_ones_dls_declares(spark, written):
+    warehouse, _ = written
+    df = read_spark(spark, _path(warehouse, "typed"))
+    assert _spark_types(df) == {
+        "id": "int",
+        "dec": "decimal(12,3)",
+        "day": "date",
+        "ts": "timestamp",
+        "ts_ntz": "timestamp_ntz",
+        "bin": "binary",
+        "arr": "array<int>",
+        "m": "map<string,int>",
+        "st": "struct<a:int,b:string,c:array<date>>",
+        "arr_st": "array<struct<x:int>>",
+    }
+    arrow = read_delta_rs(_path(warehouse, "typed"))
+    types = {f.name: f.type for f in arrow.schema}
+    assert pa.types.is_decimal(types["dec"]) and types["dec"].scale == 3
+    assert pa.types.is_timestamp(types["ts"]) and types["ts"].tz is not None
+    assert pa.types.is_timestamp(types["ts_ntz"]) and types["ts_ntz"].tz is None
+    assert pa.types.is_date32(types["day"])
+    assert pa.types.is_binary(types["bin"]) or pa.types.is_large_binary(types["bin"]) or pa.types.is_binary_view(types["bin"])
+    assert pa.types.is_map(types["m"])
+    # The bronze table keeps source_schema's types: TIMESTAMP is a UTC-adjusted timestamp.
+    assert _spark_types(read_spark(spark, _path(warehouse, "events"))) == {
+        "id": "int", "name": "string", "amount": "decimal(10,2)", "day": "date",
+        "ts": "timestamp", "city": "string",
+    }
+
+
+def test_partition_values_with_special_characters_and_nulls(spark, written):
+    warehouse, _ = written
+    path = _path(warehouse, "events")
+    cities = {r.city for r in read_spark(spark, path).select("city").distinct().collect()}
+    assert cities == {"Zürich", "a/b", "50%", "x=y", "two words", None}
+    # Partition pruning sees the same values as a full scan.
+    assert read_spark(spark, path).where("city = 'a/b'").count() == sum(
+        1 for n in range(ROUNDS * 3) if CITIES[n % len(CITIES)] == "a/b")
+    assert read_spark(spark, path).where("city IS NULL").count() == sum(
+        1 for n in range(ROUNDS * 3) if CITIES[n % len(CITIES)] == "")
+    ts = read_spark(spark, _path(warehouse, "events_by_ts"))
+    assert ts.where("ts IS NULL").count() == sum(1 for n in range(ROUNDS * 3) if n % 4 == 0)
+
+
+def test_many_commits_with_checkpoints_and_time_travel(spark, written):
+    warehouse, run = written
+    path = _path(warehouse, "events")
+    log = path / "_delta_log"
+    assert list(log.glob("*.checkpoint*.parquet")), "no checkpoint after 11 commits"
+    from deltalake import DeltaTable
+
+    latest = DeltaTable(str(path)).version()
+    assert latest >= ROUNDS
+    for version in (1, latest // 2, latest):
+        df, _ = _assert_same(spark, run, path, version)
+    # Version 1 holds the first file only (version 0 creates the table).
+    assert read_spark(spark, path, 1).count() == 3
+
+
+def test_history_lists_dls_commits(spark, written):
+    warehouse, _ = written
+    from deltalake import DeltaTable
+
+    for table in ("events", "typed", "users_scd2"):
+        path = _path(warehouse, table)
+        on_disk = sorted(int(p.name.split(".")[0]) for p in (path / "_delta_log").glob("*.json"))
+        spark_history = spark.sql(f"DESCRIBE HISTORY delta.`{path}`").collect()
+        assert sorted(r.version for r in spark_history) == on_disk
+        assert all(r.operation for r in spark_history)
+        rs_history = DeltaTable(str(path)).history()
+        assert sorted(h["version"] for h in rs_history) == on_disk
+
+
+def test_scd_targets_hold_the_change_feed(spark, written):
+    warehouse, _ = written
+    scd1 = {r.id: r.city for r in read_spark(spark, _path(warehouse, "users_scd1")).collect()}
+    deleted = {r - 4 for r in range(ROUNDS) if r >= 4 and r % 4 == 0}
+    assert set(scd1) == set(range(ROUNDS)) - deleted
+    for k in scd1:
+        assert scd1[k] == (f"moved{k + 2}" if k + 2 < ROUNDS else f"city{k}")
+    scd2 = read_spark(spark, _path(warehouse, "users_scd2"))
+    assert {"__START_AT", "__END_AT"} <= set(scd2.columns)
+    open_rows = scd2.where("__END_AT IS NULL").count()
+    assert open_rows == len(scd1)
+
+
+def test_schema_evolution_adds_the_column_for_every_reader(spark, written):
+    warehouse, run = written
+    path = _path(warehouse, "evolving")
+    df = read_spark(spark, path)
+    assert "extra" in df.columns
+    assert df.where("extra IS NOT NULL").count() == ROUNDS - 6
+    from deltalake import DeltaTable
+
+    assert "extra" in [f.name for f in DeltaTable(str(path)).schema().fields]
+    # Before the column appeared, every reader sees the old schema.
+    old = read_spark(spark, path, 1)
+    assert "extra" not in old.columns
+    _assert_same(spark, run, path, 1)
+
+
+@pytest.mark.parametrize("which", ["control_table", "event_log"])
+def test_control_table_and_event_log(spark, written, which):
+    warehouse, run = written
+    if which == "control_table":
+        path = warehouse / "main" / "dls" / "control_table"
+    else:
+        logs = list((warehouse / "_pipelines").glob("*/event_log"))
+        assert len(logs) == 1
+        path = logs[0]
+    df, _ = _assert_same(spark, run, path)
+    assert df.count() > 0

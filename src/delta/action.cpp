@@ -7,6 +7,8 @@
 // metaData has no schema.
 #include "dls/delta/action.h"
 
+#include <cmath>
+#include <limits>
 #include <string_view>
 
 #include "dls/core/error.h"
@@ -42,21 +44,32 @@ std::optional<std::string> opt_string(const json& obj, const char* action, const
   return v->get<std::string>();
 }
 
+/// `v` as an int64, or why it is not one. A float is accepted only when it is integral and within
+/// the int64 range (a cast of 1.6e21 or NaN would be undefined behaviour and silently wrong); an
+/// unsigned integer only up to INT64_MAX.
 int64_t to_int(const json& v, const char* action, const char* key) {
-  if (v.is_number_integer()) return v.get<int64_t>();
-  if (v.is_number_float()) return static_cast<int64_t>(v.get<double>());
-  // Some writers quote numbers; accept a plain decimal integer.
-  if (v.is_string()) {
-    const std::string& s = v.get_ref<const std::string&>();
-    try {
-      size_t pos = 0;
-      int64_t n = std::stoll(s, &pos);
-      if (pos == s.size()) return n;
-    } catch (const std::exception&) {
-    }
+  if (auto n = json_to_int64(v)) return *n;
+  if (v.is_number()) {
+    malformed(action, key,
+              "the number " + v.dump() + " is not an integer in the 64-bit range (" +
+                  std::to_string(std::numeric_limits<int64_t>::min()) + ".." +
+                  std::to_string(std::numeric_limits<int64_t>::max()) + ")");
   }
-  malformed(action, key, "expected an integer");
+  malformed(action, key, "expected an integer, got " + v.dump().substr(0, 100));
 }
+
+/// An integer field with a narrower valid range (e.g. a 32-bit DV size, a non-negative file size).
+int64_t in_range(int64_t n, int64_t lo, int64_t hi, const char* action, const char* key) {
+  if (n < lo || n > hi) {
+    malformed(action, key,
+              "the value " + std::to_string(n) + " is out of range (" + std::to_string(lo) + ".." +
+                  std::to_string(hi) + ")");
+  }
+  return n;
+}
+
+constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
 int64_t req_int(const json& obj, const char* action, const char* key) {
   const json* v = find(obj, key);
@@ -140,9 +153,13 @@ std::optional<DeletionVectorDescriptor> deletion_vector(const json& obj, const c
   DeletionVectorDescriptor dv;
   dv.storage_type = req_string(*v, "deletionVector", "storageType");
   dv.path_or_inline_dv = req_string(*v, "deletionVector", "pathOrInlineDv");
-  if (auto off = opt_int(*v, "deletionVector", "offset")) dv.offset = static_cast<int32_t>(*off);
-  dv.size_in_bytes = static_cast<int32_t>(req_int(*v, "deletionVector", "sizeInBytes"));
-  dv.cardinality = req_int(*v, "deletionVector", "cardinality");
+  // The protocol declares offset and sizeInBytes as 32-bit ints; none of them can be negative.
+  if (auto off = opt_int(*v, "deletionVector", "offset"))
+    dv.offset = static_cast<int32_t>(in_range(*off, 0, kInt32Max, "deletionVector", "offset"));
+  dv.size_in_bytes = static_cast<int32_t>(in_range(req_int(*v, "deletionVector", "sizeInBytes"), 0,
+                                                   kInt32Max, "deletionVector", "sizeInBytes"));
+  dv.cardinality = in_range(req_int(*v, "deletionVector", "cardinality"), 0, kInt64Max,
+                            "deletionVector", "cardinality");
   return dv;
 }
 
@@ -174,8 +191,10 @@ json string_map_to_json(const std::map<std::string, std::string>& m) {
 
 Protocol protocol_from(const json& b) {
   Protocol p;
-  p.min_reader_version = static_cast<int>(req_int(b, "protocol", "minReaderVersion"));
-  p.min_writer_version = static_cast<int>(req_int(b, "protocol", "minWriterVersion"));
+  p.min_reader_version = static_cast<int>(in_range(req_int(b, "protocol", "minReaderVersion"), 0,
+                                                   kInt32Max, "protocol", "minReaderVersion"));
+  p.min_writer_version = static_cast<int>(in_range(req_int(b, "protocol", "minWriterVersion"), 0,
+                                                   kInt32Max, "protocol", "minWriterVersion"));
   p.reader_features = opt_string_list(b, "protocol", "readerFeatures");
   p.writer_features = opt_string_list(b, "protocol", "writerFeatures");
   return p;
@@ -204,7 +223,7 @@ AddFile add_from(const json& b) {
   a.path = req_string(b, "add", "path");
   if (const json* pv = find(b, "partitionValues"))
     a.partition_values = partition_values(*pv, "add");
-  a.size = opt_int(b, "add", "size").value_or(0);
+  a.size = in_range(opt_int(b, "add", "size").value_or(0), 0, kInt64Max, "add", "size");
   a.modification_time = opt_int(b, "add", "modificationTime").value_or(0);
   a.data_change = opt_bool(b, "add", "dataChange").value_or(true);
   a.stats = opt_string(b, "add", "stats");
@@ -225,6 +244,7 @@ RemoveFile remove_from(const json& b) {
   if (const json* pv = find(b, "partitionValues"))
     r.partition_values = partition_values(*pv, "remove");
   r.size = opt_int(b, "remove", "size");
+  if (r.size) in_range(*r.size, 0, kInt64Max, "remove", "size");
   r.stats = opt_string(b, "remove", "stats");
   r.tags = opt_string_map(b, "remove", "tags");
   r.deletion_vector = deletion_vector(b, "remove");
@@ -317,7 +337,43 @@ int hex_value(char c) {
   return -1;
 }
 
+/// commitInfo is free-form, but its timestamps feed history and time travel: a number there must be
+/// an int64 (a non-numeric `timestamp` is ignored, as readers must not depend on commitInfo).
+void check_commit_info(const json& b) {
+  if (const json* ts = find(b, "timestamp"); ts && ts->is_number())
+    to_int(*ts, "commitInfo", "timestamp");
+  if (const json* ict = find(b, "inCommitTimestamp"))
+    to_int(*ict, "commitInfo", "inCommitTimestamp");
+}
+
 }  // namespace
+
+std::optional<int64_t> json_to_int64(const json& v) {
+  if (v.is_number_unsigned()) {
+    const uint64_t u = v.get<uint64_t>();
+    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+    return static_cast<int64_t>(u);
+  }
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    // [-2^63, 2^63): both bounds are exact doubles, and NaN fails every comparison.
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || std::trunc(d) != d)
+      return std::nullopt;
+    return static_cast<int64_t>(d);
+  }
+  // Some writers quote numbers; accept a plain decimal integer.
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    try {
+      size_t pos = 0;
+      int64_t n = std::stoll(s, &pos);
+      if (pos == s.size()) return n;
+    } catch (const std::exception&) {
+    }
+  }
+  return std::nullopt;
+}
 
 std::string DeletionVectorDescriptor::unique_id() const {
   std::string id = storage_type + path_or_inline_dv;
@@ -337,13 +393,13 @@ std::string RemoveFile::key() const {
 std::optional<int64_t> CommitInfo::timestamp() const {
   auto it = fields.find("timestamp");
   if (it == fields.end() || !it->is_number()) return std::nullopt;
-  return it->get<int64_t>();
+  return json_to_int64(*it);
 }
 
 std::optional<int64_t> CommitInfo::in_commit_timestamp() const {
   auto it = fields.find("inCommitTimestamp");
-  if (it == fields.end() || !it->is_number()) return std::nullopt;
-  return it->get<int64_t>();
+  if (it == fields.end() || it->is_null()) return std::nullopt;
+  return json_to_int64(*it);
 }
 
 std::optional<std::string> CommitInfo::operation() const {
@@ -369,7 +425,10 @@ Action action_from_json(const json& line) {
   if (kind == "metaData") return metadata_from(body);
   if (kind == "protocol") return protocol_from(body);
   if (kind == "txn") return txn_from(body);
-  if (kind == "commitInfo") return CommitInfo{body};
+  if (kind == "commitInfo") {
+    check_commit_info(body);
+    return CommitInfo{body};
+  }
   if (kind == "domainMetadata") return domain_from(body);
   return OtherAction{kind, body};
 }
@@ -407,6 +466,17 @@ std::vector<Action> parse_commit(const std::string& content, const std::string& 
     } catch (const json::exception& e) {
       throw CorruptTableError(where + ": line " + std::to_string(line_no) + ": " + e.what());
     }
+  }
+  // Every writer puts at least one action (commitInfo, or the change itself) in a commit. An empty
+  // or blank file is what a crashed or non-atomic copy leaves: reading it as an empty commit would
+  // hide the version's real changes, and a writer would build the next version on top of it.
+  if (actions.empty()) {
+    throw CorruptTableError(
+        where + ": the file holds no action (" +
+        (content.empty() ? std::string("it is empty") : "it holds only whitespace") +
+        "); it was truncated or left behind by a crashed writer or copy. "
+        "Restore it from a backup or remove it if the version was never "
+        "completed");
   }
   return actions;
 }

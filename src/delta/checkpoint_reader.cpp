@@ -15,6 +15,7 @@ using nlohmann::json;
 namespace {
 
 struct Collected {
+  bool with_tombstones = false;
   std::vector<Action> actions;
   std::vector<std::string> sidecars;  // paths as written (relative to _delta_log/_sidecars)
 };
@@ -30,8 +31,8 @@ void collect(Action&& action, Collected& out) {
     }
     return;  // checkpointMetadata and unknown actions do not change the state
   }
-  if (std::holds_alternative<RemoveFile>(action) || std::holds_alternative<CommitInfo>(action))
-    return;
+  if (std::holds_alternative<CommitInfo>(action)) return;
+  if (std::holds_alternative<RemoveFile>(action) && !out.with_tombstones) return;
   out.actions.push_back(std::move(action));
 }
 
@@ -43,10 +44,11 @@ void read_parquet_actions(const std::vector<std::string>& files, Collected& out)
   }
   list += "]";
   // Only the columns that carry state; COLUMNS() with a regex skips the absent ones.
-  const std::string query =
-      "SELECT to_json(COLUMNS('^(protocol|metaData|add|txn|domainMetadata|sidecar)$'))::VARCHAR "
-      "FROM read_parquet(" +
-      list + ", union_by_name = true)";
+  const std::string columns = out.with_tombstones
+                                  ? "protocol|metaData|add|remove|txn|domainMetadata|sidecar"
+                                  : "protocol|metaData|add|txn|domainMetadata|sidecar";
+  const std::string query = "SELECT to_json(COLUMNS('^(" + columns +
+                            ")$'))::VARCHAR FROM read_parquet(" + list + ", union_by_name = true)";
   const std::string where = files.size() == 1 ? files[0] : files[0] + " (and other parts)";
   try {
     sql::Connection con = engine::connect();
@@ -58,6 +60,9 @@ void read_parquet_actions(const std::vector<std::string>& files, Collected& out)
           if (chunk->is_null(col, row)) continue;
           json body = json::parse(chunk->get_string(col, row));
           if (body.is_null()) continue;
+          // A writer may store a struct of nulls instead of a null struct for the other rows.
+          if (names[col] == "remove" && (!body.contains("path") || body["path"].is_null()))
+            continue;
           if (names[col] == "add") {
             // delta-rs/Spark may write only the struct form of the stats.
             auto stats = body.find("stats");
@@ -87,8 +92,9 @@ void read_parquet_actions(const std::vector<std::string>& files, Collected& out)
 }  // namespace
 
 std::vector<Action> read_checkpoint(const Storage& storage, const std::string& table_root,
-                                    const CheckpointFiles& cp) {
+                                    const CheckpointFiles& cp, bool with_tombstones) {
   Collected out;
+  out.with_tombstones = with_tombstones;
   for (const LogFile& f : cp.files) {
     if (!storage.exists(f.path))
       throw CorruptTableError("checkpoint file " + f.path + " is missing");
@@ -115,6 +121,7 @@ std::vector<Action> read_checkpoint(const Storage& storage, const std::string& t
       paths.push_back(std::move(p));
     }
     Collected side;
+    side.with_tombstones = with_tombstones;
     read_parquet_actions(paths, side);
     for (Action& a : side.actions) out.actions.push_back(std::move(a));
   }

@@ -18,7 +18,9 @@ namespace dls::delta {
 /// whose `stats` column is absent gets its `stats_parsed` struct as its stats JSON.
 /// Throws CorruptTableError naming the file when a checkpoint or sidecar file is missing or
 /// unreadable.
+/// `with_tombstones` also returns the checkpoint's remove actions (tombstones, which vacuum and the
+/// checkpoint writer need, in sidecars too).
 std::vector<Action> read_checkpoint(const Storage& storage, const std::string& table_root,
-                                    const CheckpointFiles& cp);
+                                    const CheckpointFiles& cp, bool with_tombstones = false);
 
 }  // namespace dls::delta

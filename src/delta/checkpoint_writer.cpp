@@ -77,7 +77,7 @@ CheckpointInfo write_checkpoint(const Snapshot& snapshot) {
   auto con = db.connect();
   int64_t retention =
       interval_property_ms(metadata, "delta.deletedFileRetentionDuration", kDefaultRetentionMs);
-  std::vector<RemoveFile> tombstones = collect_tombstones(snapshot, con, now_ms() - retention);
+  std::vector<RemoveFile> tombstones = collect_tombstones(snapshot, now_ms() - retention);
 
   std::ostringstream lines;
   int64_t size = 0;

@@ -348,15 +348,24 @@ TableDescription DeltaTable::describe() const {
   for (const auto& f : snap.files()) {
     d.size_bytes += f.size;
     if (!all_have_counts) continue;
+    nlohmann::json stats;
     try {
-      auto stats = f.stats ? nlohmann::json::parse(*f.stats) : nlohmann::json();
-      if (stats.contains("numRecords") && stats["numRecords"].is_number_integer()) {
-        records += stats["numRecords"].get<int64_t>();
-      } else {
-        all_have_counts = false;
-      }
+      stats = f.stats ? nlohmann::json::parse(*f.stats) : nlohmann::json();
     } catch (const std::exception&) {
+      all_have_counts = false;  // stats are optional; unparsable ones are as good as none
+      continue;
+    }
+    if (!stats.is_object() || !stats.contains("numRecords") || stats["numRecords"].is_null()) {
       all_have_counts = false;
+      continue;
+    }
+    // A count that is not a non-negative int64 (1e30, 2.5, -1) is a damaged log, not "unknown".
+    auto n = json_to_int64(stats["numRecords"]);
+    if (!n || *n < 0 || __builtin_add_overflow(records, *n, &records)) {
+      throw CorruptTableError("table " + root_ + " at version " + std::to_string(snap.version()) +
+                              ": the stats of " + f.path + " have an invalid numRecords " +
+                              stats["numRecords"].dump() +
+                              " (expected a non-negative 64-bit integer)");
     }
   }
   if (all_have_counts) d.num_records = records;

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "dls/core/error.h"
+#include "dls/delta/delta_error.h"
 #include "dls/delta/delta_table.h"
 
 namespace dls::delta {
@@ -54,6 +55,13 @@ std::vector<HistoryEntry> DeltaTable::history(std::optional<int64_t> limit) cons
     } catch (const NotFoundError&) {
       continue;  // removed by a concurrent log cleanup
     }
+    // A blank commit file is a damaged commit (parse_commit), not a version without changes.
+    if (content.find_first_not_of(" \t\r\n") == std::string::npos) {
+      throw CorruptTableError("commit " + log_dir(root_) + "/" + file.name + " (version " +
+                              std::to_string(version) +
+                              "): the file holds no action; it was truncated or left behind by a "
+                              "crashed writer or copy");
+    }
     // Only the commitInfo line is parsed: add lines can be large and are not needed here.
     size_t pos = 0;
     while (pos < content.size()) {
@@ -63,11 +71,16 @@ std::vector<HistoryEntry> DeltaTable::history(std::optional<int64_t> limit) cons
       pos = end + 1;
       if (line.find("\"commitInfo\"") == std::string_view::npos) continue;
       nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+      if (j.is_discarded()) {
+        throw CorruptTableError("commit " + log_dir(root_) + "/" + file.name + " (version " +
+                                std::to_string(version) +
+                                "): invalid JSON (truncated or garbled commit)");
+      }
       if (!j.is_object() || !j.contains("commitInfo") || !j["commitInfo"].is_object()) continue;
       e.commit_info = j["commitInfo"];
       const auto& ci = e.commit_info;
-      if (ci.contains("inCommitTimestamp") && ci["inCommitTimestamp"].is_number_integer()) {
-        e.timestamp_ms = ci["inCommitTimestamp"].get<int64_t>();
+      if (ci.contains("inCommitTimestamp")) {
+        if (auto ict = json_to_int64(ci["inCommitTimestamp"])) e.timestamp_ms = *ict;
       }
       if (ci.contains("operation") && ci["operation"].is_string()) {
         e.operation = ci["operation"].get<std::string>();

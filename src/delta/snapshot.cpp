@@ -85,8 +85,8 @@ std::optional<int64_t> read_in_commit_timestamp(const Storage& storage, const Lo
     auto ci = j.find("commitInfo");
     if (ci == j.end() || !ci->is_object()) return std::nullopt;
     auto ict = ci->find("inCommitTimestamp");
-    if (ict == ci->end() || !ict->is_number_integer()) return std::nullopt;
-    return ict->get<int64_t>();
+    if (ict == ci->end()) return std::nullopt;
+    return json_to_int64(*ict);
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;
   }

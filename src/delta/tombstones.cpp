@@ -4,10 +4,24 @@
 #include <map>
 #include <set>
 
+#include "delta/checkpoint_reader.h"
+#include "delta/log_segment.h"
 #include "dls/delta/delta_error.h"
-#include "dls/sql/quote.h"
 
 namespace dls::delta {
+
+namespace {
+
+/// The reconciliation key of a file (PROTOCOL.md "Action Reconciliation": path + DV id), with the
+/// path decoded so that different URI spellings of one file meet.
+template <typename FileAction>
+std::string file_key(const FileAction& f) {
+  std::string key = decode_path(f.path);
+  if (f.deletion_vector) key += "\n" + f.deletion_vector->unique_id();
+  return key;
+}
+
+}  // namespace
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -15,63 +29,30 @@ int64_t now_ms() {
       .count();
 }
 
-namespace {
-
-/// The Parquet files of the checkpoint at `version` (classic or multi-part).
-std::vector<std::string> checkpoint_files(const Snapshot& snapshot, int64_t version) {
-  std::string name = commit_file_name(version);
-  std::string prefix = name.substr(0, name.size() - 5) + ".checkpoint.";
-  std::vector<std::string> files;
-  const std::string dir = log_dir(snapshot.table_root());
-  for (const auto& f : snapshot.storage().list(dir)) {
-    if (f.is_directory || f.name.rfind(prefix, 0) != 0) continue;
-    std::string rest = f.name.substr(prefix.size());
-    if (rest == "parquet") {
-      files = {dir + "/" + f.name};  // a classic checkpoint is complete by itself
-      return files;
-    }
-    // Multi-part: NNNNNNNNNN.NNNNNNNNNN.parquet. UUID-named (V2) ones may keep their files in
-    // sidecars, whose tombstones we would miss: refuse rather than under-protect.
-    if (rest.size() == 29 && rest[10] == '.' && rest.substr(21) == ".parquet") {
-      files.push_back(dir + "/" + f.name);
-    }
-  }
-  if (files.empty()) {
-    throw UnsupportedFeatureError("the Delta table at " + snapshot.table_root() +
-                                  " uses a V2 checkpoint at version " + std::to_string(version) +
-                                  "; dls cannot collect its tombstones (remove actions) yet");
-  }
-  return files;
-}
-
-}  // namespace
-
-std::vector<RemoveFile> collect_tombstones(const Snapshot& snapshot, sql::Connection& con,
-                                           int64_t expire_before_ms) {
-  std::map<std::string, RemoveFile> removes;  // by decoded path; the newest wins
+std::vector<RemoveFile> collect_tombstones(const Snapshot& snapshot, int64_t expire_before_ms) {
+  std::map<std::string, RemoveFile> removes;  // by file_key; the newest wins
   int64_t first_commit = 0;
   if (auto cp = snapshot.checkpoint_version()) {
     first_commit = *cp + 1;
-    std::string list;
-    for (const auto& f : checkpoint_files(snapshot, *cp)) {
-      list += (list.empty() ? "" : ", ") + sql::quote_literal(f);
+    // The snapshot's own checkpoint, of any kind: classic, multi-part, or v2 with sidecars (whose
+    // tombstones live in the sidecar files).
+    LogListing listing = list_log(snapshot.storage(), snapshot.table_root());
+    const CheckpointFiles* found = nullptr;
+    for (auto it = listing.checkpoints.rbegin(); it != listing.checkpoints.rend(); ++it) {
+      if (it->version == *cp) {
+        found = &*it;
+        break;
+      }
     }
-    std::string source = "read_parquet([" + list + "], union_by_name = true)";
-    bool has_remove = false;
-    for (const auto& row : con.query("DESCRIBE SELECT * FROM " + source).rows()) {
-      if (row.at(0).as_string() == "remove") has_remove = true;
+    if (!found) {
+      throw CorruptTableError("table " + snapshot.table_root() + ": the checkpoint of version " +
+                              std::to_string(*cp) + " disappeared while collecting tombstones");
     }
-    if (has_remove) {
-      auto rows = con.query("SELECT remove.path, remove.deletionTimestamp, remove.size FROM " +
-                            source + " WHERE remove IS NOT NULL AND remove.path IS NOT NULL")
-                      .rows();
-      for (const auto& row : rows) {
-        RemoveFile r;
-        r.path = row.at(0).as_string();
-        if (!row.at(1).is_null()) r.deletion_timestamp = row.at(1).as_int();
-        if (!row.at(2).is_null()) r.size = row.at(2).as_int();
-        r.data_change = false;
-        removes[decode_path(r.path)] = std::move(r);
+    for (auto& action : read_checkpoint(snapshot.storage(), snapshot.table_root(), *found,
+                                        /*with_tombstones=*/true)) {
+      if (auto* r = std::get_if<RemoveFile>(&action)) {
+        std::string key = file_key(*r);
+        removes[key] = std::move(*r);
       }
     }
   }
@@ -80,13 +61,13 @@ std::vector<RemoveFile> collect_tombstones(const Snapshot& snapshot, sql::Connec
     const std::string path = dir + "/" + commit_file_name(v);
     for (auto& action : parse_commit(snapshot.storage().read(path), path)) {
       if (auto* r = std::get_if<RemoveFile>(&action)) {
-        std::string key = decode_path(r->path);
+        std::string key = file_key(*r);
         removes[key] = std::move(*r);
       }
     }
   }
   std::set<std::string> active;
-  for (const auto& add : snapshot.files()) active.insert(decode_path(add.path));
+  for (const auto& add : snapshot.files()) active.insert(file_key(add));
   std::vector<RemoveFile> out;
   for (auto& [path, r] : removes) {
     if (active.count(path)) continue;

@@ -8,16 +8,16 @@
 
 #include "dls/delta/action.h"
 #include "dls/delta/snapshot.h"
-#include "dls/sql/connection.h"
 
 namespace dls::delta {
 
-/// The removes of the snapshot's checkpoint (if any) and of every JSON commit after it up to the
-/// snapshot's version, the newest per path, minus files active in the snapshot, keeping only those
-/// with deletionTimestamp > `expire_before_ms` (a remove without timestamp never expires).
-/// `con` reads the checkpoint's Parquet files.
-std::vector<RemoveFile> collect_tombstones(const Snapshot& snapshot, sql::Connection& con,
-                                           int64_t expire_before_ms);
+/// The removes of the snapshot's checkpoint (if any, of any kind, sidecars included) and of every
+/// JSON commit after it up to the snapshot's version, the newest per logical file (path + deletion
+/// vector id, as in log replay), minus files active in the snapshot, keeping only those with
+/// deletionTimestamp > `expire_before_ms` (a remove without timestamp never expires). A data file
+/// whose DV was replaced therefore keeps the tombstone of its old DV: vacuum must keep that DV
+/// file while versions that read it are retained.
+std::vector<RemoveFile> collect_tombstones(const Snapshot& snapshot, int64_t expire_before_ms);
 
 /// Milliseconds since the Unix epoch, now.
 int64_t now_ms();

@@ -98,6 +98,33 @@ void check_writable(const Protocol& protocol, const Metadata& metadata,
   }
 }
 
+void check_vacuumable(const Protocol& protocol, const std::string& table_root) {
+  // Vacuum keeps the active files, the files of unexpired tombstones, their deletion vector files
+  // and everything under hidden paths (_delta_log with its checkpoints and sidecars,
+  // _change_data). These features add no other kind of file to the table, so that is enough.
+  static const std::set<std::string> kVacuumable = {
+      "appendOnly",           "invariants",          "checkConstraints",    "changeDataFeed",
+      "generatedColumns",     "identityColumns",     "columnMapping",       "timestampNtz",
+      "domainMetadata",       "deletionVectors",     "vacuumProtocolCheck", "v2Checkpoint",
+      "rowTracking",          "inCommitTimestamp",   "clustering",          "typeWidening",
+      "typeWidening-preview", "allowColumnDefaults", "checkpointProtection"};
+  std::vector<std::string> unknown;
+  if (protocol.writer_features) {
+    for (const auto& f : *protocol.writer_features)
+      if (!kVacuumable.count(f)) unknown.push_back(f);
+  }
+  if (protocol.min_writer_version > 7 || !unknown.empty()) {
+    std::string what;
+    if (protocol.min_writer_version > 7)
+      what = "writer version " + std::to_string(protocol.min_writer_version);
+    for (const auto& f : unknown) what += (what.empty() ? "the writer feature '" : ", '") + f + "'";
+    throw UnsupportedFeatureError(
+        "cannot vacuum the Delta table at " + table_root + ": it uses " + what +
+        ", which dls does not know; a feature may keep files that vacuum would take for "
+        "unreferenced, so nothing was deleted");
+  }
+}
+
 Protocol protocol_for_new_table(const Metadata& metadata) {
   Protocol p;
   Schema schema = Schema::from_json_string(metadata.schema_string);

@@ -17,6 +17,14 @@ namespace dls::delta {
 void check_writable(const Protocol& protocol, const Metadata& metadata,
                     const std::string& table_root, bool removes_rows);
 
+/// Throws UnsupportedFeatureError (naming the table and the features) when dls cannot vacuum a
+/// table with this protocol. Vacuum writes no commit but deletes files, so it must understand
+/// every writer feature that puts files in the table or references them — deletion vectors, change
+/// data, v2 checkpoints — and refuses writer versions and features it does not know
+/// (vacuumProtocolCheck asks exactly this: check the writer protocol, not only the reader one,
+/// before vacuuming). Reader features are checked when the snapshot is loaded.
+void check_vacuumable(const Protocol& protocol, const std::string& table_root);
+
 /// The protocol a new table with this metadata needs: 1/2, or 3/7 with the timestampNtz feature
 /// when a column (at any depth) is timestamp_ntz.
 Protocol protocol_for_new_table(const Metadata& metadata);

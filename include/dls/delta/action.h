@@ -115,15 +115,24 @@ using Action = std::variant<Protocol, Metadata, AddFile, RemoveFile, SetTransact
                             DomainMetadata, OtherAction>;
 
 /// One action as its single-key JSON object ({"add": {...}}). Throws dls::Error on a malformed
-/// action (the message names the field).
+/// action (the message names the field): a missing required field, a wrong type, or a number
+/// where an integer is required that is not one exactly (non-integral, or outside the field's
+/// range: int64, 32-bit for protocol versions and DV offset/sizeInBytes, non-negative for sizes).
 Action action_from_json(const nlohmann::json& line);
 nlohmann::json action_to_json(const Action& action);
 
 /// Parses a commit file (newline-delimited JSON). `where` (e.g. the commit file path) prefixes
-/// errors: "<where>: line 3: ...".
+/// errors: "<where>: line 3: ...". Throws CorruptTableError for an invalid line and for a file
+/// without any action (empty or blank): a commit always holds at least one action, so such a file
+/// is a damaged commit, never an empty one.
 std::vector<Action> parse_commit(const std::string& content, const std::string& where);
 /// Serialises actions as a commit file: one compact JSON object per line, each ending in '\n'.
 std::string serialize_commit(const std::vector<Action>& actions);
+
+/// A JSON value as an int64 when it is one exactly: an integer within the int64 range, a float that
+/// is integral and within that range, or a string holding a plain decimal integer (some writers
+/// quote numbers). nullopt otherwise — never a wrapped or truncated value.
+std::optional<int64_t> json_to_int64(const nlohmann::json& value);
 
 /// Decodes a URI path from the log into a path relative to the table root (or absolute).
 std::string decode_path(const std::string& uri_path);

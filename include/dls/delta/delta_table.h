@@ -111,8 +111,11 @@ class DeltaTable {
   /// Deletes data files that no version within the retention period needs: files removed from
   /// the table more than `retention_hours` ago, and orphan files (never committed, e.g. left by a
   /// failed write) older than that. Never deletes a file of the current snapshot, a file removed
-  /// within the retention period, a file modified within it (a concurrent write may be about to
-  /// commit it), or anything under a hidden path (`_delta_log`, names starting with '_' or '.').
+  /// within the retention period, the deletion vector file of either, a file modified within it
+  /// (a concurrent write may be about to commit it), or anything under a hidden path
+  /// (`_delta_log` with checkpoints and sidecars, `_change_data`, names starting with '_' or '.').
+  /// Refuses with UnsupportedFeatureError, deleting nothing, a table whose writer protocol uses
+  /// a version or feature dls does not know (see vacuumProtocolCheck in PROTOCOL.md).
   /// Default retention: delta.deletedFileRetentionDuration or 7 days. A retention shorter than
   /// the table's setting is refused with UsageError unless `force` (it breaks time travel and can
   /// delete the files of a concurrent, not yet committed write). `dry_run` lists, deletes nothing.

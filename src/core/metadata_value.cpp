@@ -1,5 +1,6 @@
 #include "metadata_value.h"
 
+#include <algorithm>
 #include <regex>
 #include <set>
 #include <string_view>
@@ -476,6 +477,13 @@ Value from_yaml(const YAML::Node& node, const std::string& file) {
       break;
   }
   return v;
+}
+
+bool is_entity_format_key(std::string_view key) {
+  for (const auto* keys : {&kEntityKeys, &kExpectationKeys, &kApplyChangesKeys}) {
+    if (std::find(keys->begin(), keys->end(), key) != keys->end()) return true;
+  }
+  return false;
 }
 
 Value from_json(const nlohmann::json& j) {

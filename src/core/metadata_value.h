@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -33,6 +34,10 @@ const char* kind_name(Value::Kind kind);
 Value::Kind resolve_plain_scalar(const std::string& text);
 
 Value from_yaml(const YAML::Node& node, const std::string& file);
+
+/// Every key the entity format knows (entity fields, expectations' and apply_changes' keys), for
+/// spotting entity structure swallowed by a string that lacks its closing quote.
+bool is_entity_format_key(std::string_view key);
 Value from_json(const nlohmann::json& json);
 
 /// The result of decoding: the entity (defaults where a field was bad or missing), the structural

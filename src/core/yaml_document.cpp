@@ -1,7 +1,10 @@
 #include "dls/core/yaml_document.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -11,6 +14,7 @@
 #include "dls/core/entity_codec.h"
 #include "dls/core/error.h"
 #include "dls/core/suggest.h"
+#include "metadata_value.h"
 
 namespace dls {
 namespace {
@@ -27,14 +31,208 @@ Diagnostic error_at(std::optional<SourceLocation> location, std::string message,
           std::move(location)};
 }
 
+// Records where each YAML document starts, to tell whether there is more than one.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// Reads the documents of `text` without building them; returns where the second one starts, if
+// there is one. yaml-cpp 0.7 (YAML::LoadAll) never returns on a token that cannot start a
+// document, e.g. a top-level ',': each call yields an empty document without consuming the token,
+// so LoadAll appends empty documents until memory runs out. Here a document that starts where the
+// previous one started consumed nothing, which is reported as malformed YAML at that token.
+std::optional<YAML::Mark> scan_documents(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts handler;
+  while (parser.HandleNextDocument(handler)) {
+    const auto& starts = handler.starts;
+    const size_t n = starts.size();
+    // Every real document consumes at least one byte, so there are at most text.size() + 1.
+    if ((n >= 2 && starts[n - 1].pos == starts[n - 2].pos) || n > text.size() + 1) {
+      const YAML::Mark at = starts.back();
+      const size_t pos = static_cast<size_t>(std::max(at.pos, 0));
+      std::string what = pos < text.size() ? "'" + std::string(1, text[pos]) + "'" : "text";
+      throw YAML::ParserException(at, "unexpected " + what + " where a value should start");
+    }
+  }
+  if (handler.starts.size() > 1) return handler.starts[1];
+  return std::nullopt;
+}
+
+// Aliases share nodes, so a small text can stand for a huge tree ("a: &a [*x, *x, ...]" nested,
+// each level doubling it) or a cycle ("a: &a [*a]"), and the decoder copies what it walks.
+// Entities are shallow and a text of n bytes writes fewer than n + 1 nodes, so a tree deeper than
+// kMaxDepth or larger than kMaxNodesPerByte * n + kMinNodeBudget can only come from aliases: it
+// is rejected before decoding. The walk stops at the first limit, so it is bounded too.
+constexpr int kMaxDepth = 64;
+constexpr size_t kMaxNodesPerByte = 4;
+constexpr size_t kMinNodeBudget = 1000;
+
+bool walk_within(const YAML::Node& node, int depth, size_t& budget) {
+  if (depth > kMaxDepth || budget == 0) return false;
+  --budget;
+  if (node.IsSequence()) {
+    for (const auto& item : node) {
+      if (!walk_within(item, depth + 1, budget)) return false;
+    }
+  } else if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!walk_within(it->first, depth + 1, budget) ||
+          !walk_within(it->second, depth + 1, budget)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+std::optional<Diagnostic> check_size(const YAML::Node& root, size_t text_size,
+                                     const std::string& file) {
+  size_t budget = kMaxNodesPerByte * text_size + kMinNodeBudget;
+  if (walk_within(root, 0, budget)) return std::nullopt;
+  return error_at(SourceLocation{file, 1, 1},
+                  "the YAML nests deeper than " + std::to_string(kMaxDepth) +
+                      " levels or its aliases ('*name') expand it beyond " +
+                      std::to_string(kMaxNodesPerByte) +
+                      " values per byte of the file; write the values out instead");
+}
+
+// The end (one past the closing quote) of the quoted scalar that starts at `open`, or npos.
+size_t closing_quote(std::string_view text, size_t open) {
+  const char quote = text[open];
+  for (size_t i = open + 1; i < text.size(); ++i) {
+    if (quote == '"' && text[i] == '\\') {
+      ++i;  // an escaped character, maybe a quote
+    } else if (text[i] == quote) {
+      if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;  // '' is a quote inside a single-quoted scalar
+      } else {
+        return i + 1;
+      }
+    }
+  }
+  return std::string_view::npos;
+}
+
+// The entity-format key a line of YAML would define ("    source: x", "  - entity_id: 1"), or "".
+std::string_view key_of_line(std::string_view line) {
+  size_t i = 0;
+  auto skip_blanks = [&] {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+  };
+  skip_blanks();
+  while (i + 1 < line.size() && line[i] == '-' && (line[i + 1] == ' ' || line[i + 1] == '\t')) {
+    ++i;
+    skip_blanks();
+  }
+  const size_t start = i;
+  while (i < line.size() && (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '_')) {
+    ++i;
+  }
+  if (i == start || i >= line.size() || line[i] != ':') return {};
+  if (i + 1 < line.size() && line[i + 1] != ' ' && line[i + 1] != '\t' && line[i + 1] != '\r') {
+    return {};
+  }
+  const std::string_view key = line.substr(start, i - start);
+  return detail::is_entity_format_key(key) ? key : std::string_view{};
+}
+
+// A quoted scalar whose closing quote is missing runs on to the next quote of the file, taking
+// the following lines -- fields of this entity, whole entities -- into the string, and the file
+// can still be valid YAML. So a quoted scalar of an entity spanning lines that read like
+// entity-format keys ("source: ...", "- entity_id: ...") is reported at its opening quote.
+// (A plain scalar cannot contain such lines: YAML ends it at "key: " or reads a mapping.)
+// `entity_id` and `field` name the entity and its top-level field in the message.
+void check_quoted_scalars(const YAML::Node& node, std::string_view text, const std::string& file,
+                          const std::string& entity_id, const std::string& field,
+                          Diagnostics& out) {
+  if (node.IsSequence()) {
+    for (const auto& item : node) check_quoted_scalars(item, text, file, entity_id, field, out);
+    return;
+  }
+  if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      check_quoted_scalars(it->first, text, file, entity_id, field, out);
+      check_quoted_scalars(it->second, text, file, entity_id, field, out);
+    }
+    return;
+  }
+  if (!node.IsScalar()) return;
+  const YAML::Mark mark = node.Mark();
+  if (mark.pos < 0 || static_cast<size_t>(mark.pos) >= text.size()) return;
+  const size_t open = static_cast<size_t>(mark.pos);
+  if (text[open] != '"' && text[open] != '\'') return;
+  const size_t end = closing_quote(text, open);
+  if (end == std::string_view::npos) return;
+  const std::string_view raw = text.substr(open, end - open);
+  size_t line_start = raw.find('\n');
+  int line = mark.line + 1;
+  while (line_start != std::string_view::npos) {
+    ++line;
+    const size_t next = raw.find('\n', line_start + 1);
+    const std::string_view body = raw.substr(
+        line_start + 1, (next == std::string_view::npos ? raw.size() : next) - line_start - 1);
+    if (std::string_view key = key_of_line(body); !key.empty()) {
+      out.push_back(error_at(location_of(node, file),
+                             std::string("this quoted string runs over ") +
+                                 std::to_string(std::count(raw.begin(), raw.end(), '\n') + 1) +
+                                 " lines and contains '" + std::string(key) + ":' on line " +
+                                 std::to_string(line) + "; is its closing " +
+                                 (text[open] == '"' ? "\"" : "'") + " missing?",
+                             entity_id, field));
+      return;
+    }
+    line_start = next;
+  }
+}
+
+void check_entity_strings(const YAML::Node& item, std::string_view text, const std::string& file,
+                          Diagnostics& out) {
+  if (!item.IsMap()) {
+    check_quoted_scalars(item, text, file, "", "", out);
+    return;
+  }
+  std::string entity_id;
+  for (auto it = item.begin(); it != item.end(); ++it) {
+    // An id swallowing lines is itself the problem: it would make an unreadable name.
+    if (it->first.IsScalar() && it->first.Scalar() == "entity_id" && it->second.IsScalar() &&
+        it->second.Scalar().find('\n') == std::string::npos && it->second.Scalar().size() <= 64) {
+      entity_id = it->second.Scalar();
+    }
+  }
+  for (auto it = item.begin(); it != item.end(); ++it) {
+    const std::string field = it->first.IsScalar() ? it->first.Scalar() : "";
+    check_quoted_scalars(it->first, text, file, entity_id, "", out);
+    check_quoted_scalars(it->second, text, file, entity_id, field, out);
+  }
+}
+
 // Parses and checks; `entities` receives what could be decoded (only meaningful without errors).
 Diagnostics check(std::string_view text, const std::string& file,
                   std::vector<DeltaLiveEntity>* entities) {
   Diagnostics out;
   const SourceLocation start{file, 1, 1};
-  std::vector<YAML::Node> documents;
+  const std::string copy(text);
+  std::optional<YAML::Mark> second_document;
+  YAML::Node root;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    second_document = scan_documents(copy);
+    root = YAML::Load(copy);
   } catch (const YAML::Exception& e) {
     std::optional<SourceLocation> loc;
     if (e.mark.line >= 0) loc = SourceLocation{file, e.mark.line + 1, e.mark.column + 1};
@@ -43,16 +241,20 @@ Diagnostics check(std::string_view text, const std::string& file,
   }
   const std::string expected =
       "a mapping with the key 'delta_live_store' holding a list of entities";
-  if (documents.empty() || documents[0].IsNull()) {
+  if (!root.IsDefined() || root.IsNull()) {
     out.push_back(error_at(start, "the file is empty; expected " + expected));
     return out;
   }
-  if (documents.size() > 1) {
-    out.push_back(error_at(location_of(documents[1], file),
-                           "more than one YAML document ('---'); put all entities under one "
-                           "'delta_live_store' list"));
+  if (second_document) {
+    out.push_back(
+        error_at(SourceLocation{file, second_document->line + 1, second_document->column + 1},
+                 "more than one YAML document ('---'); put all entities under one "
+                 "'delta_live_store' list"));
   }
-  const YAML::Node& root = documents[0];
+  if (auto too_big = check_size(root, copy.size(), file)) {
+    out.push_back(std::move(*too_big));
+    return out;
+  }
   if (!root.IsMap()) {
     out.push_back(error_at(
         location_of(root, file),
@@ -89,6 +291,7 @@ Diagnostics check(std::string_view text, const std::string& file,
   std::map<std::string, std::optional<SourceLocation>> first_seen;
   YamlDecodeOptions options{file, /*allow_generated=*/false};
   for (const auto& item : *list) {
+    check_entity_strings(item, text, file, out);
     DeltaLiveEntity entity = decode_entity_yaml(item, options, out);
     if (!entity.entity_id.empty() && item.IsMap()) {
       std::optional<SourceLocation> id_loc = location_of(item, file);

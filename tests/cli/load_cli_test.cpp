@@ -174,6 +174,45 @@ TEST_F(LoadCli, MalformedYamlAndDuplicateIdsExitThree) {
   EXPECT_EQ(store().version(), version);
 }
 
+TEST_F(LoadCli, TopLevelCommaExitsThreeInsteadOfHanging) {
+  // yaml-cpp's LoadAll never returned on this one byte, allocating ~1 GB/s; the file and stdin.
+  const int64_t version = store().version();
+  const std::string comma = file("comma.yml", ",");
+  CommandResult r = dls("load yaml " + shell_quote(comma));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find(comma + ":1:1: error: malformed YAML: unexpected ','"), std::string::npos)
+      << r.err;
+  r = dls_with_stdin("load yaml -", ",");
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("<stdin>:1:1: error: malformed YAML"), std::string::npos) << r.err;
+  EXPECT_EQ(store().version(), version);
+}
+
+TEST_F(LoadCli, UnterminatedQuoteSwallowingTheNextEntityExitsThree) {
+  ASSERT_EQ(dls("load yaml " + shell_quote(file("meta.yml", kYaml))).exit_code, 0);
+  const int64_t version = store().version();
+  // Valid YAML in which entity 4's source takes entity 5 into its string: was loaded (exit 0).
+  const std::string bad = file("quote.yml", R"(delta_live_store:
+  - entity_id: "4"
+    source: "/data/four
+    source_format: parquet
+    destination: t4
+  - entity_id: e5
+    source: /data/five"
+    source_format: parquet
+    destination: t5
+)");
+  CommandResult r = dls("load yaml " + shell_quote(bad));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find(bad + ":3:13: error: entity '4': source: this quoted string runs over 5 "
+                             "lines and contains 'source_format:' on line 4"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_EQ(store().version(), version);
+  EXPECT_FALSE(store().find_entity(by_entity_id("4")));
+}
+
 TEST_F(LoadCli, UnsafeStoreNameExitsThree) {
   CommandResult r =
       dls("--store " + shell_quote("main..x") + " load yaml " + shell_quote(file("m.yml", kYaml)));

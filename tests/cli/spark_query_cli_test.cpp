@@ -107,6 +107,17 @@ TEST_F(SparkQueryCli, SyntaxErrorShowsThePosition) {
   EXPECT_NE(r.err.find("position"), std::string::npos) << r.err;
 }
 
+TEST_F(SparkQueryCli, BadUnicodeEscapeIsASyntaxErrorWithPosition) {
+  // Was "dls: error: stoul" with exit 1; '\u12' took the closing quote as part of the escape.
+  for (const std::string sql : {R"(SELECT '\uZZZZ')", R"(SELECT '\u12' AS x)"}) {
+    CommandResult r = spark(sql);
+    EXPECT_EQ(r.exit_code, 3) << sql << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find("\\u escape"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("at position 8"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("stoul"), std::string::npos) << r.err;
+  }
+}
+
 TEST_F(SparkQueryCli, UnknownTableIsNotFound) {
   CommandResult r = spark("SELECT * FROM main.demo.missing");
   EXPECT_NE(r.exit_code, 0);

@@ -2,6 +2,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/test_entities.h"
 #include "dls/core/error.h"
@@ -118,6 +120,147 @@ TEST(YamlDocument, ExportLoadsBackToTheSameEntities) {
   const auto doc = parse_yaml_document(text);
   EXPECT_EQ(doc.entities, entities) << text;
   EXPECT_EQ(parse_yaml_document(to_yaml_document({})).entities.size(), 0u);
+}
+
+// The error of `yaml`, parsed in a child process that is killed after 3 s, so a parser that loops
+// (yaml-cpp's LoadAll appended empty documents at ~1 GB/s) fails the test instead of hanging it.
+std::string document_error_within_seconds(const std::string& yaml) {
+  int fds[2];
+  if (::pipe(fds) != 0) {
+    ADD_FAILURE() << "pipe failed";
+    return "";
+  }
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::close(fds[0]);
+    ::alarm(3);
+    const std::string message = document_error(yaml);
+    for (size_t done = 0; done < message.size();) {
+      const ssize_t n = ::write(fds[1], message.data() + done, message.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    std::_Exit(0);
+  }
+  ::close(fds[1]);
+  std::string message;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) message.append(buffer, n);
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "parsing did not end within 3 s (or crashed): " << yaml;
+  return message;
+}
+
+TEST(YamlDocument, TokenThatCannotStartADocumentIsMalformedNotAHang) {
+  EXPECT_THAT(document_error_within_seconds(","),
+              HasSubstr("f.yml:1:1: error: malformed YAML: unexpected ','"));
+  EXPECT_THAT(document_error_within_seconds("delta_live_store: []\n,\n"),
+              HasSubstr("f.yml:2:1: error: malformed YAML: "));
+  EXPECT_THAT(document_error_within_seconds("delta_live_store: []\n...\n,\n"),
+              HasSubstr("f.yml:3:1: error: malformed YAML: unexpected ','"));
+  EXPECT_THAT(document_error_within_seconds("? ,"), HasSubstr("malformed YAML"));
+}
+
+TEST(YamlDocument, SecondDocumentIsAnErrorAtItsStart) {
+  EXPECT_THAT(document_error("delta_live_store: []\n---\nx: 1\n"),
+              HasSubstr("f.yml:2:1: error: more than one YAML document"));
+  EXPECT_THAT(document_error("delta_live_store: []\n---\n---\n"),
+              HasSubstr("more than one YAML document"));
+}
+
+TEST(YamlDocument, SelfReferencingAliasIsAnErrorNotAStackOverflow) {
+  EXPECT_THAT(document_error_within_seconds("delta_live_store: &a [*a]\n"),
+              HasSubstr("f.yml:1:1: error: the YAML nests deeper than 64 levels or its aliases"));
+  EXPECT_THAT(document_error_within_seconds(
+                  "delta_live_store:\n  - &e {entity_id: a, source: s, tags: {t: *e}}\n"),
+              HasSubstr("aliases ('*name')"));
+}
+
+TEST(YamlDocument, AliasesExpandingExponentiallyAreAnError) {
+  std::string yaml = "x0: &x0 [a, a, a, a, a, a, a, a]\n";
+  for (int i = 1; i < 12; ++i) {
+    const std::string prev = "*x" + std::to_string(i - 1);
+    yaml += "x" + std::to_string(i) + ": &x" + std::to_string(i) + " [" + prev + ", " + prev +
+            ", " + prev + ", " + prev + ", " + prev + ", " + prev + ", " + prev + ", " + prev +
+            "]\n";
+  }
+  yaml += "delta_live_store: [*x11]\n";  // 8^12 values
+  EXPECT_THAT(document_error_within_seconds(yaml), HasSubstr("aliases ('*name') expand it"));
+}
+
+TEST(YamlDocument, AliasesWithinTheBudgetStillWork) {
+  const auto doc = parse_yaml_document(
+      "delta_live_store:\n"
+      "  - {entity_id: a, source: s, destination: d1, source_format: dlt, tags: &t {k: v}}\n"
+      "  - {entity_id: b, source: s, destination: d2, source_format: dlt, tags: *t}\n");
+  ASSERT_EQ(doc.entities.size(), 2u);
+  EXPECT_EQ(doc.entities[1].tags.at("k"), "v");
+}
+
+TEST(YamlDocument, DeepNestingIsAnError) {
+  EXPECT_THAT(document_error_within_seconds("delta_live_store: " + std::string(100, '[') +
+                                            std::string(100, ']') + "\n"),
+              HasSubstr("nests deeper than 64 levels"));
+}
+
+TEST(YamlDocument, UnterminatedDoubleQuoteSwallowingTheNextEntityIsAnError) {
+  // Valid YAML: entity 1's source runs to the quote ending line 6, taking entity b2 into the
+  // string; entity 1 then gets b2's destination and b2 disappears.
+  const std::string yaml =
+      "delta_live_store:\n"
+      "  - entity_id: \"1\"\n"
+      "    source: \"/data/a\n"
+      "    destination: a\n"
+      "  - entity_id: b2\n"
+      "    source: /data/b\"\n"
+      "    destination: b\n";
+  EXPECT_THAT(document_error(yaml),
+              HasSubstr("f.yml:3:13: error: entity '1': source: this quoted string runs over 4 "
+                        "lines and contains 'destination:' on line 4; is its closing \" missing?"));
+}
+
+TEST(YamlDocument, UnterminatedSingleQuoteSwallowingKeysIsAnError) {
+  const std::string yaml =
+      "delta_live_store:\n"
+      "  - entity_id: '1'\n"
+      "    comment: 'the first\n"
+      "    source: /data/a\n"
+      "    destination: a'\n";
+  EXPECT_THAT(document_error(yaml),
+              HasSubstr("f.yml:3:14: error: entity '1': comment: this quoted string runs over 3 "
+                        "lines and contains 'source:' on line 4; is its closing ' missing?"));
+}
+
+TEST(YamlDocument, QuotedStringSwallowingNestedKeysIsAnError) {
+  const std::string yaml =
+      "delta_live_store:\n"
+      "  - entity_id: '1'\n"
+      "    source: /data/a\n"
+      "    destination: a\n"
+      "    source_format: dlt\n"
+      "    apply_changes:\n"
+      "      sequence_by: \"ts\n"
+      "      where: x > 1\"\n";
+  EXPECT_THAT(document_error(yaml),
+              HasSubstr("f.yml:7:20: error: entity '1': apply_changes: this quoted string runs "
+                        "over 2 lines and contains 'where:' on line 8"));
+}
+
+TEST(YamlDocument, MultiLineQuotedStringWithoutKeysIsFine) {
+  const auto doc = parse_yaml_document(
+      "delta_live_store:\n"
+      "  - entity_id: '1'\n"
+      "    source: a\n"
+      "    destination: b\n"
+      "    source_format: dlt\n"
+      "    comment: \"a comment: long\n"
+      "      and folded, with: colons \\\" and an escaped quote\"\n");
+  ASSERT_EQ(doc.entities.size(), 1u);
+  EXPECT_EQ(doc.entities[0].comment,
+            "a comment: long and folded, with: colons \" and an escaped quote");
 }
 
 TEST(YamlDocument, MissingFileIsNotFound) {

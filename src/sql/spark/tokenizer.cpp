@@ -210,9 +210,18 @@ class Lexer {
           out += "\\_";
           break;
         case 'u': {
-          if (i_ + 4 > in_.size()) fail("invalid \\u escape", i_ - 2);
-          unsigned cp = std::stoul(std::string(in_.substr(i_, 4)), nullptr, 16);
-          i_ += 4;
+          const size_t escape = i_ - 2;
+          char32_t cp = read_hex4(escape);
+          // A UTF-16 surrogate pair written as two escapes (Java strings, hence Spark) is one
+          // code point; a lone surrogate is no character and could not be written as UTF-8.
+          if (cp >= 0xD800 && cp <= 0xDBFF && peek() == '\\' && peek(1) == 'u') {
+            i_ += 2;
+            const char32_t low = read_hex4(i_ - 2);
+            if (low < 0xDC00 || low > 0xDFFF) fail("\\u escape: unpaired UTF-16 surrogate", escape);
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+            fail("\\u escape: unpaired UTF-16 surrogate", escape);
+          }
           append_utf8(out, cp);
           break;
         }
@@ -222,6 +231,24 @@ class Lexer {
       }
     }
     return out;
+  }
+
+  // The four hex digits after "\\u" (i_ is just past the 'u'); `escape` is the backslash's offset.
+  // Exactly four hex digits: fewer would take the closing quote or the next characters as digits.
+  char32_t read_hex4(size_t escape) {
+    char32_t cp = 0;
+    for (size_t k = 0; k < 4; ++k) {
+      const char h = peek(k);
+      if (!std::isxdigit(static_cast<unsigned char>(h))) {
+        fail("invalid \\u escape (expected four hex digits, as in \\u00e9)", escape);
+      }
+      cp = cp * 16 +
+           static_cast<char32_t>(std::isdigit(static_cast<unsigned char>(h))
+                                     ? h - '0'
+                                     : std::tolower(static_cast<unsigned char>(h)) - 'a' + 10);
+    }
+    i_ += 4;
+    return cp;
   }
 
   std::string_view in_;

@@ -7,6 +7,7 @@
 
 #include "dls/sql/connection.h"
 #include "dls/sql/database.h"
+#include "dls/sql/sql_error.h"
 
 namespace dls::sql {
 namespace {
@@ -45,6 +46,14 @@ TEST(ArrowStream, ExportsSchemaAndEveryChunkOfAResult) {
   EXPECT_GE(arrays, 3);  // one array per DuckDB chunk of at most 2048 rows
   EXPECT_EQ(stream.get_last_error(&stream), nullptr);
   stream.release(&stream);
+  EXPECT_EQ(stream.release, nullptr);
+}
+
+TEST(ArrowStream, FailingStatementThrowsSqlError) {
+  Database db;
+  auto con = db.connect();
+  ArrowArrayStream stream{};
+  EXPECT_THROW(query_arrow_stream(con, "SELECT * FROM no_such_table", &stream), SqlError);
   EXPECT_EQ(stream.release, nullptr);
 }
 

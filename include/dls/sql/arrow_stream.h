@@ -2,8 +2,8 @@
 // package) hands DuckDB's columns to Arrow consumers (pyarrow, pandas, polars) chunk by chunk,
 // without converting values one by one.
 //
-// The stream owns the Result: its schema is the result's column names and types as DuckDB maps
-// them to Arrow (the connection's Arrow options), and each get_next() call converts the next
+// The stream owns the query's result: its schema is the result's column names and types as DuckDB
+// maps them to Arrow (the connection's Arrow options), and each get_next() call converts the next
 // DuckDB chunk (up to 2048 rows) into one Arrow array. `keep_alive` is held until the stream is
 // released: results keep their rows in the database's buffer manager, so the Database (and
 // Connection) they came from must outlive the stream. The exported arrays own their buffers and
@@ -13,7 +13,9 @@
 #include <cstdint>
 #include <memory>
 
-#include "dls/sql/result.h"
+#include <string_view>
+
+#include "dls/sql/connection.h"
 
 // The structs of the Arrow C data and C stream interfaces — an ABI, defined by the Arrow format
 // specification; the guards let other Arrow headers define them first.
@@ -62,10 +64,11 @@ struct ArrowArrayStream {
 
 namespace dls::sql {
 
-/// Moves `result` into `out` (which the caller releases with out->release). Never throws after
-/// the stream is set up; conversion errors are reported through get_last_error as the C stream
+/// Runs one statement `sql` on `con` and moves its result into `out` (which the caller releases
+/// with out->release). Throws SqlError (DuckDB's message and the statement) when the statement
+/// fails; after that, conversion errors are reported through get_last_error as the C stream
 /// interface specifies.
-void to_arrow_stream(Result result, ArrowArrayStream* out,
-                     std::shared_ptr<const void> keep_alive = nullptr);
+void query_arrow_stream(Connection& con, std::string_view sql, ArrowArrayStream* out,
+                        std::shared_ptr<const void> keep_alive = nullptr);
 
 }  // namespace dls::sql

@@ -67,10 +67,6 @@ class Result {
   /// The single value of a one-row, one-column result (NULL when there is no row).
   Value scalar();
 
-  /// The DuckDB result, for C-API calls this class does not wrap (arrow_stream.h). Still owned
-  /// by this object.
-  duckdb_result* handle() { return &result_; }
-
  private:
   duckdb_result result_;
   bool valid_ = true;

@@ -12,6 +12,7 @@ all: build
 # Installs missing Debian packages and the pinned DuckDB (see scripts/setup.sh).
 setup:
 	@bash scripts/setup.sh
+	@bash scripts/install_python_package.sh
 
 $(DUCKDB_STAMP):
 	@bash scripts/setup.sh
@@ -27,6 +28,8 @@ build: configure
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	@bash scripts/install_python_package.sh
+	DLS_BINARY=$(CURDIR)/$(BUILD_DIR)/dls .venv/bin/python -m pytest tests/python
 
 demo: build
 	bash examples/demo.sh $(BUILD_DIR)/dls

@@ -14,6 +14,7 @@ all: build
 setup:
 	@bash scripts/setup.sh
 	@bash scripts/setup_python.sh
+	@bash scripts/install_python_package.sh
 
 $(DUCKDB_STAMP):
 	@bash scripts/setup.sh
@@ -30,7 +31,8 @@ build: configure
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 	@bash scripts/setup_python.sh
-	DLS_BUILD_DIR=$(BUILD_DIR) bash scripts/run_pytest.sh
+	@bash scripts/install_python_package.sh
+	DLS_BUILD_DIR=$(BUILD_DIR) DLS_BINARY=$(CURDIR)/$(BUILD_DIR)/dls bash scripts/run_pytest.sh
 
 demo: build
 	bash examples/demo.sh $(BUILD_DIR)/dls

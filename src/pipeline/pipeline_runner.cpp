@@ -232,6 +232,9 @@ PipelineUpdate PipelineRunner::Impl::run() {
         }
       }
       if (!ready) continue;
+      if (!blocked && options.cancelled && options.cancelled()) {
+        blocked = "the update was cancelled";
+      }
       if (blocked) {
         finish_skipped(i, *blocked);
         ++done;

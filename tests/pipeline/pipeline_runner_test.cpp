@@ -122,6 +122,24 @@ TEST(PipelineRunner, FailedDatasetSkipsItsDownstreamAndOthersStillRun) {
   EXPECT_NE(u.failure_summary().find("main.default.bad: FAILED"), std::string::npos);
 }
 
+TEST(PipelineRunner, CancelledUpdateSkipsDatasetsNotYetStartedAndKeepsCommittedOnes) {
+  PipelineHarness h;
+  h.add("bronze", "in", "bronze");
+  h.add("silver", "bronze", "silver", true, "dlt");
+  h.input("in")->batches.push_back(rows_sql({{1, "a"}}));
+  PipelineOptions o = h.options();
+  o.parallelism = 1;
+  int asked = 0;
+  o.cancelled = [&asked] { return ++asked > 1; };  // cancelled after the first dataset started
+  auto u = h.run(o);
+  EXPECT_EQ(u.find("main.default.bronze")->status, DatasetStatus::kCompleted);
+  EXPECT_EQ(u.find("main.default.silver")->status, DatasetStatus::kSkipped);
+  EXPECT_EQ(*u.find("main.default.silver")->error, "the update was cancelled");
+  EXPECT_EQ(h.rows("bronze", "id"), (Rows{"1"}));
+  EXPECT_FALSE(h.exists("silver"));
+  EXPECT_FALSE(u.ok());
+}
+
 TEST(PipelineRunner, ViewIsComputedForItsReadersAndNotPersisted) {
   PipelineHarness h;
   h.add("bronze", "in", "bronze");

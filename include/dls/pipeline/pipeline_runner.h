@@ -72,6 +72,11 @@ struct PipelineOptions {
   SourceFactory source_factory;
   /// Called (serialised, from worker threads) when a dataset starts and finishes.
   std::function<void(const DatasetProgress&)> on_progress;
+  /// Asked before each dataset starts (from the thread that called run()); once it returns true
+  /// no further dataset starts: the ones not yet started are SKIPPED ("the update was
+  /// cancelled"), the running ones finish their commits, and run() returns the update. The
+  /// Python package's Ctrl-C handling uses it; empty: never cancelled.
+  std::function<bool()> cancelled;
 };
 
 class PipelineRunner {

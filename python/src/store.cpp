@@ -1,0 +1,115 @@
+// dls.store.DeltaLiveStore's C++ half: the control table (store/delta_live_store.h).
+//
+// Predicates arrive as text (predicate_parser.h) and are parsed here, so the store can push them
+// down into its scan exactly as for `dls list --where`. Every call that touches the table releases
+// the GIL, so two Python threads with two stores run in parallel.
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include "bindings.h"
+#include "dls/core/predicate_parser.h"
+#include "dls/loaders/group_sync.h"
+#include "dls/store/delta_live_store.h"
+
+namespace dls::python {
+namespace {
+
+nb::dict change_to_dict(const StoreChange& c) {
+  nb::dict d;
+  d["version"] = c.version;
+  d["inserted"] = nb::cast(c.inserted);
+  d["updated"] = nb::cast(c.updated);
+  d["unchanged"] = nb::cast(c.unchanged);
+  return d;
+}
+
+EntityBatch batch(EntityList list) {
+  return EntityBatch{std::make_shared<const EntityList>(std::move(list))};
+}
+
+}  // namespace
+
+void register_store(nb::module_& m) {
+  nb::class_<DeltaLiveStore>(m, "Store", "The control table at a location (C++ DeltaLiveStore).")
+      .def(nb::init<std::string, std::optional<std::string>>(), nb::arg("table_root"),
+           nb::arg("user") = nb::none())
+      .def_prop_ro("location", &DeltaLiveStore::location)
+      .def_prop_ro("user", &DeltaLiveStore::user)
+      .def("initialize", &DeltaLiveStore::initialize, nb::call_guard<nb::gil_scoped_release>())
+      .def("destroy", &DeltaLiveStore::destroy, nb::call_guard<nb::gil_scoped_release>())
+      .def("is_initialized", &DeltaLiveStore::is_initialized,
+           nb::call_guard<nb::gil_scoped_release>())
+      .def("version", &DeltaLiveStore::version, nb::call_guard<nb::gil_scoped_release>())
+      .def("set_retry_budget", &DeltaLiveStore::set_retry_budget)
+      .def("status",
+           [](const DeltaLiveStore& s) {
+             StoreStatus st;
+             {
+               nb::gil_scoped_release release;
+               st = s.status();
+             }
+             nb::dict d;
+             d["initialized"] = st.initialized;
+             d["location"] = st.location;
+             d["version"] = st.version;
+             d["latest_entities"] = st.latest_entities;
+             d["enabled_entities"] = st.enabled_entities;
+             d["history_rows"] = st.history_rows;
+             d["groups"] = nb::cast(st.groups);
+             return d;
+           })
+      .def(
+          "upsert_json",
+          [](DeltaLiveStore& s, const std::string& json_text) {
+            StoreChange change;
+            {
+              nb::gil_scoped_release release;
+              std::vector<DeltaLiveEntity> entities = entities_from_json_text(json_text, "upsert");
+              for (auto& e : entities) e = without_generated_columns(std::move(e));
+              change = s.upsert(entities);
+            }
+            return change_to_dict(change);
+          },
+          nb::arg("json_text"))
+      .def(
+          "find_entities",
+          [](const DeltaLiveStore& s, const std::string& predicate) {
+            nb::gil_scoped_release release;
+            return batch(s.find_entities(parse_predicate(predicate, "filter")));
+          },
+          nb::arg("predicate"))
+      .def(
+          "find_history",
+          [](const DeltaLiveStore& s, const std::string& predicate) {
+            nb::gil_scoped_release release;
+            return batch(s.find_history(parse_predicate(predicate, "filter")));
+          },
+          nb::arg("predicate"))
+      .def(
+          "enable",
+          [](DeltaLiveStore& s, const std::string& predicate) {
+            StoreChange change;
+            {
+              nb::gil_scoped_release release;
+              change = s.enable(parse_predicate(predicate, "filter"));
+            }
+            return change_to_dict(change);
+          },
+          nb::arg("predicate"))
+      .def(
+          "disable",
+          [](DeltaLiveStore& s, const std::string& predicate) {
+            StoreChange change;
+            {
+              nb::gil_scoped_release release;
+              change = s.disable(parse_predicate(predicate, "filter"));
+            }
+            return change_to_dict(change);
+          },
+          nb::arg("predicate"));
+
+  m.def("current_user", &current_user);
+}
+
+}  // namespace dls::python

@@ -127,6 +127,11 @@ CheckpointInfo write_checkpoint(const Snapshot& snapshot) {
     std::ostringstream buf;
     buf << in.rdbuf();
     bytes = buf.str();
+    // A short read would publish a truncated checkpoint; the size on disk is the reference.
+    std::error_code ec;
+    const auto expected = fs::file_size(parquet, ec);
+    if (!in || ec || bytes.size() != expected)
+      throw Error("cannot read the checkpoint written to " + parquet.string());
   }
   std::string name = commit_file_name(version);
   name = name.substr(0, name.size() - 5) + ".checkpoint.parquet";
@@ -136,13 +141,21 @@ CheckpointInfo write_checkpoint(const Snapshot& snapshot) {
   CheckpointInfo info{version, size, static_cast<int64_t>(bytes.size()),
                       static_cast<int64_t>(snapshot.files().size())};
   // _last_checkpoint only moves forward: a slower writer of an older checkpoint must not hide a
-  // newer one (a reader would still find it by listing, but would pay for it).
+  // newer one (a reader would still find it by listing, but would pay for it). The read and the
+  // replacement happen under the lock on _delta_log, so two dls writers cannot interleave them
+  // (read 5, read 5, write 20, write 10); the replacement itself is atomic (temp + rename).
   const std::string last = dir + "/_last_checkpoint";
+  auto lock = snapshot.storage().lock(dir);
   try {
     auto existing = nlohmann::json::parse(snapshot.storage().read(last));
-    if (existing.value("version", int64_t{-1}) >= version) return info;
-  } catch (const std::exception&) {
-    // Missing or unreadable: replace it.
+    if (existing.is_object() && existing.contains("version")) {
+      auto current = json_to_int64(existing["version"]);
+      if (current && *current >= version) return info;
+    }
+  } catch (const NotFoundError&) {
+    // None yet.
+  } catch (const nlohmann::json::exception&) {
+    // Unreadable (e.g. truncated by another engine): replace it.
   }
   nlohmann::json j = {{"version", version},
                       {"size", size},

@@ -6,8 +6,9 @@
 // (without stats/tags), and active domainMetadata, in the columns of the protocol's checkpoint
 // schema (partitionValues and tags as MAP(VARCHAR, VARCHAR), stats as a JSON string). DuckDB
 // writes the Parquet file; it is published atomically (temp file + rename), so a crash never
-// leaves a partial checkpoint under the checkpoint's name. `_last_checkpoint` is written after
-// it and never moved back to an older version.
+// leaves a partial checkpoint under the checkpoint's name, and durably (fsync of the file and of
+// _delta_log). `_last_checkpoint` is written after it, atomically, and never moved back to an
+// older version: it is read, compared and replaced under Storage::lock on _delta_log.
 #pragma once
 
 #include <cstdint>

@@ -3,9 +3,12 @@
 // Atomicity comes from the filesystem: write_atomic writes a temp file in the target directory and
 // rename(2)s it over the target; put_if_absent writes and fsyncs a temp file and link(2)s it to the
 // target, which fails with EEXIST when another writer got there first (link never replaces).
+// Both fsync the temp file before it gets its name and the directory after, through the virtual
+// sync_file/sync_directory; a failed fsync throws.
 #include "dls/delta/storage.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,7 +43,8 @@ std::string temp_name_for(const std::string& path) {
       .string();
 }
 
-/// Writes `content` to a new file `path` (O_EXCL) and fsyncs it. Throws dls::Error.
+/// Writes `content` to a new file `path` (O_EXCL); the caller makes it durable with sync_file.
+/// Throws dls::Error (the partial file is removed).
 void write_new_file(const std::string& path, const std::string& content) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) throw Error("cannot create " + path + ": " + errno_text(errno));
@@ -58,12 +62,6 @@ void write_new_file(const std::string& path, const std::string& content) {
     data += n;
     left -= static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) {
-    int err = errno;
-    ::close(fd);
-    ::unlink(path.c_str());
-    throw Error("cannot fsync " + path + ": " + errno_text(err));
-  }
   if (::close(fd) != 0) {
     int err = errno;
     ::unlink(path.c_str());
@@ -71,13 +69,38 @@ void write_new_file(const std::string& path, const std::string& content) {
   }
 }
 
-/// fsyncs a directory so that a new entry in it survives a crash. Best effort.
-void sync_directory(const std::string& dir) {
-  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  (void)::fsync(fd);
+/// fsync of `path` opened with `flags`. An fsync through a new descriptor flushes every dirty page
+/// of the file and reports a writeback error no one has seen yet (Linux >= 4.16).
+void fsync_path(const std::string& path, int flags, const char* what) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) throw NotFoundError(std::string(what) + " not found: " + path);
+    throw Error("cannot open " + path + " to fsync it: " + errno_text(errno));
+  }
+  int rc;
+  do {
+    rc = ::fsync(fd);
+  } while (rc != 0 && errno == EINTR);
+  int err = errno;
   ::close(fd);
+  // EINVAL: the filesystem cannot sync this kind of file (some do not sync directories); there is
+  // nothing more we can do for it. Every other error means the data may not be on disk.
+  if (rc != 0 && err != EINVAL) {
+    throw Error("cannot fsync " + path + ": " + errno_text(err) +
+                " (the data may not survive a power loss)");
+  }
 }
+
+class LocalLock : public StorageLock {
+ public:
+  explicit LocalLock(int fd) : fd_(fd) {}
+  ~LocalLock() override { ::close(fd_); }  // closing the descriptor releases the flock
+  LocalLock(const LocalLock&) = delete;
+  LocalLock& operator=(const LocalLock&) = delete;
+
+ private:
+  int fd_;
+};
 
 FileInfo info_from_stat(const std::string& name, const struct stat& st) {
   FileInfo info;
@@ -152,17 +175,32 @@ FileInfo LocalStorage::stat(const std::string& path) const {
   return info_from_stat(fs::path(path).filename().string(), st);
 }
 
+namespace {
+
+/// Writes and fsyncs (through `storage`) the new temp file `tmp`, removing it when that fails.
+void write_durable_temp(LocalStorage& storage, const std::string& tmp, const std::string& content) {
+  write_new_file(tmp, content);
+  try {
+    storage.sync_file(tmp);
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
+}
+
+}  // namespace
+
 void LocalStorage::write_atomic(const std::string& path, const std::string& content) {
   const std::string parent = fs::path(path).parent_path().string();
   if (!parent.empty()) create_directories(parent);
   const std::string tmp = temp_name_for(path);
-  write_new_file(tmp, content);
+  write_durable_temp(*this, tmp, content);
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
     throw Error("cannot rename " + tmp + " to " + path + ": " + errno_text(err));
   }
-  sync_directory(parent);
+  sync_directory(parent.empty() ? "." : parent);
 }
 
 bool LocalStorage::put_if_absent(const std::string& path, const std::string& content) {
@@ -170,7 +208,7 @@ bool LocalStorage::put_if_absent(const std::string& path, const std::string& con
   if (!parent.empty()) create_directories(parent);
   if (exists(path)) return false;
   const std::string tmp = temp_name_for(path);
-  write_new_file(tmp, content);
+  write_durable_temp(*this, tmp, content);
   // link(2) creates the name only if it does not exist: the atomic put-if-absent. The target is
   // complete from its first instant because the temp file was fully written and fsynced.
   int rc = ::link(tmp.c_str(), path.c_str());
@@ -180,7 +218,11 @@ bool LocalStorage::put_if_absent(const std::string& path, const std::string& con
     if (err == EEXIST) return false;
     throw Error("cannot create " + path + ": " + errno_text(err));
   }
-  sync_directory(parent);
+  try {
+    sync_directory(parent.empty() ? "." : parent);
+  } catch (const Error& e) {
+    throw Error(path + " was created but may not survive a power loss: " + e.what());
+  }
   return true;
 }
 
@@ -194,6 +236,28 @@ void LocalStorage::create_directories(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw Error("cannot create directory " + dir + ": " + ec.message());
+}
+
+void LocalStorage::sync_file(const std::string& path) {
+  fsync_path(path, O_RDONLY, "file");
+}
+
+void LocalStorage::sync_directory(const std::string& dir) {
+  fsync_path(dir, O_RDONLY | O_DIRECTORY, "directory");
+}
+
+std::unique_ptr<StorageLock> LocalStorage::lock(const std::string& path) {
+  // flock(2) on a descriptor of its own: it excludes other processes and other descriptors of
+  // this one (every call opens a new descriptor), so threads exclude each other too.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error("cannot open " + path + " to lock it: " + errno_text(errno));
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    int err = errno;
+    ::close(fd);
+    throw Error("cannot lock " + path + ": " + errno_text(err));
+  }
+  return std::make_unique<LocalLock>(fd);
 }
 
 std::shared_ptr<Storage> local_storage() {

@@ -1,5 +1,6 @@
 #include "dls/delta/transaction.h"
 
+#include <filesystem>
 #include <set>
 
 #include "delta/checkpoint_writer.h"
@@ -7,9 +8,12 @@
 #include "delta/tombstones.h"
 #include "delta/writer_features.h"
 #include "dls/core/error.h"
+#include "dls/delta/deletion_vector.h"
 #include "dls/delta/delta_error.h"
 
 namespace dls::delta {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -173,6 +177,7 @@ CommitResult Transaction::commit() {
   for (const auto& a : adds_) actions.emplace_back(a);
 
   storage_->create_directories(log_dir(table_root_));
+  make_files_durable();
   int64_t version = read_version + 1;
   for (int attempt = 1;; ++attempt) {
     info["timestamp"] = now_ms();
@@ -195,6 +200,41 @@ CommitResult Transaction::commit() {
                                 " after " + std::to_string(attempt) + " attempts");
     }
   }
+}
+
+void Transaction::make_files_durable() {
+  // A power loss after the commit must not leave it pointing at a missing or short file: every
+  // file it adds (data files, their DV files) and every directory entry leading to them, up to
+  // and including the table root (new partition directories, a new _delta_log), is fsynced before
+  // put_if_absent links the commit file. put_if_absent then fsyncs _delta_log after the link.
+  std::set<std::string> files, dirs;
+  auto add_path = [&](const std::string& absolute) {
+    files.insert(absolute);
+    fs::path dir = fs::path(absolute).parent_path();
+    const fs::path root(table_root_);
+    // Directories inside the table, up to the root; an outside file only needs its own directory.
+    const bool inside = absolute.rfind(table_root_ + "/", 0) == 0;
+    for (; !dir.empty(); dir = dir.parent_path()) {
+      dirs.insert(dir.string());
+      if (!inside || dir == root || dir == dir.parent_path()) break;
+    }
+  };
+  for (const auto& add : adds_) {
+    std::string path = decode_path(add.path);
+    add_path(!path.empty() && path.front() == '/' ? path : table_root_ + "/" + path);
+    if (add.deletion_vector && add.deletion_vector->storage_type != "i")
+      add_path(deletion_vector_path(*add.deletion_vector, table_root_));
+  }
+  dirs.insert(table_root_);  // holds _delta_log, which may be new
+  for (const auto& f : files) {
+    try {
+      storage_->sync_file(f);
+    } catch (const NotFoundError&) {
+      throw CorruptTableError("cannot commit to the Delta table at " + table_root_ + ": the file " +
+                              f + " it adds does not exist; nothing was committed");
+    }
+  }
+  for (const auto& d : dirs) storage_->sync_directory(d);
 }
 
 void Transaction::write_checkpoint_if_due(int64_t version) {

@@ -3,6 +3,12 @@
 //
 // Paths are absolute local paths (std::string). Implementations are safe to use from several
 // threads and several processes: put_if_absent is atomic across processes.
+//
+// Durability: a file is durable once its content and its directory entry are (fsync of the file,
+// then of its directory). write_atomic and put_if_absent make what they create durable; files
+// written by others (DuckDB's data files) are made durable with sync_file + sync_directory before
+// a commit references them. A failed fsync always throws: the data may be lost on power failure,
+// and a commit must never point at a missing or short file.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +25,12 @@ struct FileInfo {
   bool is_directory = false;
 };
 
+/// An exclusive lock taken with Storage::lock, released when destroyed.
+class StorageLock {
+ public:
+  virtual ~StorageLock() = default;
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -28,18 +40,33 @@ class Storage {
   /// Whole file content. Throws dls::NotFoundError if missing, dls::Error on I/O failure.
   virtual std::string read(const std::string& path) const = 0;
   virtual FileInfo stat(const std::string& path) const = 0;
-  /// Writes the file atomically (temp file + rename), replacing any existing file; creates
-  /// parent directories.
+  /// Writes the file atomically and durably (temp file, fsync, rename, fsync of the directory),
+  /// replacing any existing file; creates parent directories.
   virtual void write_atomic(const std::string& path, const std::string& content) = 0;
   /// Creates `path` with `content` only if it does not exist, atomically and durably (temp file,
-  /// fsync, link(2)). Returns false — and leaves the existing file untouched — when it exists.
+  /// fsync, link(2), fsync of the directory). Returns false — and leaves the existing file
+  /// untouched — when it exists. Throws dls::Error when a step fails; when only the final fsync of
+  /// the directory fails, the file exists but may not survive a power loss, and the error says so.
   virtual bool put_if_absent(const std::string& path, const std::string& content) = 0;
+  /// Makes the content of an existing file durable (fsync). Throws dls::NotFoundError when it is
+  /// missing, dls::Error when the system reports a failure (never ignored).
+  virtual void sync_file(const std::string& path) = 0;
+  /// Makes the entries of a directory durable (fsync of the directory): files created, renamed or
+  /// linked in it survive a power loss. Throws dls::Error on failure.
+  virtual void sync_directory(const std::string& dir) = 0;
+  /// Blocks until this caller holds the exclusive lock on the existing file or directory `path`,
+  /// shared by every thread and process of this machine that locks the same path; the lock is
+  /// released when the returned object is destroyed. It protects read-then-write sequences such as
+  /// updating _last_checkpoint (other engines do not take it: it orders dls writers only).
+  virtual std::unique_ptr<StorageLock> lock(const std::string& path) = 0;
   /// Removes a file; no error if it is already gone.
   virtual void remove(const std::string& path) = 0;
   virtual void create_directories(const std::string& dir) = 0;
 };
 
-/// The local filesystem.
+/// The local filesystem. write_atomic and put_if_absent do every fsync through the virtual
+/// sync_file and sync_directory, so a subclass can observe or fail them (tests of the order of
+/// durable operations and of fsync failures).
 class LocalStorage : public Storage {
  public:
   bool exists(const std::string& path) const override;
@@ -50,6 +77,9 @@ class LocalStorage : public Storage {
   bool put_if_absent(const std::string& path, const std::string& content) override;
   void remove(const std::string& path) override;
   void create_directories(const std::string& dir) override;
+  void sync_file(const std::string& path) override;
+  void sync_directory(const std::string& dir) override;
+  std::unique_ptr<StorageLock> lock(const std::string& path) override;
 };
 
 /// A process-wide LocalStorage.

@@ -1,6 +1,10 @@
 // A Delta transaction: a set of actions committed atomically as the next version, with optimistic
 // concurrency (PROTOCOL.md "Optimistic Concurrency Control").
 //
+// Durability: before the commit file is linked, every file the commit adds (and its DV file) and
+// the directories leading to it are fsynced; put_if_absent fsyncs _delta_log after the link. A
+// failed fsync fails the commit (dls::Error) — before the link, nothing is committed.
+//
 // Commit protocol: the commit file N.json is created with Storage::put_if_absent; if another writer
 // created it first, the winning commits are read and checked against what this transaction read
 // and wrote. A blind append (only AddFiles, no removes, no metadata/protocol change, nothing read
@@ -50,8 +54,9 @@ class Transaction {
   /// The transaction read the table's data (e.g. delete-where, overwrite): never a blind append.
   void mark_read_data();
 
-  /// Writes the commit. Throws CommitConflictError after a logical conflict, dls::Error on I/O
-  /// failure. A Transaction commits at most once.
+  /// Writes the commit. Throws CommitConflictError after a logical conflict, CorruptTableError
+  /// when a file it adds does not exist or a winning commit is damaged, dls::Error on I/O failure
+  /// (a failed fsync included). A Transaction commits at most once.
   CommitResult commit();
 
   /// Why the checkpoint after the last commit() failed (the commit itself succeeded), if it did.
@@ -61,6 +66,8 @@ class Transaction {
   /// Throws CommitConflictError when the winning commit `winner_version` conflicts with this
   /// transaction; returns true when it already holds our txn (appId, >= version): skip.
   bool check_winner(int64_t winner_version, int64_t read_version);
+  /// fsyncs the files this transaction adds and their directories (before the commit links).
+  void make_files_durable();
   void write_checkpoint_if_due(int64_t version);
 
   std::shared_ptr<Storage> storage_;

@@ -8,6 +8,10 @@ namespace fs = std::filesystem;
 
 namespace dls::catalog {
 
+bool is_reserved(const TableName& name) noexcept {
+  return name.catalog == kPipelinesDir;
+}
+
 std::string TableLocation::display() const {
   return name ? name->to_string() : root.string();
 }
@@ -38,10 +42,13 @@ TableLocation Warehouse::resolve(std::string_view name_or_path,
     }
     return {path, std::nullopt};
   }
-  TableName name = parse_table_name(name_or_path, default_ns);
-  if (name.catalog == kPipelinesDir) {
-    throw InvalidMetadataError("invalid table name '" + std::string(name_or_path) +
-                               "': the catalog '" + std::string(kPipelinesDir) +
+  return resolve(parse_table_name(name_or_path, default_ns));
+}
+
+TableLocation Warehouse::resolve(const TableName& name) const {
+  if (is_reserved(name)) {
+    throw InvalidMetadataError("invalid table name '" + name.to_string() + "': the catalog '" +
+                               std::string(kPipelinesDir) +
                                "' is reserved for pipeline state in the warehouse");
   }
   return {table_path(name), name};

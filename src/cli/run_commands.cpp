@@ -11,11 +11,13 @@
 // `catalog.schema`, else main.default.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <set>
 
 #include "command_registry.h"
+#include "confirmation.h"
 #include "dls/core/error.h"
 #include "dls/core/predicate_parser.h"
 #include "dls/delta/delta_table.h"
@@ -38,6 +40,7 @@ struct RunArgs {
   SelectionArgs selection;
   std::vector<std::string> full_refresh;
   CLI::Option* full_refresh_option = nullptr;  // given (with or without names)?
+  bool yes = false;                            // --yes: a full refresh of everything unasked
   int parallelism = 0;
 };
 
@@ -120,9 +123,20 @@ std::string failed_expectations(const pipeline::DatasetUpdate& d) {
   return s;
 }
 
+bool ran(const pipeline::DatasetUpdate& d) {
+  return d.status == pipeline::DatasetStatus::kCompleted ||
+         d.status == pipeline::DatasetStatus::kFullRefresh ||
+         d.status == pipeline::DatasetStatus::kFailed;
+}
+
 std::string finished_line(const pipeline::DatasetUpdate& d) {
   std::string s = d.name + ": " + pipeline::to_string(d.status);
-  if (d.status == pipeline::DatasetStatus::kCompleted && d.kind != pipeline::DatasetKind::kView) {
+  if (d.status == pipeline::DatasetStatus::kFullRefresh) {
+    s += " (" + std::to_string(d.rows_before.value_or(0)) + " rows before, " +
+         std::to_string(d.rows_after.value_or(0)) + " after; " + std::to_string(d.num_output_rows) +
+         " rows written, " + seconds(d.duration_ms) + ")";
+  } else if (d.status == pipeline::DatasetStatus::kCompleted &&
+             d.kind != pipeline::DatasetKind::kView) {
     s += " (" + std::to_string(d.num_output_rows) + " rows written";
     if (d.dropped_records) s += ", " + std::to_string(d.dropped_records) + " dropped";
     if (d.quarantined_rows) s += ", " + std::to_string(d.quarantined_rows) + " quarantined";
@@ -177,16 +191,26 @@ void render_summary(Context& ctx, const pipeline::PipelineUpdate& u, OutputForma
   t.columns = {"dataset", "kind",    "status",      "input",
                "output",  "dropped", "quarantined", "failed_expectations",
                "duration"};
+  // A full refresh adds the rows of each refreshed table before and after (extra columns).
+  const bool refreshed = std::any_of(u.datasets.begin(), u.datasets.end(),
+                                     [](const auto& d) { return d.full_refresh; });
+  if (refreshed) {
+    t.columns.insert(t.columns.end() - 1, "rows_before");
+    t.columns.insert(t.columns.end() - 1, "rows_after");
+  }
   for (const auto& d : u.datasets) {
-    bool ran = d.status == pipeline::DatasetStatus::kCompleted ||
-               d.status == pipeline::DatasetStatus::kFailed;
-    auto count = [&](int64_t n) { return ran ? Cell(n) : Cell(nullptr); };
+    auto count = [&](int64_t n) { return ran(d) ? Cell(n) : Cell(nullptr); };
     std::string fe = failed_expectations(d);
-    t.rows.push_back(
-        {d.name, pipeline::to_string(d.kind), pipeline::to_string(d.status),
-         count(d.num_input_rows), count(d.num_output_rows), count(d.dropped_records),
-         count(d.quarantined_rows), fe.empty() ? Cell(nullptr) : Cell(fe),
-         format == OutputFormat::kTable ? Cell(seconds(d.duration_ms)) : Cell(d.duration_ms)});
+    t.rows.push_back({d.name, pipeline::to_string(d.kind), pipeline::to_string(d.status),
+                      count(d.num_input_rows), count(d.num_output_rows), count(d.dropped_records),
+                      count(d.quarantined_rows), fe.empty() ? Cell(nullptr) : Cell(fe)});
+    if (refreshed) {
+      auto optional = [](const std::optional<int64_t>& n) { return n ? Cell(*n) : Cell(nullptr); };
+      t.rows.back().push_back(optional(d.rows_before));
+      t.rows.back().push_back(optional(d.rows_after));
+    }
+    t.rows.back().push_back(format == OutputFormat::kTable ? Cell(seconds(d.duration_ms))
+                                                           : Cell(d.duration_ms));
   }
   if (format != OutputFormat::kTable) t.columns.back() = "duration_ms";
   RenderOptions options;
@@ -215,6 +239,12 @@ void run(Context& ctx, const RunArgs& args) {
     std::erase(named, std::string());
     if (named.empty()) {
       options.full_refresh_all = true;
+      // Everything is emptied and read again: confirmed on a terminal, --yes otherwise.
+      confirm_destructive(ctx, args.yes, "dls run --full-refresh",
+                          "A full refresh of every dataset of pipeline '" + s.pipeline + "' (" +
+                              std::to_string(graph.datasets().size()) +
+                              " datasets) empties their tables and checkpoints and reprocesses "
+                              "all input still available at their sources");
     } else {
       options.full_refresh = named;
     }
@@ -228,6 +258,9 @@ void run(Context& ctx, const RunArgs& args) {
   pipeline::PipelineUpdate update = runner.run();
   progress.finish();
   render_summary(ctx, update, format);
+  for (const auto& d : update.datasets) {
+    for (const auto& w : d.warnings) ctx.warn(d.name + ": " + w);
+  }
   if (!update.ok()) {
     throw Error("the update of pipeline '" + s.pipeline + "' failed:\n" + update.failure_summary(),
                 update.exit_code());
@@ -321,23 +354,37 @@ void register_run_commands(CommandRegistry& r) {
       "Run a pipeline update: the enabled entities of a group as a DAG of streaming tables, "
       "materialized views and views, incrementally and exactly once",
       {"dls run --group sales", "dls run --full-refresh silver_orders",
+       "dls run --group sales --full-refresh --yes",
        "dls run --where \"by_group('sales') & ~by_has_tag('slow')\" --target main.sales"},
       [run_args](Context& ctx) { run(ctx, *run_args); });
   add_selection_options(run_cmd, run_args->selection);
   CLI::Option* fr = run_cmd->add_option(
       "--full-refresh", run_args->full_refresh,
-      "Clear and reprocess the named datasets (all when none is named): targets, checkpoints "
-      "and state");
+      "Clear and reprocess the named datasets (all when none is named, which asks for "
+      "confirmation on a terminal and needs --yes otherwise): targets, checkpoints and state. "
+      "A table with the property pipelines.reset.allowed=false keeps its rows and checkpoints");
   fr->expected(0, -1);
+  run_cmd->add_flag("-y,--yes", run_args->yes,
+                    "Confirm a --full-refresh of every dataset without asking (required when "
+                    "stdin is not a terminal)");
   run_cmd->add_option("-j,--parallelism", run_args->parallelism,
                       "Datasets run at once (default: min(4, cores))");
   run_cmd->footer(run_cmd->get_footer() +
                   "\nOutput: a summary table per dataset (--format table|json|csv); progress on "
                   "stderr.\nExit codes: 0 every dataset completed or was up to date; 4 an "
                   "expect_all_or_fail rule failed; 1 another failure (failed datasets skip their "
-                  "downstream, others still run); 3 invalid metadata (cycle, missing upstream).\n"
+                  "downstream, others still run); 3 invalid metadata (cycle, missing upstream, a "
+                  "table the pipeline may not write); 2 usage (also: --full-refresh of every "
+                  "dataset without a terminal and without --yes).\n"
                   "Tags become table properties dls.tag.<key>. An expectation that evaluates to "
-                  "NULL counts as failed.\n");
+                  "NULL counts as failed.\n"
+                  "Ownership: a table records the pipeline that created it (table property "
+                  "pipelines.pipelineId); an update that would write a table of another pipeline, "
+                  "an existing table no pipeline owns, a dls control table or a _pipelines.* name "
+                  "exits 3 before writing anything (move a table with 'dls table set-owner').\n"
+                  "A change of an entity's comment, tags or table_properties reaches its table on "
+                  "the next update (one metadata commit). A fully refreshed dataset shows "
+                  "FULL_REFRESH with its rows before and after.\n");
   run_args->full_refresh_option = fr;
 
   auto graph_args = std::make_shared<SelectionArgs>();

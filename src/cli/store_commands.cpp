@@ -2,8 +2,10 @@
 #include <memory>
 
 #include "command_registry.h"
+#include "confirmation.h"
 #include "dls/core/error.h"
 #include "dls/core/timestamp.h"
+#include "dls/store/control_table_schema.h"
 #include "store_location.h"
 
 namespace dls::cli {
@@ -21,7 +23,7 @@ void init(Context& ctx) {
            std::to_string(store.version()) + ")");
 }
 
-void destroy(Context& ctx) {
+void destroy(Context& ctx, bool yes) {
   catalog::TableLocation location;
   DeltaLiveStore store = open_store(ctx, location);
   if (!store.is_initialized()) {
@@ -30,6 +32,16 @@ void destroy(Context& ctx) {
              "; nothing to delete");
     return;
   }
+  if (!store.is_control_table()) {
+    throw InvalidMetadataError(
+        "dls store destroy: " + location.display() + " (at " + location.root.string() +
+        ") is a Delta table but not a dls control table (no property " + kControlTableProperty +
+        "=true); refusing to delete it, nothing was deleted");
+  }
+  confirm_destructive(ctx, yes, "dls store destroy",
+                      "This deletes the control table " + location.display() + " at " +
+                          location.root.string() + " with every version of every entity (" +
+                          std::to_string(store.status().history_rows) + " rows)");
   store.destroy();
   ctx.info("deleted control table " + location.display() + " and all its history");
 }
@@ -78,11 +90,25 @@ void register_store_commands(CommandRegistry& r) {
                   "Create, delete and inspect the control table (--store NAME, default "
                   "main.dls.control_table)");
   r.add_command(*group, "init",
-                "Create the control table (a Delta table holding every version of every entity). "
-                "Idempotent.",
+                "Create the control table (a Delta table holding every version of every entity, "
+                "marked with the table property dls.controlTable=true; an older control table "
+                "without it gets it). Idempotent.",
                 {"dls store init", "dls --store main.meta.entities store init"}, init);
-  r.add_command(*group, "destroy", "Delete the control table and all its history. Idempotent.",
-                {"dls store destroy"}, destroy);
+  auto yes = std::make_shared<bool>(false);
+  CLI::App* destroy_cmd = r.add_command(
+      *group, "destroy",
+      "Delete the control table and all its history. Asks for confirmation on a terminal; "
+      "otherwise needs --yes. Only a dls control table is deleted (a table with the property "
+      "dls.controlTable=true, or an older one with the control table's columns); any other "
+      "Delta table is refused (exit 3). Idempotent: no table, nothing to do.",
+      {"dls store destroy", "dls --store main.meta.entities store destroy --yes"},
+      [yes](Context& ctx) { destroy(ctx, *yes); });
+  destroy_cmd->add_flag("-y,--yes", *yes,
+                        "Delete without asking (required when stdin is not a terminal)");
+  destroy_cmd->footer(destroy_cmd->get_footer() +
+                      "\nExit codes: 0 deleted (or nothing to delete); 2 not confirmed (no "
+                      "terminal and no --yes); 3 the table is not a control table; 1 cancelled "
+                      "at the prompt.\n");
   r.add_command(*group, "status",
                 "Show the control table's location, version, entity counts and groups. Formats: "
                 "table, json, yaml.",

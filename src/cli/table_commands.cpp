@@ -1,4 +1,5 @@
-// `dls table describe|history|vacuum NAME_OR_PATH`: inspect and maintain one Delta table.
+// `dls table describe|history|vacuum|set-owner NAME_OR_PATH`: inspect and maintain one Delta
+// table.
 #include <ctime>
 #include <memory>
 
@@ -6,6 +7,7 @@
 #include "dls/core/error.h"
 #include "dls/delta/delta_error.h"
 #include "dls/delta/delta_table.h"
+#include "dls/pipeline/table_ownership.h"
 
 namespace dls::cli {
 namespace {
@@ -18,6 +20,7 @@ struct TableArgs {
   std::optional<int64_t> retain_hours;
   bool dry_run = false;
   bool force = false;
+  std::string pipeline;  // set-owner
 };
 
 // ISO-8601 UTC with milliseconds: 2024-01-02T03:04:05.678Z.
@@ -254,6 +257,36 @@ void vacuum(Context& ctx, const TableArgs& args) {
   ctx.info(summary);
 }
 
+// `dls table set-owner NAME PIPELINE`: moves a table (and its quarantine table NAME_invalid, when
+// it has the same owner) to another pipeline; one metadata-only commit each (table_ownership.h).
+void set_owner(Context& ctx, const TableArgs& args) {
+  catalog::TableLocation location;
+  auto table = open_table(ctx, args.table, location);
+  pipeline::OwnerChange change = pipeline::set_table_owner(table.root(), args.pipeline);
+  const std::string before = change.previous ? "pipeline '" + *change.previous + "'" : "no owner";
+  if (!change.changed) {
+    ctx.info(location.display() + " is owned by pipeline '" + args.pipeline +
+             "' already; nothing changed");
+  } else {
+    ctx.info(location.display() + ": owner " + before + " -> pipeline '" + args.pipeline +
+             "' (version " + std::to_string(change.version) + ")");
+  }
+  if (location.name) {
+    catalog::TableName invalid = *location.name;
+    invalid.table += "_invalid";
+    const std::string root = ctx.warehouse().resolve(invalid).root.string();
+    if (delta::DeltaTable::exists(root) &&
+        pipeline::recorded_owner(delta::DeltaTable::open(root).snapshot()) == change.previous) {
+      auto q = pipeline::set_table_owner(root, args.pipeline);
+      if (q.changed) {
+        ctx.info(invalid.to_string() + " (its quarantine table): owner " + before +
+                 " -> pipeline '" + args.pipeline + "' (version " + std::to_string(q.version) +
+                 ")");
+      }
+    }
+  }
+}
+
 void add_table_argument(CLI::App* cmd, TableArgs& args) {
   cmd->add_option("NAME_OR_PATH", args.table,
                   "catalog.schema.table or schema.table in the warehouse, or a path (contains '/')")
@@ -302,6 +335,24 @@ void register_table_commands(CommandRegistry& r) {
     cmd->add_flag("--force", args->force,
                   "Allow a retention shorter than the table's delta.deletedFileRetentionDuration "
                   "(default 7 days)");
+  }
+  {
+    auto args = std::make_shared<TableArgs>();
+    CLI::App* cmd = r.add_command(
+        *table, "set-owner",
+        "Move a table to another pipeline: set its owner, the table property "
+        "pipelines.pipelineId, in one metadata-only commit (no data changes). A pipeline writes "
+        "only the tables it owns; this is the one way to hand a table over. NAME_invalid, its "
+        "quarantine table, moves with it when it had the same owner.",
+        {"dls table set-owner main.sales.orders_bronze sales_v2"},
+        [args](Context& ctx) { set_owner(ctx, *args); });
+    add_table_argument(cmd, *args);
+    cmd->add_option("PIPELINE", args->pipeline, "The pipeline that owns the table from now on")
+        ->required();
+    cmd->footer(cmd->get_footer() +
+                "\nThe new owner's update reads the source from its own checkpoints: a pipeline "
+                "that never ran the dataset reads all input again (use --full-refresh DATASET to "
+                "start the table afresh). A dls control table is never owned (exit 3).\n");
   }
 }
 

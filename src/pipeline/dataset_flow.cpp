@@ -1,12 +1,14 @@
 #include "pipeline/dataset_flow.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 
 #include "dls/catalog/table_name.h"
 #include "dls/core/error.h"
 #include "dls/pipeline/apply_changes.h"
 #include "dls/pipeline/offsets_log.h"
+#include "dls/pipeline/table_ownership.h"
 #include "dls/sql/quote.h"
 #include "pipeline/target_table.h"
 #include "pipeline/view_registry.h"
@@ -38,13 +40,17 @@ struct Targets {
 
 Targets targets_of(const FlowEnvironment& env, bool quarantine) {
   const DatasetNode& node = env.node;
+  // Through the warehouse's resolver, which refuses reserved names (check_write_targets has
+  // refused them, with the entity's name, before the update began).
   catalog::TableName name = catalog::parse_table_name(node.qualified_name);
-  Targets t{TargetTable(env.warehouse.table_path(name), node.qualified_name, node.entity),
+  Targets t{TargetTable(env.warehouse.resolve(name).root, node.qualified_name, node.entity,
+                        env.options.pipeline),
             std::nullopt};
   if (quarantine) {
     catalog::TableName invalid = name;
     invalid.table += "_invalid";
-    t.invalid.emplace(env.warehouse.table_path(invalid), invalid.to_string(), node.entity);
+    t.invalid.emplace(env.warehouse.resolve(invalid).root, invalid.to_string(), node.entity,
+                      env.options.pipeline);
   }
   return t;
 }
@@ -56,12 +62,38 @@ void drop_temp(sql::Connection& con, const std::string& table) {
   }
 }
 
-void full_refresh(sql::Connection& con, FlowEnvironment& env) {
+/// Whether this pipeline owns `table` (recorded owner, else only its txn ids): a quarantine table
+/// left from an older definition is cleared by a full refresh only then.
+bool owned_by_pipeline(const TargetTable& table, const std::string& pipeline) {
+  if (!table.exists()) return false;
+  delta::Snapshot snap = delta::DeltaTable::open(table.root().string()).snapshot();
+  if (auto owner = recorded_owner(snap)) return *owner == pipeline;
+  return txn_writers(snap) == std::vector<std::string>{pipeline};
+}
+
+/// `pipelines.reset.allowed` (a table property of the entity, default true): false keeps the
+/// table's rows and checkpoints on a full refresh (Databricks' documented behaviour).
+bool reset_allowed(const DeltaLiveEntity& entity) {
+  auto it = entity.table_properties.find("pipelines.reset.allowed");
+  if (it == entity.table_properties.end()) return true;
+  std::string v = it->second;
+  std::transform(v.begin(), v.end(), v.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return v != "false";
+}
+
+void full_refresh(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result) {
   const std::string& flow = env.node.qualified_name;
+  Targets t = targets_of(env, true);
+  result.full_refresh = true;
+  result.rows_before = t.main.row_count(con);
+  result.version_before = t.main.version();
   env.state.begin_full_refresh(flow);
-  Targets t = targets_of(env, true);  // clear a quarantine table left from an older definition
   t.main.clear(con);
-  t.invalid->clear(con);
+  // A quarantine table left from an older definition is cleared too, when it is this pipeline's.
+  if (env.node.entity.is_quarantined || owned_by_pipeline(*t.invalid, env.options.pipeline)) {
+    t.invalid->clear(con);
+  }
   env.state.finish_full_refresh(flow);
 }
 
@@ -71,6 +103,9 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
   const DeltaLiveEntity& entity = env.node.entity;
   const std::string app_id = flow_app_id(env.options.pipeline, flow);
   Targets t = targets_of(env, expectations.quarantine());
+  // Metadata changes of the entity reach the tables before any data commit.
+  t.main.sync_metadata();
+  if (t.invalid) t.invalid->sync_metadata();
   OffsetsLog log(env.state.checkpoint_dir(flow));
   auto source = env.options.source_factory(env.node.entity, env.source_context);
 
@@ -192,9 +227,21 @@ void run_materialized_view(sql::Connection& con, FlowEnvironment& env, DatasetUp
   auto saved = env.state.load(flow);
   auto version = t.main.version();
   auto invalid_version = t.invalid ? t.invalid->version() : std::nullopt;
-  if (saved && (*saved)["fingerprint"] == fingerprint && version &&
+  const bool up_to_date =
+      saved && (*saved)["fingerprint"] == fingerprint && version &&
       (*saved)["version"] == *version &&
-      (!t.invalid || (invalid_version && (*saved)["invalid_version"] == *invalid_version))) {
+      (!t.invalid || (invalid_version && (*saved)["invalid_version"] == *invalid_version));
+  // Metadata changes of the entity reach the tables before any data commit. A metadata commit
+  // of an up-to-date view moves the versions its state records, so that they still match.
+  auto synced = t.main.sync_metadata();
+  auto invalid_synced = t.invalid ? t.invalid->sync_metadata() : std::nullopt;
+  if (up_to_date) {
+    if (synced || invalid_synced) {
+      nlohmann::json state = *saved;
+      if (synced) state["version"] = *synced;
+      if (invalid_synced) state["invalid_version"] = *invalid_synced;
+      env.state.save(flow, state);
+    }
     result.status = DatasetStatus::kUpToDate;
     return;
   }
@@ -225,6 +272,27 @@ void run_materialized_view(sql::Connection& con, FlowEnvironment& env, DatasetUp
   }
   drop_temp(con, temp);
   result.status = DatasetStatus::kCompleted;
+}
+
+/// After a full refresh that succeeded: status FULL_REFRESH with the rows after, and a warning
+/// when a streaming table was emptied because its source had nothing left to reprocess.
+void finish_full_refresh_report(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result) {
+  Targets t = targets_of(env, false);
+  result.rows_after = t.main.row_count(con);
+  result.status = DatasetStatus::kFullRefresh;
+  if (env.node.kind == DatasetKind::kStreamingTable && result.num_batches == 0 &&
+      result.rows_before.value_or(0) > 0 && result.rows_after == 0) {
+    std::string warning = "the full refresh emptied " + t.main.name() + " (" +
+                          std::to_string(*result.rows_before) +
+                          " rows before, 0 after): its source '" + env.node.entity.source +
+                          "' had no input left to reprocess";
+    if (result.version_before) {
+      warning += "; the old rows are still readable with delta_scan('" + t.main.root().string() +
+                 "', version => " + std::to_string(*result.version_before) +
+                 ") until the table is vacuumed";
+    }
+    result.warnings.push_back(warning);
+  }
 }
 
 }  // namespace
@@ -276,9 +344,15 @@ void run_dataset(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& resu
     }
     DatasetTransform transform = DatasetTransform::compile(entity);
     ExpectationSet expectations = ExpectationSet::compile(entity);
-    if (env.node.kind != DatasetKind::kView &&
-        (env.full_refresh || env.state.full_refresh_pending(env.node.qualified_name))) {
-      full_refresh(con, env);
+    const bool pending = env.state.full_refresh_pending(env.node.qualified_name);
+    if (env.node.kind != DatasetKind::kView && (env.full_refresh || pending)) {
+      if (pending || reset_allowed(entity)) {
+        full_refresh(con, env, result);
+      } else {
+        result.warnings.push_back(
+            "not fully refreshed: its table property pipelines.reset.allowed = false keeps its "
+            "rows and checkpoints; only new input was processed");
+      }
     }
     switch (env.node.kind) {
       case DatasetKind::kStreamingTable:
@@ -297,6 +371,7 @@ void run_dataset(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& resu
         result.status = DatasetStatus::kCompleted;
         break;
     }
+    if (result.full_refresh) finish_full_refresh_report(con, env, result);
   } catch (const Error& e) {
     result.status = DatasetStatus::kFailed;
     result.error = e.what();

@@ -16,6 +16,7 @@
 #include "dls/sql/database.h"
 #include "pipeline/dataset_flow.h"
 #include "pipeline/view_registry.h"
+#include "pipeline/write_plan.h"
 
 namespace dls::pipeline {
 
@@ -61,8 +62,19 @@ PipelineEvent flow_event(const DatasetUpdate& d, const std::string& status) {
                  : status == "FAILED"  ? "FAILED"
                                        : "been SKIPPED") +
                 (d.error ? ": " + *d.error : std::string("."));
+    if (d.status == DatasetStatus::kFullRefresh) {
+      progress["full_refresh"] = {{"rows_before", d.rows_before.value_or(0)},
+                                  {"rows_after", d.rows_after.value_or(0)}};
+      e.message = "Flow '" + d.name +
+                  "' has COMPLETED a FULL_REFRESH: " + std::to_string(d.rows_before.value_or(0)) +
+                  " rows before, " + std::to_string(d.rows_after.value_or(0)) + " after.";
+    }
+    if (!d.warnings.empty()) {
+      progress["warnings"] = d.warnings;
+      for (const auto& w : d.warnings) e.message += " Warning: " + w + ".";
+    }
     if (status == "COMPLETED") {
-      e.level = d.failed_expectation_records() > 0 ? "WARN" : "INFO";
+      e.level = d.failed_expectation_records() > 0 || !d.warnings.empty() ? "WARN" : "INFO";
     } else {
       e.level = status == "FAILED" ? "ERROR" : "WARN";
     }
@@ -117,6 +129,10 @@ PipelineUpdate PipelineRunner::Impl::run() {
     }
     refresh.insert(q);
   }
+
+  // Plan time: refuse, before anything is written (not even the lock file), every table this
+  // pipeline may not write (reserved names, control tables, other pipelines' tables).
+  check_write_targets(warehouse, graph, options);
 
   PipelineLock lock(dir, options.pipeline);
   PipelineState state(dir);

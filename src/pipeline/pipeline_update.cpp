@@ -12,6 +12,8 @@ std::string to_string(DatasetStatus status) {
       return "FAILED";
     case DatasetStatus::kSkipped:
       return "SKIPPED";
+    case DatasetStatus::kFullRefresh:
+      return "FULL_REFRESH";
   }
   return "?";
 }

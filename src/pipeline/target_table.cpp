@@ -4,7 +4,9 @@
 #include <cctype>
 
 #include "dls/core/error.h"
+#include "dls/delta/table_scan.h"
 #include "dls/delta/transaction.h"
+#include "dls/pipeline/table_ownership.h"
 #include "dls/sql/quote.h"
 
 namespace dls::pipeline {
@@ -50,8 +52,11 @@ delta::Schema schema_of(sql::Connection& con, const std::string& select_sql,
 }  // namespace
 
 TargetTable::TargetTable(std::filesystem::path root, std::string display_name,
-                         const DeltaLiveEntity& entity)
-    : root_(std::move(root)), name_(std::move(display_name)), entity_(entity) {}
+                         const DeltaLiveEntity& entity, std::string owner)
+    : root_(std::move(root)),
+      name_(std::move(display_name)),
+      entity_(entity),
+      owner_(std::move(owner)) {}
 
 bool TargetTable::exists() const {
   return delta::DeltaTable::exists(root_.string());
@@ -63,7 +68,57 @@ delta::CreateOptions TargetTable::create_options() const {
   options.properties = entity_.table_properties;
   for (const auto& [k, v] : entity_.tags) options.properties["dls.tag." + k] = v;
   options.comment = entity_.comment;
+  options.properties[kOwnerProperty] = owner_;
   return options;
+}
+
+std::optional<int64_t> TargetTable::sync_metadata() {
+  if (!exists()) return std::nullopt;
+  delta::Snapshot snap = delta::DeltaTable::open(root_.string()).snapshot();
+  const delta::CreateOptions wanted = create_options();
+  delta::Metadata metadata = snap.metadata();
+  auto& config = metadata.configuration;
+  nlohmann::json set = nlohmann::json::object();
+  nlohmann::json unset = nlohmann::json::array();
+  for (auto it = config.begin(); it != config.end();) {
+    if (it->first.starts_with("dls.tag.") && wanted.properties.count(it->first) == 0) {
+      unset.push_back(it->first);
+      it = config.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& [key, value] : wanted.properties) {
+    auto it = config.find(key);
+    if (it != config.end() && it->second == value) continue;
+    config[key] = value;
+    set[key] = value;
+  }
+  const bool comment_changed = metadata.description != wanted.comment;
+  metadata.description = wanted.comment;
+  if (set.empty() && unset.empty() && !comment_changed) return std::nullopt;
+  nlohmann::json parameters = nlohmann::json::object();
+  if (!set.empty()) parameters["properties"] = set;
+  if (!unset.empty()) parameters["removed_properties"] = unset;
+  if (comment_changed) parameters["comment"] = wanted.comment.value_or("");
+  delta::Transaction tx(snap);
+  tx.set_metadata(metadata);
+  tx.set_operation(set.empty() && unset.empty() ? "CHANGE COMMENT" : "SET TBLPROPERTIES",
+                   parameters);
+  return tx.commit().version;
+}
+
+int64_t TargetTable::row_count(sql::Connection& con) const {
+  if (!exists()) return 0;
+  delta::DeltaTable table = delta::DeltaTable::open(root_.string());
+  if (auto n = table.describe().num_records) return *n;
+  return con
+      .query("SELECT count(*) FROM (" + delta::TableScan(table.snapshot()).sql(con) +
+             ") AS __dls_rows")
+      .rows()
+      .at(0)
+      .at(0)
+      .as_int();
 }
 
 std::optional<int64_t> TargetTable::txn_version(const std::string& app_id) const {

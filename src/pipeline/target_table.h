@@ -14,8 +14,10 @@ namespace dls::pipeline {
 
 class TargetTable {
  public:
-  /// `display_name` (catalog.schema.table) is used in messages.
-  TargetTable(std::filesystem::path root, std::string display_name, const DeltaLiveEntity& entity);
+  /// `display_name` (catalog.schema.table) is used in messages; `owner` is the pipeline writing
+  /// the table (recorded as pipelines.pipelineId, table_ownership.h).
+  TargetTable(std::filesystem::path root, std::string display_name, const DeltaLiveEntity& entity,
+              std::string owner);
 
   bool exists() const;
   const std::string& name() const { return name_; }
@@ -28,8 +30,21 @@ class TargetTable {
   void ensure_schema(sql::Connection& con, const std::string& select_sql, bool replace);
 
   /// The options a new table gets: partition_cols, table_properties, tags as `dls.tag.<key>`
-  /// properties, comment (from the entity).
+  /// properties, comment (from the entity), and the owner property pipelines.pipelineId.
   delta::CreateOptions create_options() const;
+
+  /// Brings an existing table's metadata in line with the entity (Databricks applies a dataset's
+  /// definition on every update): the entity's table_properties and the owner are set, the
+  /// `dls.tag.*` properties become exactly the entity's tags, and the description becomes the
+  /// entity's comment. A property removed from table_properties stays on the table (dls cannot
+  /// tell it from a property set by hand or by the Delta writer). One metadata-only commit
+  /// (operation SET TBLPROPERTIES, or CHANGE COMMENT when only the comment changed) when
+  /// something differs; none otherwise, and none when the table does not exist. Returns the
+  /// committed version, if any.
+  std::optional<int64_t> sync_metadata();
+
+  /// The table's row count (0 when it does not exist): from the files' stats, else counted.
+  int64_t row_count(sql::Connection& con) const;
 
   /// The table's txn version for `app_id` (nullopt: table missing or no txn of that appId).
   std::optional<int64_t> txn_version(const std::string& app_id) const;
@@ -47,6 +62,7 @@ class TargetTable {
   std::filesystem::path root_;
   std::string name_;
   const DeltaLiveEntity& entity_;
+  std::string owner_;
 };
 
 }  // namespace dls::pipeline

@@ -72,7 +72,13 @@ std::optional<std::string> ViewRegistry::view_sql(const std::string& name) {
 }
 
 std::string ViewRegistry::fingerprint(const DatasetNode& node) {
-  std::string text = content_hash(node.entity);
+  // Without comment, tags and table_properties: a change of those alone is a metadata commit
+  // (TargetTable::sync_metadata), not a reason to recompute.
+  DeltaLiveEntity definition = node.entity;
+  definition.comment.reset();
+  definition.tags.clear();
+  definition.table_properties.clear();
+  std::string text = content_hash(definition);
   bool reads_view = false;
   for (const auto& up : node.upstream) {
     const DatasetNode* u = graph_.find(up);

@@ -91,4 +91,13 @@ std::vector<std::string> control_table_columns() {
   return names;
 }
 
+bool is_control_table(const delta::Snapshot& snapshot) {
+  const auto& config = snapshot.metadata().configuration;
+  if (auto it = config.find(kControlTableProperty); it != config.end()) return it->second == "true";
+  for (const auto& name : control_table_columns()) {
+    if (!snapshot.schema().find(name)) return false;
+  }
+  return true;
+}
+
 }  // namespace dls

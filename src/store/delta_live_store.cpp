@@ -14,6 +14,7 @@
 #include "dls/delta/delta_error.h"
 #include "dls/delta/delta_table.h"
 #include "dls/delta/table_scan.h"
+#include "dls/delta/transaction.h"
 #include "dls/sql/database.h"
 #include "dls/sql/quote.h"
 #include "dls/sql/sql_error.h"
@@ -106,9 +107,31 @@ DeltaLiveStore::Impl& DeltaLiveStore::impl() const {
 }
 
 void DeltaLiveStore::initialize() {
-  if (is_initialized()) return;
+  if (is_initialized()) {
+    // A control table created before the marker property existed gets it now (one metadata
+    // commit), so every later check can rely on it; any other Delta table here is refused.
+    delta::Snapshot snap = delta::DeltaTable::open(root_).snapshot();
+    if (!dls::is_control_table(snap)) {
+      throw InvalidMetadataError("the Delta table at " + root_ +
+                                 " is not a dls control table (it has neither the property " +
+                                 kControlTableProperty +
+                                 "=true nor the control table's columns); choose another "
+                                 "location with --store NAME");
+    }
+    const auto& config = snap.metadata().configuration;
+    if (config.count(kControlTableProperty) == 0) {
+      delta::Metadata metadata = snap.metadata();
+      metadata.configuration[kControlTableProperty] = "true";
+      delta::Transaction tx(snap);
+      tx.set_metadata(metadata);
+      tx.set_operation("SET TBLPROPERTIES", {{"properties", {{kControlTableProperty, "true"}}}});
+      tx.commit();
+    }
+    return;
+  }
   delta::CreateOptions options;
   options.comment = "dls control table: every version of every entity (DeltaLiveStore, SCD2)";
+  options.properties[kControlTableProperty] = "true";
   try {
     delta::DeltaTable::create(root_, control_table_schema(), options);
   } catch (const Error&) {
@@ -128,8 +151,18 @@ void DeltaLiveStore::destroy() {
     throw Error("refusing to delete " + root_ +
                 ": it is not a Delta table (no _delta_log); remove it by hand if you mean to");
   }
+  if (is_initialized() && !is_control_table()) {
+    throw InvalidMetadataError("refusing to delete the Delta table at " + root_ +
+                               ": it is not a dls control table (no property " +
+                               kControlTableProperty +
+                               "=true and not the control table's columns); nothing was deleted");
+  }
   fs::remove_all(root_, ec);
   if (ec) throw Error("cannot delete the control table at " + root_ + ": " + ec.message());
+}
+
+bool DeltaLiveStore::is_control_table() const {
+  return is_initialized() && dls::is_control_table(delta::DeltaTable::open(root_).snapshot());
 }
 
 bool DeltaLiveStore::is_initialized() const {

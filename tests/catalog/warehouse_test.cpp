@@ -96,6 +96,20 @@ TEST(Warehouse, UnsafeNamesNeverEscapeTheWarehouse) {
   EXPECT_THROW(wh.resolve("_pipelines.s.t"), dls::InvalidMetadataError);
 }
 
+TEST(Warehouse, ParsedNamesInThePipelinesCatalogAreRefusedToo) {
+  // Pipelines parse destinations first; the resolver still refuses pipeline state.
+  Warehouse wh("/data/wh");
+  EXPECT_TRUE(is_reserved(parse_table_name("_pipelines.p.event_log")));
+  EXPECT_FALSE(is_reserved(parse_table_name("_pipelines.event_log")));  // main._pipelines
+  try {
+    wh.resolve(parse_table_name("_pipelines.p.event_log"));
+    FAIL() << "resolved a name in _pipelines";
+  } catch (const dls::InvalidMetadataError& e) {
+    EXPECT_NE(std::string(e.what()).find("reserved"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(wh.resolve(parse_table_name("main.s.t")).root, fs::path("/data/wh/main/s/t"));
+}
+
 TEST(Warehouse, PipelineStateDirectory) {
   Warehouse wh("/data/wh");
   EXPECT_EQ(wh.pipeline_dir("daily_etl"), fs::path("/data/wh/_pipelines/daily_etl"));

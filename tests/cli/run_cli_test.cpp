@@ -179,7 +179,8 @@ TEST_F(RunCli, FullRefreshReprocessesADataset) {
 
   // A bare --full-refresh (last, or before other options) reprocesses every dataset.
   orders_file("part2.csv", "3,1,ok\n");
-  for (const char* args : {"run --full-refresh", "run --full-refresh --group main.sales"}) {
+  for (const char* args :
+       {"run --full-refresh --yes", "run --full-refresh --group main.sales --yes"}) {
     auto all = dls(args);
     ASSERT_EQ(all.exit_code, 0) << args << ": " << all.err;
     EXPECT_EQ(query("SELECT count(*) FROM main.sales.orders_bronze"), "count_star()\n3\n") << args;

@@ -568,7 +568,7 @@ TEST_F(DeltaSourceCli, UpstreamRewriteFailsNamingTheVersionUnlessSkipChangeCommi
   // A full refresh of the upstream truncates it (a commit removing every file) and appends all
   // its files again (a bare --full-refresh: every dataset of the selection).
   write_file(data_ / "up" / "e2.csv", "id\n3\n");
-  run_ok("run --full-refresh --group main.up");
+  run_ok("run --full-refresh --group main.up --yes");
   auto history = dls("table history --format json main.up.events");
   ASSERT_EQ(history.exit_code, 0) << history.err;
   int64_t truncate_version = -1;

@@ -69,9 +69,9 @@ TEST_F(StoreCli, InitCreatesTheControlTableInTheWarehouse) {
 
 TEST_F(StoreCli, DestroyDeletesTheControlTable) {
   seed_chain();
-  EXPECT_EQ(dls("store destroy").exit_code, 0);
+  EXPECT_EQ(dls("store destroy --yes").exit_code, 0);
   EXPECT_EQ(status()["initialized"], false);
-  EXPECT_EQ(dls("store destroy").exit_code, 0);
+  EXPECT_EQ(dls("store destroy --yes").exit_code, 0);
   CommandResult r = dls("list");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("dls store init"), std::string::npos) << r.err;

@@ -22,6 +22,10 @@ namespace dls::catalog {
 /// The directory under the warehouse root that holds pipeline state; not a catalog.
 inline constexpr std::string_view kPipelinesDir = "_pipelines";
 
+/// True when `name` lies in a part of the warehouse reserved for dls itself (the catalog
+/// `_pipelines`, pipeline state): no name may resolve there.
+bool is_reserved(const TableName& name) noexcept;
+
 /// The environment variable naming the warehouse when --warehouse is not given.
 inline constexpr const char* kWarehouseEnv = "DLS_WAREHOUSE";
 
@@ -45,7 +49,8 @@ class Warehouse {
 
   const std::filesystem::path& root() const { return root_; }
 
-  /// <root>/<catalog>/<schema>/<table>.
+  /// <root>/<catalog>/<schema>/<table>, without the reservation check: for listing and reading
+  /// only. Everything that writes a table by name gets its path from resolve().
   std::filesystem::path table_path(const TableName& name) const;
 
   /// Resolves a name (see parse_table_name; bare names need `default_ns`) or a path (contains
@@ -53,6 +58,10 @@ class Warehouse {
   /// `_pipelines`). Does not check that a table exists there.
   TableLocation resolve(std::string_view name_or_path,
                         const std::optional<Namespace>& default_ns = std::nullopt) const;
+
+  /// The location of a parsed name; throws InvalidMetadataError for a reserved name (is_reserved),
+  /// naming it. The one resolver writers use (pipelines resolve every destination here).
+  TableLocation resolve(const TableName& name) const;
 
   /// <root>/_pipelines/<pipeline>; throws InvalidMetadataError for an unsafe pipeline name.
   std::filesystem::path pipeline_dir(std::string_view pipeline) const;

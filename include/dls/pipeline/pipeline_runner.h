@@ -10,11 +10,23 @@
 //   fingerprint of its input and definition changed; a view is not persisted: it is computed,
 //   once per update, when a reader asks for it (SourceContext::view_sql).
 // - Targets: `<catalog>.<schema>.<table>` of the warehouse (a bare destination resolves in the
-//   pipeline's target namespace). A table is created on its first write with the entity's
-//   partition_cols, table_properties, comment, and tags as table properties `dls.tag.<key>`;
-//   later changes of those fields are not applied to an existing table (a full refresh does not
-//   re-create it either). New columns are added to a streaming table's schema; a materialized
-//   view (or an empty table) takes the new schema as is.
+//   pipeline's target namespace), resolved by catalog::Warehouse::resolve. A table is created on
+//   its first write with the entity's partition_cols, table_properties, comment, tags as table
+//   properties `dls.tag.<key>`, and its owner pipelines.pipelineId = the pipeline's name
+//   (table_ownership.h). Later changes of table_properties, tags and comment reach an existing
+//   table on the next update as one metadata-only commit before the dataset's data commit (none
+//   when nothing changed); partition_cols of an existing table are not changed (a full refresh
+//   does not re-create it either). New columns are added to a streaming table's schema; a
+//   materialized view (or an empty table) takes the new schema as is.
+// - Write plan: before anything is written (no lock, no event log, no commit), run() refuses with
+//   MetadataErrors (exit code 3) naming the entity and its destination every dataset that would
+//   write a reserved name (`_pipelines.*`), a dls control table, a table owned by another
+//   pipeline or an existing table no pipeline owns (table_ownership.h).
+// - Full refresh: clears the dataset's table (one TRUNCATE commit), its checkpoints and state,
+//   then reprocesses all available input; the dataset's status is FULL_REFRESH with its rows
+//   before and after, and a warning when a streaming table was emptied because its source had
+//   no input left. An entity with table property `pipelines.reset.allowed = false` is not
+//   cleared: its rows and checkpoints stay, only new input is processed (with a warning).
 // - Change data capture: a streaming table whose entity has primary_keys and apply_changes merges
 //   each batch (after the transform and the expectations: dropped and quarantined rows never reach
 //   the merge) with apply_changes (apply_changes.h), with the same txn (appId, batch) as an
@@ -27,7 +39,7 @@
 //   it in the same update stay committed), its downstream datasets are SKIPPED, all other datasets
 //   still run. run() returns the PipelineUpdate; it throws only for problems of the whole
 //   pipeline (another update holds the lock: dls::Error; an unknown --full-refresh dataset:
-//   UsageError).
+//   UsageError; a refused write plan: MetadataErrors).
 // - Event log: create_update, update_progress and flow_progress events (event_log.h).
 // One PipelineRunner runs one update; run() may be called once.
 #pragma once

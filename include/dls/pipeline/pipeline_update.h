@@ -15,13 +15,14 @@
 namespace dls::pipeline {
 
 enum class DatasetStatus {
-  kCompleted,  // ran; new data was committed (or, for a view, it is defined for its readers)
-  kUpToDate,   // nothing to do: no new input (streaming) or unchanged input (materialized view)
-  kFailed,     // an error or an expect_all_or_fail rule; nothing of the failing batch committed
-  kSkipped,    // not run because an upstream dataset failed (or was skipped)
+  kCompleted,    // ran; new data was committed (or, for a view, it is defined for its readers)
+  kUpToDate,     // nothing to do: no new input (streaming) or unchanged input (materialized view)
+  kFailed,       // an error or an expect_all_or_fail rule; nothing of the failing batch committed
+  kSkipped,      // not run because an upstream dataset failed (or was skipped)
+  kFullRefresh,  // its table and checkpoints were cleared and all available input reprocessed
 };
 
-/// "COMPLETED", "UP_TO_DATE", "FAILED", "SKIPPED".
+/// "COMPLETED", "UP_TO_DATE", "FAILED", "SKIPPED", "FULL_REFRESH".
 std::string to_string(DatasetStatus status);
 
 struct DatasetUpdate {
@@ -39,6 +40,11 @@ struct DatasetUpdate {
   bool apply_changes = false;                    // a CDC flow (the two counts below apply)
   int64_t num_upserted_rows = 0;                 // apply_changes: target rows inserted/changed
   int64_t num_deleted_rows = 0;                  // apply_changes: keys deleted / versions closed
+  bool full_refresh = false;                     // the table was cleared (status FULL_REFRESH)
+  std::optional<int64_t> rows_before;            // full refresh: the table's rows before ...
+  std::optional<int64_t> rows_after;             // ... and after the update
+  std::optional<int64_t> version_before;         // full refresh: the table's version before
+  std::vector<std::string> warnings;             // e.g. a full refresh that emptied a table
   std::optional<std::string> error;              // failed: the error; skipped: the reason
   ExitCode error_code = ExitCode::kOk;           // failed: the error's exit code
   int64_t duration_ms = 0;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dls/delta/schema.h"
+#include "dls/delta/snapshot.h"
 
 namespace dls {
 
@@ -17,5 +18,14 @@ const delta::Schema& control_table_schema();
 
 /// Its top-level column names, in order.
 std::vector<std::string> control_table_columns();
+
+/// The table property (metaData.configuration) that marks a Delta table as a dls control table,
+/// with the value "true". DeltaLiveStore::initialize() sets it; pipelines never write a table
+/// carrying it, and `dls store destroy` deletes only such tables.
+inline constexpr const char* kControlTableProperty = "dls.controlTable";
+
+/// True when the marker property is "true", or (a control table created before the marker
+/// existed) when the table has every column of the control table schema.
+bool is_control_table(const delta::Snapshot& snapshot);
 
 }  // namespace dls

@@ -60,11 +60,19 @@ class DeltaLiveStore {
   const std::string& location() const { return root_; }
   const std::string& user() const { return user_; }
 
-  /// Creates the control table (version 0) if it does not exist; idempotent.
+  /// Creates the control table (version 0, marked with the property dls.controlTable=true,
+  /// control_table_schema.h) if it does not exist; idempotent. An existing control table without
+  /// the marker (created by an older dls) gets it in one metadata commit; any other Delta table at
+  /// the location is an InvalidMetadataError.
   void initialize();
-  /// Deletes the control table and all its history. Idempotent.
+  /// Deletes the control table and all its history. Idempotent. A Delta table at the location
+  /// that is not a control table (is_control_table) is refused with InvalidMetadataError and
+  /// nothing is deleted.
   void destroy();
   bool is_initialized() const;
+  /// True when a Delta table exists at the location and is a control table
+  /// (dls::is_control_table).
+  bool is_control_table() const;
   StoreStatus status() const;
 
   /// Per entity_id: no latest version → insert; latest with the same content hash → nothing;

@@ -3,6 +3,7 @@
 // from the history). Loading recovers from a run killed between the state and target commits.
 #include "dls/delta/delta_table.h"
 #include "dls/delta/table_scan.h"
+#include "dls/pipeline/table_ownership.h"
 #include "dls/sql/quote.h"
 #include "pipeline/cdc/cdc_plan.h"
 
@@ -69,6 +70,11 @@ void save_state(sql::Connection& con, const ApplyChangesRequest& request,
     options.comment = "dls apply_changes state" +
                       (request.entity.empty() ? std::string() : " of entity " + request.entity) +
                       " (internal: sequences, tombstones)";
+    // The state belongs to the pipeline that owns the target (table_ownership.h).
+    if (auto owner = request.create_options.properties.find(kOwnerProperty);
+        owner != request.create_options.properties.end()) {
+      options.properties[kOwnerProperty] = owner->second;
+    }
     delta::DeltaTable::create(request.state_root, schema_of(con, select), options);
   }
   delta::WriteOptions options;

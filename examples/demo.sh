@@ -3,13 +3,14 @@
 # Usage: examples/demo.sh path/to/dls
 #
 # It works in ./warehouse (the default warehouse), which it starts afresh: the metadata store,
-# the pipeline's tables, its state and event log, and a landing folder where "new files arrive".
+# the pipeline's tables, its state and event log, and the landing folder where "new files arrive"
+# (examples/retail/landing/orders, the source pipeline.yml names relative to itself).
 set -euo pipefail
 dls="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 bin_dir="$(dirname "$dls")"
 cd "$(dirname "$0")/.."
 export DLS_WAREHOUSE="$PWD/warehouse"
-landing="$DLS_WAREHOUSE/_landing/orders"
+landing="$PWD/examples/retail/landing/orders"  # pipeline.yml's orders source, next to it
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() {
@@ -18,7 +19,7 @@ run() {
 }
 
 step "Starting from an empty warehouse at $DLS_WAREHOUSE"
-rm -rf "$DLS_WAREHOUSE"
+rm -rf "$DLS_WAREHOUSE" "$landing"
 mkdir -p "$landing"
 
 step "1. The metadata store: a Delta table holding every version of every entity"

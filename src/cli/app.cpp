@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "dls/core/error.h"
+#include "dls/core/suggest.h"
+#include "dls/loaders/spark_text_check.h"
 
 namespace dls::cli {
 namespace {
@@ -48,9 +50,62 @@ std::string parsed_command_path(const CLI::App& root) {
   }
 }
 
+// The option `name` ("--warehouse", "-v") of `app` or of an app above it (global options fall
+// through), or nullptr.
+const CLI::Option* find_option(const CLI::App* app, const std::string& name) {
+  for (; app; app = app->get_parent()) {
+    if (const CLI::Option* opt = app->get_option_no_throw(name)) return opt;
+  }
+  return nullptr;
+}
+
+// After a parse error: the first word of the command line that stands where a command name must
+// and names none, as "unknown command 'lst' (did you mean list?)" — CLI11 itself only says that
+// a subcommand is required, or that the word is an extra argument. Words after a command that
+// takes positional arguments are arguments, never commands. "" when there is no such word.
+std::string unknown_command(const CLI::App& root, int argc, const char* const* argv) {
+  const CLI::App* app = &root;
+  std::string path = "dls";
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--") return "";
+    if (word.size() > 1 && word[0] == '-') {
+      if (word.find('=') != std::string::npos) continue;  // --name=value
+      const CLI::Option* opt = find_option(app, word);
+      if (opt && opt->get_type_size_max() > 0 && opt->get_expected_max() > 0) ++i;  // its value
+      continue;
+    }
+    const auto subcommands = app->get_subcommands([](const CLI::App*) { return true; });
+    if (subcommands.empty()) return "";
+    if (const CLI::App* sub = [&]() -> const CLI::App* {
+          for (const CLI::App* s : subcommands) {
+            if (s->check_name(word)) return s;
+          }
+          return nullptr;
+        }()) {
+      app = sub;
+      path += " " + sub->get_name();
+      continue;
+    }
+    if (!app->get_options([](const CLI::Option* o) { return o->get_positional(); }).empty()) {
+      return "";
+    }
+    std::vector<std::string> names;
+    for (const CLI::App* s : subcommands) names.push_back(s->get_name());
+    std::vector<std::string_view> candidates(names.begin(), names.end());
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    return "unknown command '" + (path == "dls" ? "" : path.substr(4) + " ") + word + "'" +
+           did_you_mean(word, candidates) + "; the commands of '" + path + "' are: " + list;
+  }
+  return "";
+}
+
 }  // namespace
 
 App::App() : app_(kDescription, "dls") {
+  // Every command validates metadata the same way: Spark SQL texts are parsed (validation.h).
+  install_spark_text_check();
   registry_ = std::make_unique<CommandRegistry>(app_);
   app_.set_version_flag(
       "--version", [] { return version_string(); }, "Print the dls and DuckDB versions and exit");
@@ -112,7 +167,8 @@ int App::run(int argc, const char* const* argv, std::ostream& out, std::ostream&
     } catch (const CLI::ParseError& e) {
       if (e.get_exit_code() == 0) return app_.exit(e, out, err);  // --help, --version
       std::string command = parsed_command_path(app_);
-      err << "dls: error: " << e.what() << "\n"
+      const std::string unknown = unknown_command(app_, argc, argv);
+      err << "dls: error: " << (unknown.empty() ? std::string(e.what()) : unknown) << "\n"
           << "Run 'dls" << command << " --help' for usage.\n";
       return static_cast<int>(ExitCode::kUsage);
     }

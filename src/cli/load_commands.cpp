@@ -67,6 +67,10 @@ void print_summary(Context& ctx, const LoadSummary& summary, std::string_view co
       list("inserted", summary.inserted);
       list("updated", summary.updated);
       list("disabled", summary.disabled);
+      for (const auto& m : summary.moved) {
+        ctx.err() << "  moved " << m.entity_id << " from group " << describe_group(m.from_group)
+                  << " to " << describe_group(m.to_group) << "\n";
+      }
     }
     return;
   }
@@ -95,14 +99,25 @@ StringMap key_values(const std::vector<std::string>& items, const char* option) 
 
 struct FileArgs {
   std::string file;
+  bool allow_move = false;
 };
+
+// --allow-move on every load: entity ids are global, so taking an entity from another group is
+// refused unless asked for (load_plan.h).
+void add_allow_move_flag(CLI::App* cmd, bool& flag) {
+  cmd->add_flag("--allow-move", flag,
+                "Let the input move entities from the group the control table holds them in to "
+                "another group (refused otherwise, since entity ids are global); the summary "
+                "names the moved entities");
+}
 
 void load_yaml(Context& ctx, const FileArgs& args) {
   const YamlLoader loader =
       args.file == "-" ? YamlLoader::from_text(read_stdin(), "<stdin>") : YamlLoader(args.file);
   const std::string source = args.file == "-" ? "<stdin>" : args.file;
   DeltaLiveStore store = store_of(ctx);
-  const LoadSummary summary = run_load(ctx, source, [&] { return loader.run(store); });
+  const LoadSummary summary =
+      run_load(ctx, source, [&] { return loader.run(store, {.allow_move = args.allow_move}); });
   print_summary(ctx, summary, "dls load yaml");
 }
 
@@ -111,7 +126,8 @@ void load_json(Context& ctx, const FileArgs& args) {
       args.file == "-" ? JsonLoader::from_text(read_stdin(), "<stdin>") : JsonLoader(args.file);
   const std::string source = args.file == "-" ? "<stdin>" : args.file;
   DeltaLiveStore store = store_of(ctx);
-  const LoadSummary summary = run_load(ctx, source, [&] { return loader.run(store); });
+  const LoadSummary summary =
+      run_load(ctx, source, [&] { return loader.run(store, {.allow_move = args.allow_move}); });
   print_summary(ctx, summary, "dls load json");
 }
 
@@ -135,6 +151,7 @@ struct DirArgs {
   bool quarantine = false;
   std::vector<std::string> primary_keys;
   bool dry_run = false;
+  bool allow_move = false;
 };
 
 bool is_file_format(std::string_view format) {
@@ -202,7 +219,8 @@ void load_dir(Context& ctx, const DirArgs& args) {
     return;
   }
   DeltaLiveStore store = store_of(ctx);
-  const LoadSummary summary = run_load(ctx, args.path, [&] { return loader.run(store); });
+  const LoadSummary summary =
+      run_load(ctx, args.path, [&] { return loader.run(store, {.allow_move = args.allow_move}); });
   print_summary(ctx, summary, "dls load dir");
 }
 
@@ -226,7 +244,10 @@ void export_yaml_command(Context& ctx, const ExportArgs& args) {
     }
   }
   DeltaLiveStore store = open_initialized_store(ctx);
-  const std::string yaml = export_yaml(store, schema_ref);
+  // Into a file: sources under its directory are written relative to it (portable round trips);
+  // on stdout they stay absolute, since where the text ends up is unknown.
+  const std::string yaml =
+      to_stdout ? export_yaml(store, schema_ref) : export_yaml_file(store, args.file, schema_ref);
   if (to_stdout) {
     ctx.out() << yaml;
     return;
@@ -265,6 +286,7 @@ void register_load_commands(CommandRegistry& r) {
         {"dls load yaml examples/retail/pipeline.yml"},
         [args](Context& ctx) { load_yaml(ctx, *args); });
     cmd->add_option("FILE", args->file, "The YAML file ('-' reads stdin)")->required();
+    add_allow_move_flag(cmd, args->allow_move);
   }
   {
     auto args = std::make_shared<DirArgs>();
@@ -323,6 +345,7 @@ void register_load_commands(CommandRegistry& r) {
         ->allow_extra_args(false);
     cmd->add_flag("--dry-run", args->dry_run,
                   "Print the entities as YAML instead of loading them (no store needed)");
+    add_allow_move_flag(cmd, args->allow_move);
   }
   {
     auto args = std::make_shared<FileArgs>();
@@ -331,6 +354,7 @@ void register_load_commands(CommandRegistry& r) {
         {"dls load json entities.json", "dls --format json list | dls load json -"},
         [args](Context& ctx) { load_json(ctx, *args); });
     cmd->add_option("FILE", args->file, "The JSON file ('-' reads stdin)")->required();
+    add_allow_move_flag(cmd, args->allow_move);
   }
 
   CLI::App* exp = r.add_group(r.root(), "export", "Export metadata from the control table");

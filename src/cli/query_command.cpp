@@ -1,6 +1,7 @@
 // `dls query "SQL"`: DuckDB SQL over the warehouse's Delta tables (by name) and delta_scan('PATH').
 // With `--dialect spark` the query is Spark SQL, translated by the Spark-SQL dialect layer (DESIGN
 // §6); table and csv output then show values as Spark prints them (NULL, true, [1,2], {k -> v}).
+#include <algorithm>
 #include <cctype>
 #include <iostream>
 #include <iterator>
@@ -11,6 +12,7 @@
 #include "dls/catalog/query_rewriter.h"
 #include "dls/catalog/sql_tokenizer.h"
 #include "dls/core/error.h"
+#include "dls/sql/quote.h"
 #include "dls/sql/spark/dialect.h"
 #include "dls/sql/sql_error.h"
 
@@ -73,8 +75,17 @@ void run_and_render(Context& ctx, std::string_view statement, OutputFormat forma
 }
 
 // A warehouse table name in a translated Spark query: left unquoted (a.b.c) when every part is a
-// plain identifier, so that the QueryRewriter resolves it like a name in DuckDB SQL.
+// plain identifier, so that the QueryRewriter resolves it like a name in DuckDB SQL; otherwise
+// each part is a DuckDB quoted identifier (a '"' in it doubled, so a name can never end its quotes
+// and inject SQL). Spark's path form delta.`/path/to/table` becomes delta_scan('/path/to/table'),
+// the path a DuckDB string literal (quotes doubled), which the QueryRewriter reads by path.
 std::string spark_table_name(const std::vector<std::string>& parts) {
+  if (parts.size() == 2 && !parts[1].empty() && parts[0].size() == 5 &&
+      std::equal(parts[0].begin(), parts[0].end(), "delta",
+                 [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }) &&
+      parts[1].find('/') != std::string::npos) {
+    return "delta_scan(" + sql::quote_literal(parts[1]) + ")";
+  }
   bool plain = true;
   for (const auto& p : parts) {
     plain = plain && !p.empty() && !std::isdigit(static_cast<unsigned char>(p[0]));
@@ -83,7 +94,7 @@ std::string spark_table_name(const std::vector<std::string>& parts) {
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {
     if (i) out += ".";
-    out += plain ? parts[i] : "\"" + parts[i] + "\"";
+    out += plain ? parts[i] : sql::quote_identifier(parts[i]);
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "dls/codegen/codegen_error.h"
+#include "dls/codegen/expression_check.h"
 #include "dls/codegen/quoting.h"
 #include "dls/codegen/sql_lexer.h"
 #include "dls/core/timestamp.h"
@@ -104,8 +105,17 @@ class PipelineWriter {
     warnings_.push_back({entity_->entity_id, field, message});
   }
 
+  // source_schema is DDL (checked lexically); select_expr entries are select items; every other
+  // pasted text is one expression (expression_check.h).
   void check(const std::string& fragment, const std::string& field) {
-    check_sql_fragment(fragment, entity_->entity_id, field);
+    if (field == "source_schema") {
+      check_sql_fragment(fragment, entity_->entity_id, field);
+    } else {
+      check_pasted_expression(fragment,
+                              field.rfind("select_expr", 0) == 0 ? SparkTextKind::kSelectItem
+                                                                 : SparkTextKind::kExpression,
+                              entity_->entity_id, field);
+    }
   }
 
   static std::string unique(std::string name, std::set<std::string>& used) {

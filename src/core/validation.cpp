@@ -1,12 +1,18 @@
 #include "dls/core/validation.h"
 
+#include <algorithm>
+#include <atomic>
+#include <map>
 #include <set>
 
+#include "dls/core/read_option_names.h"
 #include "dls/core/suggest.h"
 #include "dls/core/table_name.h"
 
 namespace dls {
 namespace {
+
+std::atomic<SparkTextChecker> g_spark_text_checker{nullptr};
 
 class Checker {
  public:
@@ -49,10 +55,25 @@ class Checker {
     }
   }
 
+  // Runs the installed SparkTextChecker on one text; empty texts are reported elsewhere.
+  void spark_text(const std::string& field, SparkTextKind kind, const std::string& text) {
+    const SparkTextChecker checker = g_spark_text_checker.load();
+    if (!checker || text.find_first_not_of(" \t\r\n") == std::string::npos) return;
+    if (auto problem = checker(kind, text)) {
+      if (problem->is_error) {
+        error(field, "'" + text + "': " + problem->message);
+      } else {
+        warning(field, "'" + text + "': " + problem->message);
+      }
+    }
+  }
+
   Diagnostics run();
 
  private:
   void check_apply_changes(const ApplyChanges& ac);
+  void check_read_options();
+  void check_spark_texts();
 
   const DeltaLiveEntity& e_;
   Diagnostics out_;
@@ -114,6 +135,8 @@ Diagnostics Checker::run() {
   rules("expectations.expect_all", e_.expectations.expect_all);
   rules("expectations.expect_all_or_drop", e_.expectations.expect_all_or_drop);
   rules("expectations.expect_all_or_fail", e_.expectations.expect_all_or_fail);
+  check_read_options();
+  check_spark_texts();
 
   // The same rule name in two maps: the event log keys metrics by name.
   {
@@ -154,9 +177,10 @@ Diagnostics Checker::run() {
   }
   if (e_.apply_changes) {
     if (e_.primary_keys.empty()) {
-      warning("apply_changes",
-              "is ignored because primary_keys is empty: apply_changes merges by primary_keys "
-              "(the seed skips it silently); add primary_keys or remove apply_changes");
+      error("apply_changes",
+            "needs primary_keys, which is empty: apply_changes merges change events by "
+            "primary_keys, so the pipeline cannot run it; add primary_keys (the key columns) or "
+            "remove apply_changes");
     }
     if (!streaming) {
       warning("apply_changes",
@@ -170,6 +194,80 @@ Diagnostics Checker::run() {
     check_apply_changes(*e_.apply_changes);
   }
   return std::move(out_);
+}
+
+void Checker::check_read_options() {
+  // Duplicates first: Spark reads option names case-insensitively, so "Header" and "header" are
+  // one option given twice.
+  std::map<std::string, std::string> seen;  // lower-case name -> name as written
+  std::optional<std::string> cloud_files_format;
+  for (const auto& [key, value] : e_.read_options) {
+    const std::string lower = lower_ascii(key);
+    auto [it, inserted] = seen.emplace(lower, key);
+    if (!inserted) {
+      error("read_options." + key, "is the option '" + it->second +
+                                       "' given twice (option names are case-insensitive); keep "
+                                       "one of them");
+    }
+    if (lower == "cloudfiles.format") cloud_files_format = value;
+  }
+  if (e_.source_format == "cloudFiles" && cloud_files_format) {
+    const std::vector<std::string_view> formats = values(kCloudFilesFormats);
+    const bool known = std::any_of(formats.begin(), formats.end(), [&](std::string_view f) {
+      return lower_ascii(f) == lower_ascii(*cloud_files_format);
+    });
+    if (!known) {
+      error("read_options.cloudFiles.format",
+            "'" + *cloud_files_format + "' is not a file format; expected one of " +
+                quoted_list(kCloudFilesFormats) + did_you_mean(*cloud_files_format, formats));
+      return;
+    }
+  }
+  const auto allowed = supported_read_options(
+      e_.source_format,
+      cloud_files_format ? std::optional<std::string_view>(*cloud_files_format) : std::nullopt);
+  if (!allowed) return;
+  for (const auto& [key, value] : e_.read_options) {
+    const std::string lower = lower_ascii(key);
+    const bool known = std::any_of(allowed->begin(), allowed->end(),
+                                   [&](std::string_view a) { return lower_ascii(a) == lower; });
+    if (known) continue;
+    std::string what = e_.source_format;
+    if (e_.source_format == "cloudFiles") {
+      what += cloud_files_format ? " (" + *cloud_files_format + ")" : " (any format)";
+    }
+    error("read_options." + key, "'" + key + "' is not a read option of the " + what + " source" +
+                                     did_you_mean(key, *allowed) + "; supported options: " +
+                                     quoted_list(*allowed) + " (see docs/sources.md)");
+  }
+}
+
+void Checker::check_spark_texts() {
+  for (std::size_t i = 0; i < e_.select_expr.size(); ++i) {
+    spark_text("select_expr[" + std::to_string(i) + "]", SparkTextKind::kSelectItem,
+               e_.select_expr[i]);
+  }
+  const std::pair<const char*, const StringMap*> maps[] = {
+      {"expect_all", &e_.expectations.expect_all},
+      {"expect_all_or_drop", &e_.expectations.expect_all_or_drop},
+      {"expect_all_or_fail", &e_.expectations.expect_all_or_fail}};
+  for (const auto& [map_name, map] : maps) {
+    for (const auto& [name, expr] : *map) {
+      spark_text(std::string("expectations.") + map_name + "." + name, SparkTextKind::kExpression,
+                 expr);
+    }
+  }
+  if (!e_.apply_changes) return;
+  const ApplyChanges& ac = *e_.apply_changes;
+  spark_text("apply_changes.sequence_by", SparkTextKind::kExpression, ac.sequence_by);
+  if (ac.where) spark_text("apply_changes.where", SparkTextKind::kExpression, *ac.where);
+  if (ac.apply_as_deletes) {
+    spark_text("apply_changes.apply_as_deletes", SparkTextKind::kExpression, *ac.apply_as_deletes);
+  }
+  if (ac.apply_as_truncates) {
+    spark_text("apply_changes.apply_as_truncates", SparkTextKind::kExpression,
+               *ac.apply_as_truncates);
+  }
 }
 
 void Checker::check_apply_changes(const ApplyChanges& ac) {
@@ -223,6 +321,14 @@ void Checker::check_apply_changes(const ApplyChanges& ac) {
 }
 
 }  // namespace
+
+void set_spark_text_checker(SparkTextChecker checker) {
+  g_spark_text_checker.store(checker);
+}
+
+SparkTextChecker spark_text_checker() {
+  return g_spark_text_checker.load();
+}
 
 Diagnostics validate(const DeltaLiveEntity& entity) {
   return Checker(entity).run();

@@ -4,6 +4,7 @@
 
 #include "dls/core/error.h"
 #include "dls/loaders/loader_support.h"
+#include "dls/loaders/spark_text_check.h"
 
 namespace dls {
 
@@ -13,6 +14,7 @@ DirectoryLoader::DirectoryLoader(std::filesystem::path root, EntityFactory facto
 }
 
 std::vector<DeltaLiveEntity> DirectoryLoader::entities() const {
+  install_spark_text_check();
   std::vector<DeltaLiveEntity> out;
   std::unordered_map<std::string, std::string> id_dirs;    // entity_id → directory
   std::unordered_map<std::string, std::string> dest_dirs;  // destination → directory
@@ -51,10 +53,10 @@ std::vector<DeltaLiveEntity> DirectoryLoader::entities() const {
   return out;
 }
 
-LoadSummary DirectoryLoader::run(DeltaLiveStore& store) const {
+LoadSummary DirectoryLoader::run(DeltaLiveStore& store, const LoadOptions& options) const {
   std::vector<DeltaLiveEntity> batch = entities();
   require_initialized(store);
-  return summarize(root_.string(), upsert_all(store, batch));
+  return upsert_planned(store, batch, options, root_.string());
 }
 
 StoreChange DirectoryLoader::load(DeltaLiveStore& store) {

@@ -12,6 +12,8 @@
 #include "dls/core/error.h"
 #include "dls/loaders/group_sync.h"
 #include "dls/loaders/loader_support.h"
+#include "dls/loaders/source_paths.h"
+#include "dls/loaders/spark_text_check.h"
 
 namespace dls {
 namespace {
@@ -57,6 +59,7 @@ JsonLoader JsonLoader::from_text(std::string text, std::string name) {
 }
 
 std::vector<DeltaLiveEntity> JsonLoader::entities(Diagnostics* warnings) const {
+  install_spark_text_check();
   std::string text;
   if (text_) {
     text = *text_;
@@ -113,14 +116,16 @@ std::vector<DeltaLiveEntity> JsonLoader::entities(Diagnostics* warnings) const {
     }
   }
   if (!errors.empty()) throw MetadataErrors(std::move(errors));
+  // Relative source paths mean "next to this file" (source_paths.h).
+  resolve_source_paths(out, text_ ? std::filesystem::current_path() : base_directory_of(path_));
   return out;
 }
 
-LoadSummary JsonLoader::run(DeltaLiveStore& store) const {
+LoadSummary JsonLoader::run(DeltaLiveStore& store, const LoadOptions& options) const {
   Diagnostics warnings;
   std::vector<DeltaLiveEntity> batch = entities(&warnings);  // throws before anything is written
   require_initialized(store);
-  return summarize(name_, upsert_all(store, batch), {}, std::move(warnings));
+  return upsert_planned(store, batch, options, name_, std::move(warnings));
 }
 
 StoreChange JsonLoader::load(DeltaLiveStore& store) {

@@ -16,7 +16,8 @@ void require_initialized(const DeltaLiveStore& store) {
 }
 
 LoadSummary summarize(std::string source, const StoreChange& change,
-                      const std::vector<std::string>& disabled, Diagnostics warnings) {
+                      const std::vector<std::string>& disabled, Diagnostics warnings,
+                      std::vector<MovedEntity> moved) {
   LoadSummary summary;
   summary.source = std::move(source);
   summary.version = change.version;
@@ -29,6 +30,7 @@ LoadSummary summarize(std::string source, const StoreChange& change,
   }
   summary.unchanged = change.unchanged;
   summary.warnings = std::move(warnings);
+  summary.moved = std::move(moved);
   return summary;
 }
 
@@ -40,6 +42,19 @@ StoreChange to_store_change(const LoadSummary& summary) {
   change.updated.insert(change.updated.end(), summary.disabled.begin(), summary.disabled.end());
   change.unchanged = summary.unchanged;
   return change;
+}
+
+LoadSummary upsert_planned(DeltaLiveStore& store, const std::vector<DeltaLiveEntity>& entities,
+                           const LoadOptions& options, const std::string& source,
+                           Diagnostics warnings) {
+  if (entities.empty())
+    return summarize(source, upsert_all(store, entities), {}, std::move(warnings));
+  std::vector<MovedEntity> moved;
+  const StoreChange change = store.upsert(entities, [&](const EntityList& latest) {
+    moved = plan_load(latest, entities, nullptr, options, source).moved;
+    return std::vector<DeltaLiveEntity>{};
+  });
+  return summarize(source, change, {}, std::move(warnings), std::move(moved));
 }
 
 StoreChange upsert_all(DeltaLiveStore& store, const std::vector<DeltaLiveEntity>& entities) {

@@ -6,6 +6,7 @@
 #include "dls/core/yaml_document.h"
 #include "dls/loaders/group_sync.h"
 #include "dls/loaders/loader_support.h"
+#include "dls/loaders/source_paths.h"
 
 namespace dls {
 namespace fs = std::filesystem;
@@ -71,6 +72,14 @@ std::string export_yaml(std::vector<DeltaLiveEntity> entities, std::string_view 
 std::string export_yaml(const DeltaLiveStore& store, std::string_view schema_ref) {
   require_initialized(store);
   return export_yaml(store.find_entities(by_all()).entities(), schema_ref);
+}
+
+std::string export_yaml_file(const DeltaLiveStore& store, const fs::path& output_file,
+                             std::string_view schema_ref) {
+  require_initialized(store);
+  std::vector<DeltaLiveEntity> entities = store.find_entities(by_all()).entities();
+  relativize_source_paths(entities, base_directory_of(output_file));
+  return export_yaml(std::move(entities), schema_ref);
 }
 
 fs::path default_schema_path() {

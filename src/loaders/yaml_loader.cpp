@@ -2,6 +2,8 @@
 
 #include "dls/loaders/group_sync.h"
 #include "dls/loaders/loader_support.h"
+#include "dls/loaders/source_paths.h"
+#include "dls/loaders/spark_text_check.h"
 
 namespace dls {
 
@@ -17,24 +19,29 @@ YamlLoader YamlLoader::from_text(std::string text, std::string name) {
 }
 
 YamlDocument YamlLoader::parse() const {
-  if (text_) return parse_yaml_document(*text_, name_);
-  return load_yaml_document(path_);
+  install_spark_text_check();
+  YamlDocument document = text_ ? parse_yaml_document(*text_, name_) : load_yaml_document(path_);
+  // Relative source paths mean "next to this file" (source_paths.h).
+  const std::filesystem::path base =
+      text_ ? std::filesystem::current_path() : base_directory_of(path_);
+  resolve_source_paths(document.entities, base);
+  for (auto& [group, entities] : document.groups) resolve_source_paths(entities, base);
+  return document;
 }
 
-LoadSummary YamlLoader::run(DeltaLiveStore& store) const {
+LoadSummary YamlLoader::run(DeltaLiveStore& store, const LoadOptions& options) const {
   YamlDocument document = parse();  // throws before anything is read or written
   require_initialized(store);
 
   // The group sync is planned inside the store's commit loop, from the versions the committing
   // attempt read: a concurrent writer can never make it disable (or miss) the wrong entities.
-  std::vector<std::string> disabled_ids;
+  LoadPlan plan;
   StoreChange change = store.upsert(document.entities, [&](const EntityList& latest) {
-    std::vector<DeltaLiveEntity> to_disable = entities_to_disable(latest, document);
-    disabled_ids.clear();
-    for (const auto& e : to_disable) disabled_ids.push_back(e.entity_id);
-    return to_disable;
+    plan = plan_load(latest, document.entities, &document, options, name_);
+    return plan.to_disable;
   });
-  return summarize(name_, change, disabled_ids, std::move(document.warnings));
+  return summarize(name_, change, plan.disabled_ids, std::move(document.warnings),
+                   std::move(plan.moved));
 }
 
 StoreChange YamlLoader::load(DeltaLiveStore& store) {

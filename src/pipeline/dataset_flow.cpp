@@ -324,6 +324,7 @@ ProcessedRows process_rows(sql::Connection& con, const DatasetTransform& transfo
                            const std::string& temp_table, const std::string& dataset,
                            const std::vector<std::string>& hidden_columns) {
   const std::string transformed = transform.apply(con, source_sql, hidden_columns);
+  expectations.check_binds(con, transformed);  // errors in the user's terms, not the engine's
   con.execute("CREATE OR REPLACE TEMP TABLE " + sql::quote_identifier(temp_table) + " AS " +
               expectations.annotate_sql(transformed));
   ProcessedRows rows{temp_table, expectations.evaluate(con, temp_table, dataset)};

@@ -10,6 +10,7 @@
 #include "dls/sql/spark/dialect.h"
 #include "dls/sql/spark/parser.h"
 #include "dls/sql/sql_error.h"
+#include "pipeline/engine_message.h"
 #include "pipeline/storage_type.h"
 
 namespace dls::pipeline {
@@ -45,6 +46,38 @@ std::optional<std::string> as_utc_timestamp(const std::string& item) {
 }
 
 }  // namespace
+
+std::string DatasetTransform::explain_failure(sql::Connection& con, const std::string& input_sql,
+                                              const std::string& star,
+                                              const sql::SqlError& error) const {
+  // The columns the items can use, as the user sees them (hidden ones left out).
+  std::vector<std::string> columns;
+  try {
+    for (const auto& row :
+         con.query("DESCRIBE SELECT " + star + " FROM (" + input_sql + ") AS __dls_src").rows()) {
+      columns.push_back(row.at(0).as_string());
+    }
+  } catch (const sql::SqlError&) {
+  }
+  // The first item that does not bind on its own is the one to name.
+  for (size_t i = 0; i < items_.size(); ++i) {
+    const auto& [spark, duck] = items_[i];
+    const std::string item = trim(duck) == "*" ? star : duck;
+    try {
+      con.query("DESCRIBE SELECT " + item + " FROM (" + input_sql + ") AS __dls_src");
+    } catch (const sql::SqlError& e) {
+      return "entity '" + entity_id_ + "': select_expr[" + std::to_string(i) + "] `" + spark +
+             "`: " + describe_engine_problem(explain_engine_error(e.what()), columns) +
+             ". Fix the expression (select_expr is Spark SQL over the source's columns)";
+    }
+  }
+  std::string items;
+  for (const auto& [spark, duck] : items_) items += (items.empty() ? "`" : "`, `") + spark;
+  if (!items.empty()) items += "`";
+  return "entity '" + entity_id_ + "': select_expr [" + items +
+         "] does not apply to the source rows: " +
+         describe_engine_problem(explain_engine_error(error.what()), columns);
+}
 
 DatasetTransform DatasetTransform::compile(const DeltaLiveEntity& entity) {
   DatasetTransform t;
@@ -131,10 +164,7 @@ std::string DatasetTransform::apply(sql::Connection& con, const std::string& sou
   try {
     described = con.query("DESCRIBE SELECT * FROM (" + out + ") AS __dls_out").rows();
   } catch (const sql::SqlError& e) {
-    std::string items;
-    for (const auto& [spark, duck] : items_) items += (items.empty() ? "" : ", ") + spark;
-    throw InvalidMetadataError("entity '" + entity_id_ + "': select_expr [" + items +
-                               "] does not apply to the source rows: " + e.what());
+    throw InvalidMetadataError(explain_failure(con, current, star, e));
   }
   // Types a Delta table cannot hold, made Spark-compatible: DuckDB's sum() of integers is a
   // HUGEINT (Spark: a bigint or decimal), UBIGINT has no Delta type either.

@@ -3,6 +3,8 @@
 #include "dls/core/error.h"
 #include "dls/sql/quote.h"
 #include "dls/sql/spark/dialect.h"
+#include "dls/sql/sql_error.h"
+#include "pipeline/engine_message.h"
 
 namespace dls::pipeline {
 
@@ -69,6 +71,42 @@ std::string ExpectationSet::annotate_sql(const std::string& input_sql) const {
     s += ", coalesce(CAST((" + rules_[i].duckdb_sql + ") AS BOOLEAN), false) AS " + ok_column(i);
   }
   return s + " FROM (" + input_sql + ") AS __dls_input";
+}
+
+void ExpectationSet::check_binds(sql::Connection& con, const std::string& input_sql) const {
+  if (rules_.empty()) return;
+  try {
+    con.query("DESCRIBE " + annotate_sql(input_sql));
+    return;
+  } catch (const sql::SqlError&) {
+  }
+  // Something does not bind: name every rule that does not, in the user's terms.
+  std::vector<std::string> columns;
+  try {
+    for (const auto& row :
+         con.query("DESCRIBE SELECT * FROM (" + input_sql + ") AS __dls_input").rows()) {
+      columns.push_back(row.at(0).as_string());
+    }
+  } catch (const sql::SqlError&) {
+  }
+  std::string message;
+  for (const auto& rule : rules_) {
+    try {
+      con.query("DESCRIBE SELECT CAST((" + rule.duckdb_sql + ") AS BOOLEAN) FROM (" + input_sql +
+                ") AS __dls_input");
+    } catch (const sql::SqlError& e) {
+      message += std::string(message.empty() ? "" : "\n") + "entity '" + entity_id_ +
+                 "', expectation '" + rule.name + "' (" + field_name(rule.action) + ") `" +
+                 rule.spark_sql +
+                 "`: " + describe_engine_problem(explain_engine_error(e.what()), columns) +
+                 ". Fix the rule (a Spark SQL condition over the dataset's columns)";
+    }
+  }
+  if (message.empty()) {
+    message = "entity '" + entity_id_ +
+              "': the expectations cannot be evaluated together on the dataset's rows";
+  }
+  throw InvalidMetadataError(message);
 }
 
 std::string ExpectationSet::exclude_list() const {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "dls/catalog/table_name.h"
+#include "dls/core/dataset_cycles.h"
 #include "dls/core/error.h"
 #include "pipeline/dataset_flow.h"
 
@@ -173,24 +174,8 @@ PipelineGraph PipelineGraph::build(const std::vector<DeltaLiveEntity>& entities,
     }
   }
   if (order.size() != nodes.size()) {
-    // Every node left has an upstream left; walk upstream from one until a node repeats.
-    std::set<size_t> placed(order.begin(), order.end());
-    size_t start = 0;
-    while (placed.count(start)) ++start;
-    std::vector<size_t> path;
-    std::map<size_t, size_t> seen;
-    size_t n = start;
-    while (!seen.count(n)) {
-      seen[n] = path.size();
-      path.push_back(n);
-      size_t next = n;
-      for (size_t u : upstream[n]) {
-        if (!placed.count(u)) next = u;
-      }
-      n = next;
-    }
-    std::vector<size_t> cycle(path.begin() + static_cast<std::ptrdiff_t>(seen[n]), path.end());
-    std::reverse(cycle.begin(), cycle.end());  // upstream first
+    // The same search `dls load` runs on the metadata (core/dataset_cycles.h).
+    const std::vector<size_t> cycle = find_cycles(upstream).front();
     std::string chain, ids;
     for (size_t c : cycle) {
       chain += nodes[c].qualified_name + " -> ";

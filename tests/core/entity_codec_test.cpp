@@ -187,9 +187,9 @@ TEST(EntityCodec, YamlOverriddenStreamingIsAWarning) {
 TEST(EntityCodec, YamlOptionMapsAcceptAnyScalar) {
   auto e = entity_from_yaml(YAML::Load(
       "entity_id: a\nsource: s\ndestination: d\nread_options:\n  cloudFiles.format: csv\n"
-      "  header: true\n  maxFilesPerTrigger: 10\n"));
+      "  header: true\n  cloudFiles.maxFilesPerTrigger: 10\n"));
   EXPECT_EQ(e.read_options.at("header"), "true");
-  EXPECT_EQ(e.read_options.at("maxFilesPerTrigger"), "10");
+  EXPECT_EQ(e.read_options.at("cloudFiles.maxFilesPerTrigger"), "10");
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ inline DeltaLiveEntity full_entity() {
   e.select_expr = {"id", "amount * 2 AS double_amount"};
   e.is_streaming = true;
   e.primary_keys = {"id"};
-  e.read_options = {{"header", "true"}};
+  e.read_options = {{"skipChangeCommits", "true"}};  // a dlt source takes the delta options
   e.table_properties = {{"delta.appendOnly", "false"}};
   e.tags = {{"pii", "no"}, {"owner", "sales"}};
   e.spark_conf = {{"spark.sql.shuffle.partitions", "8"}};

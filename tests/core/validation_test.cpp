@@ -101,12 +101,12 @@ TEST(Validation, EmptyNamesAndRulesAreErrors) {
   EXPECT_TRUE(find(all, "expectations.expect_all.r", Severity::kError)) << dump(all);
 }
 
-TEST(Validation, ApplyChangesWithoutPrimaryKeysWarns) {
+TEST(Validation, ApplyChangesWithoutPrimaryKeysIsAnError) {
+  // The pipeline cannot merge without keys (it refused at run time what load accepted).
   DeltaLiveEntity e = full_entity();
   e.primary_keys.clear();
   auto all = validate(e);
-  EXPECT_FALSE(has_errors(all));
-  const Diagnostic* d = find(all, "apply_changes", Severity::kWarning);
+  const Diagnostic* d = find(all, "apply_changes", Severity::kError);
   ASSERT_TRUE(d) << dump(all);
   EXPECT_NE(d->message.find("primary_keys"), std::string::npos);
 }

@@ -86,8 +86,7 @@ bool cpp_accepts(const fs::path& file, std::string* errors) {
 
 TEST(SchemaAgreement, BothValidatorsAcceptTheValidSamples) {
   auto files = samples_of("valid");
-  files.push_back(testing::testdata_dir() / "seed-sample.yml");
-  ASSERT_GE(files.size(), 8u);
+  ASSERT_GE(files.size(), 7u);
   std::string ajv_errors;
   const auto verdicts = ajv_verdicts(files, &ajv_errors);
   for (const auto& f : files) {
@@ -100,7 +99,9 @@ TEST(SchemaAgreement, BothValidatorsAcceptTheValidSamples) {
 }
 
 TEST(SchemaAgreement, BothValidatorsRejectTheInvalidSamples) {
-  const auto files = samples_of("invalid");
+  auto files = samples_of("invalid");
+  // The seed's own sample: apply_changes without primary_keys (refused since issue 15).
+  files.push_back(testing::testdata_dir() / "seed-sample.yml");
   ASSERT_GE(files.size(), 40u);
   const auto verdicts = ajv_verdicts(files, nullptr);
   for (const auto& f : files) {

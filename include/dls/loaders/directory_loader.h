@@ -37,8 +37,9 @@ class DirectoryLoader : public DeltaLiveStoreLoader {
   /// duplicate ids and destinations (throws InvalidMetadataError). Reads no store.
   std::vector<DeltaLiveEntity> entities() const;
 
-  /// Loads into `store` and says what changed.
-  LoadSummary run(DeltaLiveStore& store) const;
+  /// Loads into `store` and says what changed, planned as load_plan.h says (group moves need
+  /// options.allow_move; cycles among the enabled entities are refused).
+  LoadSummary run(DeltaLiveStore& store, const LoadOptions& options = {}) const;
 
   StoreChange load(DeltaLiveStore& store) override;
 

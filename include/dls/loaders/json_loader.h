@@ -31,10 +31,14 @@ class JsonLoader : public DeltaLiveStoreLoader {
   /// A loader of JSON `text`; `name` names it in messages.
   static JsonLoader from_text(std::string text, std::string name = "<stdin>");
 
-  /// The decoded entities, generated columns cleared; throws like load(). Reads no store.
+  /// The decoded entities, generated columns cleared, relative source paths made absolute against
+  /// the file's directory (the current directory for text; source_paths.h); throws like load().
+  /// Reads no store.
   std::vector<DeltaLiveEntity> entities(Diagnostics* warnings = nullptr) const;
 
-  LoadSummary run(DeltaLiveStore& store) const;
+  /// Loads into `store`, planned as load_plan.h says (group moves need options.allow_move; cycles
+  /// among the enabled entities are refused).
+  LoadSummary run(DeltaLiveStore& store, const LoadOptions& options = {}) const;
   StoreChange load(DeltaLiveStore& store) override;
 
  private:

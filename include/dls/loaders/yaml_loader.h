@@ -10,6 +10,9 @@
 //      entities missing from the file are disabled, with the downstream cascade of
 //      DeltaLiveStore::disable;
 //   3. upserts the file's entities (SCD2: unchanged content writes nothing).
+// Before step 2 the load is planned against the store (load_plan.h): an entity the file moves to
+// another group is refused unless `options.allow_move`, and enabled entities reading each other
+// in a cycle are refused; every such problem is listed and nothing is written.
 // Steps 2 and 3 are ONE upsert call, hence one atomic Delta commit: readers see the old state or
 // the whole new one, and a crash never leaves a group half synchronised. Loading the same file
 // twice writes nothing the second time. A disabled entity the file lists (enabled by default)
@@ -31,6 +34,7 @@
 #include <string>
 
 #include "dls/core/yaml_document.h"
+#include "dls/loaders/load_plan.h"
 #include "dls/loaders/load_summary.h"
 #include "dls/loaders/loader.h"
 
@@ -44,11 +48,13 @@ class YamlLoader : public DeltaLiveStoreLoader {
   /// A loader of YAML `text` (e.g. read from stdin); `name` names it in messages.
   static YamlLoader from_text(std::string text, std::string name = "<stdin>");
 
-  /// Parses and validates without touching any store; throws like load().
+  /// Parses and validates without touching any store; throws like load(). Relative source paths
+  /// come back absolute, resolved against the file's directory (the current directory for text;
+  /// source_paths.h).
   YamlDocument parse() const;
 
   /// Loads into `store` (see the header comment) and says what changed.
-  LoadSummary run(DeltaLiveStore& store) const;
+  LoadSummary run(DeltaLiveStore& store, const LoadOptions& options = {}) const;
 
   /// run(store), as the seed's DeltaLiveStoreLoader. Disabled entities are among `updated`.
   StoreChange load(DeltaLiveStore& store) override;

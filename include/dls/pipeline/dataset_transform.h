@@ -19,6 +19,7 @@
 
 #include "dls/core/entity.h"
 #include "dls/sql/connection.h"
+#include "dls/sql/sql_error.h"
 
 namespace dls::pipeline {
 
@@ -42,6 +43,11 @@ class DatasetTransform {
     std::string name;
     std::string duckdb_type;
   };
+  // The message of a transformed query that did not bind (`error`): which select_expr item, in
+  // the user's terms (engine_message.h), with the columns it may use.
+  std::string explain_failure(sql::Connection& con, const std::string& input_sql,
+                              const std::string& star, const sql::SqlError& error) const;
+
   std::string entity_id_;
   std::optional<std::vector<SchemaColumn>> schema_;
   std::vector<std::pair<std::string, std::string>> items_;  // (spark, duckdb)

@@ -69,6 +69,12 @@ class ExpectationSet {
   /// is_quarantined with at least one expect_all rule: the batch is split in two tables.
   bool quarantine() const { return quarantine_; }
 
+  /// Checks, before any row is read, that every rule binds on the rows of `input_sql` (runs a
+  /// DESCRIBE on `con`). Throws InvalidMetadataError naming, for every rule that does not, the
+  /// entity, the rule, its action, the expression as written and what is wrong in the user's terms
+  /// ("column `idd` does not exist; available columns: id, amount").
+  void check_binds(sql::Connection& con, const std::string& input_sql) const;
+
   /// SELECT * of `input_sql` plus one BOOLEAN column `__dls_ok_<i>` per rule (NULL → false).
   std::string annotate_sql(const std::string& input_sql) const;
   /// Counts the rules on `annotated_table` (a table made from annotate_sql). `dataset` goes into

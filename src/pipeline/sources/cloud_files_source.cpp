@@ -5,6 +5,7 @@
 
 #include "dls/core/content_hash.h"
 #include "dls/core/error.h"
+#include "dls/core/read_option_names.h"
 #include "dls/sql/connection.h"
 #include "pipeline/sources/file_read_sql.h"
 #include "pipeline/sources/metadata_column.h"
@@ -14,22 +15,9 @@ namespace dls::pipeline::sources {
 
 namespace {
 
+// One list with `dls load`'s validation (core/read_option_names.h).
 std::vector<std::string_view> cloud_files_options(const std::string& format) {
-  std::vector<std::string_view> names = {"cloudFiles.format",
-                                         "cloudFiles.inferColumnTypes",
-                                         "cloudFiles.schemaHints",
-                                         "cloudFiles.schemaEvolutionMode",
-                                         "cloudFiles.maxFilesPerTrigger",
-                                         "cloudFiles.maxBytesPerTrigger",
-                                         "cloudFiles.includeExistingFiles",
-                                         "cloudFiles.schemaLocation",
-                                         "cloudFiles.rescuedDataColumn",
-                                         "cloudFiles.allowOverwrites",
-                                         "cloudFiles.useNotifications",
-                                         "cloudFiles.validateOptions"};
-  auto more = format_option_names(format);
-  names.insert(names.end(), more.begin(), more.end());
-  return names;
+  return cloud_files_read_options(format);
 }
 
 std::string format_of(const DeltaLiveEntity& entity) {

@@ -5,6 +5,7 @@
 
 #include "delta/snapshot_state.h"
 #include "dls/core/error.h"
+#include "dls/core/read_option_names.h"
 #include "dls/delta/snapshot.h"
 #include "dls/delta/storage.h"
 #include "dls/delta/table_scan.h"
@@ -30,9 +31,7 @@ int64_t parse_version(const ReadOptions& options, std::string_view key) {
 DeltaSource::DeltaSource(const DeltaLiveEntity& entity, const SourceContext& context,
                          std::string kind)
     : entity_(entity), kind_(std::move(kind)) {
-  ReadOptions options(
-      entity, kind_,
-      {"skipChangeCommits", "startingVersion", "versionAsOf", "ignoreChanges", "ignoreDeletes"});
+  ReadOptions options(entity, kind_, delta_read_options());  // core/read_option_names.h
   skip_change_commits_ = options.get_bool("skipChangeCommits", false) ||
                          options.get_bool("ignoreChanges", false) ||
                          options.get_bool("ignoreDeletes", false);

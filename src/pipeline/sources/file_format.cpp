@@ -1,6 +1,7 @@
 #include "pipeline/sources/file_format.h"
 
 #include "dls/core/error.h"
+#include "dls/core/read_option_names.h"
 
 namespace dls::pipeline::sources {
 
@@ -9,19 +10,9 @@ bool is_file_format(const std::string& format) {
          format == "avro";
 }
 
+// One list with `dls load`'s validation (core/read_option_names.h).
 std::vector<std::string_view> format_option_names(const std::string& format) {
-  std::vector<std::string_view> names = {"pathGlobFilter", "recursiveFileLookup",
-                                         "rescuedDataColumn", "mode"};
-  if (format == "csv") {
-    names.insert(names.end(),
-                 {"header", "sep", "delimiter", "quote", "escape", "nullValue", "comment",
-                  "encoding", "charset", "skipRows", "multiLine", "inferSchema"});
-  } else if (format == "json") {
-    names.insert(names.end(), {"multiLine", "inferSchema", "encoding"});
-  } else if (format == "text") {
-    names.insert(names.end(), {"wholetext"});
-  }
-  return names;
+  return file_format_read_options(format);
 }
 
 namespace {

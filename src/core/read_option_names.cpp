@@ -1,0 +1,81 @@
+#include "dls/core/read_option_names.h"
+
+#include <algorithm>
+
+namespace dls {
+namespace {
+
+void append(std::vector<std::string_view>& out, const std::vector<std::string_view>& more) {
+  for (auto name : more) {
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  }
+}
+
+}  // namespace
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::vector<std::string_view> file_format_read_options(std::string_view format) {
+  std::vector<std::string_view> names = {"pathGlobFilter", "recursiveFileLookup",
+                                         "rescuedDataColumn", "mode"};
+  if (format == "csv") {
+    names.insert(names.end(),
+                 {"header", "sep", "delimiter", "quote", "escape", "nullValue", "comment",
+                  "encoding", "charset", "skipRows", "multiLine", "inferSchema"});
+  } else if (format == "json") {
+    names.insert(names.end(), {"multiLine", "inferSchema", "encoding"});
+  } else if (format == "text") {
+    names.insert(names.end(), {"wholetext"});
+  }
+  return names;
+}
+
+std::vector<std::string_view> cloud_files_read_options(std::string_view format) {
+  std::vector<std::string_view> names = {"cloudFiles.format",
+                                         "cloudFiles.inferColumnTypes",
+                                         "cloudFiles.schemaHints",
+                                         "cloudFiles.schemaEvolutionMode",
+                                         "cloudFiles.maxFilesPerTrigger",
+                                         "cloudFiles.maxBytesPerTrigger",
+                                         "cloudFiles.includeExistingFiles",
+                                         "cloudFiles.schemaLocation",
+                                         "cloudFiles.rescuedDataColumn",
+                                         "cloudFiles.allowOverwrites",
+                                         "cloudFiles.useNotifications",
+                                         "cloudFiles.validateOptions"};
+  append(names, file_format_read_options(format));
+  return names;
+}
+
+std::vector<std::string_view> delta_read_options() {
+  return {"skipChangeCommits", "startingVersion", "versionAsOf", "ignoreChanges", "ignoreDeletes"};
+}
+
+std::optional<std::vector<std::string_view>> supported_read_options(
+    std::string_view source_format, std::optional<std::string_view> cloud_files_format) {
+  const auto readable = [](std::string_view format) {
+    return std::find(std::begin(kReadableFileFormats), std::end(kReadableFileFormats), format) !=
+           std::end(kReadableFileFormats);
+  };
+  if (source_format == "cloudFiles") {
+    if (!cloud_files_format) {
+      std::vector<std::string_view> all = cloud_files_read_options("");
+      for (auto format : kReadableFileFormats) append(all, file_format_read_options(format));
+      return all;
+    }
+    const std::string format = lower_ascii(*cloud_files_format);
+    if (!readable(format)) return std::nullopt;
+    return cloud_files_read_options(format);
+  }
+  if (readable(source_format)) return file_format_read_options(source_format);
+  if (source_format == "delta" || source_format == "dlt") return delta_read_options();
+  return std::nullopt;
+}
+
+}  // namespace dls

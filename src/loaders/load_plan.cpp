@@ -1,0 +1,90 @@
+#include "dls/loaders/load_plan.h"
+
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "dls/core/dataset_cycles.h"
+#include "dls/core/error.h"
+#include "dls/loaders/group_sync.h"
+
+namespace dls {
+
+std::string describe_group(const std::string& group) {
+  return group.empty() ? "'' (no group)" : "'" + group + "'";
+}
+
+LoadPlan plan_load(const EntityList& latest, const std::vector<DeltaLiveEntity>& loaded,
+                   const YamlDocument* sync, const LoadOptions& options,
+                   const std::string& source) {
+  LoadPlan plan;
+  std::vector<std::string> errors;
+
+  std::unordered_map<std::string, std::size_t> stored;  // entity_id -> index in latest
+  for (std::size_t i = 0; i < latest.size(); ++i) stored.emplace(latest[i].entity_id, i);
+
+  for (const auto& e : loaded) {
+    auto it = stored.find(e.entity_id);
+    if (it == stored.end() || latest[it->second].group == e.group) continue;
+    const std::string& from = latest[it->second].group;
+    if (options.allow_move) {
+      plan.moved.push_back({e.entity_id, from, e.group});
+      continue;
+    }
+    errors.push_back(
+        source + ": error: entity '" + e.entity_id + "': group: the entity is in group " +
+        describe_group(from) + " in the control table and this load puts it in group " +
+        describe_group(e.group) +
+        "; entity ids are global, so loading it would move it out of its group. Give it "
+        "another entity_id, or pass --allow-move to move it");
+  }
+
+  if (sync) {
+    plan.to_disable = entities_to_disable(latest, *sync);
+    for (const auto& e : plan.to_disable) plan.disabled_ids.push_back(e.entity_id);
+  }
+
+  // The enabled entities once the load is committed: the loaded versions replace the stored ones,
+  // the disabled copies turn theirs off.
+  std::unordered_set<std::string> replaced;
+  for (const auto& e : loaded) replaced.insert(e.entity_id);
+  for (const auto& e : plan.to_disable) replaced.insert(e.entity_id);
+  std::vector<DeltaLiveEntity> after;
+  std::vector<bool> from_input;
+  for (const auto& e : latest) {
+    if (e.is_enabled && !replaced.count(e.entity_id)) {
+      after.push_back(e);
+      from_input.push_back(false);
+    }
+  }
+  for (const auto& e : loaded) {
+    if (e.is_enabled) {
+      after.push_back(e);
+      from_input.push_back(true);
+    }
+  }
+  // Only cycles through an entity of this load are its problem (others predate it).
+  for (const auto& cycle : find_cycles(upstream_by_name(after))) {
+    bool touches_input = false;
+    for (std::size_t i : cycle) touches_input = touches_input || from_input[i];
+    if (!touches_input) continue;
+    std::string chain, ids;
+    for (std::size_t i : cycle) {
+      chain += after[i].destination + " -> ";
+      ids += (ids.empty() ? "'" : ", '") + after[i].entity_id + "'" +
+             (from_input[i] ? "" : " (in the control table)");
+    }
+    chain += after[cycle.front()].destination;
+    const DeltaLiveEntity& first = after[cycle.front()];
+    errors.push_back(source + ": error: entity '" + first.entity_id + "': source: " +
+                     (cycle.size() == 1
+                          ? "the entity reads its own destination " + first.destination
+                          : "the entities " + ids + " read each other in a cycle: " + chain) +
+                     "; a dataset cannot read, directly or indirectly, its own output, so `dls "
+                     "run` would refuse them. Change a source (or disable one of them)");
+  }
+  if (!errors.empty()) throw MetadataErrors(std::move(errors));
+  return plan;
+}
+
+}  // namespace dls

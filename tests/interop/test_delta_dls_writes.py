@@ -152,7 +152,7 @@ def written(dls, tmp_path_factory):
     for folder in ("events", "users", "evolving"):
         (data / folder).mkdir(parents=True)
     run = make_run_dls(dls, warehouse)
-    run("store init")
+    run("store", "init")
     run("upsert", "--json", json.dumps(_entities(data)))
     for r in range(ROUNDS):
         (data / "events" / f"e{r:02}.csv").write_text("id,name,amount,day,ts,city\n" + _event_rows(r))

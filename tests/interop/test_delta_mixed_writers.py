@@ -16,7 +16,7 @@ ROUNDS = 20
 def _setup(run_dls, warehouse, write_file):
     landing = warehouse.parent / "landing"
     landing.mkdir()
-    run_dls("store init")
+    run_dls("store", "init")
     entity = {
         "entity_id": "mixed",
         "group": "main.m",

@@ -187,7 +187,7 @@ def test_dls_refuses_to_write_features_it_does_not_implement(
     before = sorted(p.name for p in (t / "_delta_log").iterdir())
     data = warehouse.parent / "landing"
     write_file(data / "a.csv", "id\n2\n")
-    run_dls("store init")
+    run_dls("store", "init")
     entity = {
         "entity_id": "target",
         "group": "main.s",

@@ -32,6 +32,7 @@ struct GenerateArgs {
   std::string bundle_name = "dls";
   std::optional<std::string> source_volume;
   std::optional<std::string> storage;
+  std::optional<std::string> spark_warehouse;
 };
 
 Predicate selection(const GenerateArgs& args) {
@@ -74,6 +75,8 @@ void generate(Context& ctx, const GenerateArgs& args, bool databricks) {
     codegen::SparkProjectOptions options;
     options.target = args.target;
     options.storage_root = args.storage ? *args.storage : "file://" + (out / "storage").string();
+    if (args.spark_warehouse)
+      options.spark_warehouse = fs::absolute(*args.spark_warehouse).string();
     write_project(ctx, codegen::generate_spark_project(entities, options), out, entities.size());
   }
 }
@@ -137,7 +140,9 @@ void register_generate_commands(CommandRegistry& r) {
         databricks ? std::vector<std::string>{"dls generate databricks --out bundle",
                                               "dls generate databricks --out bundle --group "
                                               "main.etl --target main.sales"}
-                   : std::vector<std::string>{"dls generate spark --out spark_project"},
+                   : std::vector<std::string>{"dls generate spark --out spark_project",
+                                              "dls generate spark --out sdp --spark-warehouse "
+                                              "spark_wh"},
         [args, databricks](Context& ctx) { generate(ctx, *args, databricks); });
     cmd->add_option("--out", args->out, "Output directory (created; files are overwritten)")
         ->required();
@@ -151,6 +156,10 @@ void register_generate_commands(CommandRegistry& r) {
     } else {
       cmd->add_option("--storage", args->storage,
                       "Storage root URI of the pipelines (default file://<out>/storage)");
+      cmd->add_option("--spark-warehouse", args->spark_warehouse,
+                      "Run on a local Spark with Delta: each dataset at W/<catalog>/<schema>/"
+                      "<table>/ (a dls warehouse's layout); writes <out>/<pipeline>/run-local.sh")
+          ->type_name("W");
     }
   }
 

@@ -1,6 +1,9 @@
 #include "dls/codegen/databricks_bundle.h"
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "dls/codegen/codegen_error.h"
 #include "dls/codegen/pipeline_sources.h"
@@ -101,6 +104,24 @@ ojson variable(const std::string& description, const std::string& default_value)
   return ojson{{"description", description}, {"default", default_value}};
 }
 
+// The namespace `dls run` writes a group's bare destinations to when no --target is given: the
+// group itself when it is `catalog.schema` (each part [A-Za-z_][A-Za-z0-9_]*, the catalog layer's
+// rule), else none (the run's default, main.default).
+std::optional<std::pair<std::string, std::string>> group_namespace(const std::string& group) {
+  auto valid = [](std::string_view part) {
+    if (part.empty() || std::isdigit(static_cast<unsigned char>(part[0]))) return false;
+    return std::all_of(part.begin(), part.end(), [](char c) {
+      return c == '_' || std::isalnum(static_cast<unsigned char>(c));
+    });
+  };
+  const std::size_t dot = group.find('.');
+  if (dot == std::string::npos || group.find('.', dot + 1) != std::string::npos)
+    return std::nullopt;
+  std::string catalog = group.substr(0, dot), schema = group.substr(dot + 1);
+  if (!valid(catalog) || !valid(schema)) return std::nullopt;
+  return std::make_pair(catalog, schema);
+}
+
 }  // namespace
 
 std::pair<std::string, std::string> parse_target(const std::string& target) {
@@ -117,8 +138,10 @@ GeneratedProject generate_databricks_bundle(const EntityList& entities,
                                             const DatabricksBundleOptions& options) {
   GeneratedProject project;
   std::vector<CodegenWarning> warnings;
+  // Without --target the datasets go where `dls run` puts them: main.default, or a group's own
+  // catalog.schema (set on that pipeline below).
   std::string catalog = "main";
-  std::string schema = "dls";
+  std::string schema = "default";
   if (options.target) std::tie(catalog, schema) = parse_target(*options.target);
   const std::vector<PipelinePlan> plans = plan_pipelines(entities, warnings);
   if (plans.empty()) {
@@ -167,10 +190,14 @@ GeneratedProject generate_databricks_bundle(const EntityList& entities,
       }
       configuration[key] = value;
     }
+    std::string pipeline_catalog = "${var.catalog}", pipeline_schema = "${var.schema}";
+    if (!options.target) {
+      if (auto ns = group_namespace(plan.group)) std::tie(pipeline_catalog, pipeline_schema) = *ns;
+    }
     ojson pipeline{
         {"name", plan.name},
-        {"catalog", "${var.catalog}"},
-        {"schema", "${var.schema}"},
+        {"catalog", pipeline_catalog},
+        {"schema", pipeline_schema},
         {"serverless", true},
         {"continuous", false},
         {"channel", "CURRENT"},

@@ -52,6 +52,15 @@ void GeneratedProject::write_to(const std::filesystem::path& dir) const {
     out << f.content;
     out.close();
     if (!out) throw Error("cannot write " + target.string());
+    // Generated scripts are meant to be run.
+    if (target.extension() == ".sh") {
+      std::filesystem::permissions(target,
+                                   std::filesystem::perms::owner_exec |
+                                       std::filesystem::perms::group_exec |
+                                       std::filesystem::perms::others_exec,
+                                   std::filesystem::perm_options::add, ec);
+      if (ec) throw Error("cannot make " + target.string() + " executable: " + ec.message());
+    }
   }
 }
 

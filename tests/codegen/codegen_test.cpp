@@ -431,6 +431,42 @@ TEST(CodegenErrorTest, MalformedTargetIsInvalidMetadata) {
   EXPECT_THROW(generate_databricks_bundle({upstream()}, options), InvalidMetadataError);
 }
 
+TEST(DatabricksBundleTargetTest, WithoutTargetAGroupCatalogSchemaIsThePipelinesNamespace) {
+  // `dls run` writes group main.retail's bare destinations to main.retail (not main.dls).
+  DeltaLiveEntity retail = upstream();
+  retail.group = "main.retail";
+  DeltaLiveEntity plain = upstream();
+  plain.entity_id = "plain";
+  plain.destination = "plain";
+  plain.group = "etl jobs";
+  const GeneratedProject p = generate_databricks_bundle({retail, plain});
+  const YAML::Node root = YAML::Load(p.find("databricks.yml")->content);
+  EXPECT_EQ(root["variables"]["catalog"]["default"].as<std::string>(), "main");
+  EXPECT_EQ(root["variables"]["schema"]["default"].as<std::string>(), "default");
+  const YAML::Node retail_pipeline =
+      YAML::Load(p.find("resources/main_retail.pipeline.yml")
+                     ->content)["resources"]["pipelines"]["main_retail"];
+  EXPECT_EQ(retail_pipeline["catalog"].as<std::string>(), "main");
+  EXPECT_EQ(retail_pipeline["schema"].as<std::string>(), "retail");
+  const YAML::Node plain_pipeline = YAML::Load(
+      p.find("resources/etl_jobs.pipeline.yml")->content)["resources"]["pipelines"]["etl_jobs"];
+  EXPECT_EQ(plain_pipeline["schema"].as<std::string>(), "${var.schema}");
+}
+
+TEST(DatabricksBundleTargetTest, AnExplicitTargetIsEveryPipelinesDefault) {
+  DeltaLiveEntity retail = upstream();
+  retail.group = "main.retail";
+  DatabricksBundleOptions options;
+  options.target = "cat.sales";
+  const GeneratedProject p = generate_databricks_bundle({retail}, options);
+  const YAML::Node pipeline = YAML::Load(p.find("resources/main_retail.pipeline.yml")
+                                             ->content)["resources"]["pipelines"]["main_retail"];
+  EXPECT_EQ(pipeline["schema"].as<std::string>(), "${var.schema}");
+  EXPECT_EQ(YAML::Load(p.find("databricks.yml")->content)["variables"]["schema"]["default"]
+                .as<std::string>(),
+            "sales");
+}
+
 // ---- the JSON Schema of bundle files -------------------------------------------------------
 
 struct CommandRun {
@@ -514,6 +550,34 @@ TEST(SparkProjectTest, SpecNamesStorageLibrariesAndTarget) {
   EXPECT_EQ(spec["libraries"][0]["glob"]["include"].as<std::string>(), "transformations/**");
   EXPECT_EQ(spec["catalog"].as<std::string>(), "cat");
   EXPECT_EQ(spec["database"].as<std::string>(), "db");
+}
+
+TEST(SparkProjectTest, SparkWarehouseWritesRunLocalAndTheRunNamespace) {
+  DeltaLiveEntity retail = upstream();
+  retail.group = "main.retail";
+  SparkProjectOptions options;
+  options.spark_warehouse = "/w/spark_wh/";
+  const GeneratedProject p = generate_spark_project({retail}, options);
+  // The schema `dls run` uses for group main.retail; no catalog (a local Spark has only its own).
+  const YAML::Node spec = YAML::Load(p.find("main_retail/spark-pipeline.yml")->content);
+  EXPECT_EQ(spec["database"].as<std::string>(), "retail");
+  EXPECT_FALSE(spec["catalog"]);
+  const GeneratedFile* script = p.find("main_retail/run-local.sh");
+  ASSERT_NE(script, nullptr);
+  EXPECT_NE(script->content.find("CREATE SCHEMA IF NOT EXISTS `retail` LOCATION "
+                                 "'/w/spark_wh/main/retail'"),
+            std::string::npos)
+      << script->content;
+  EXPECT_NE(script->content.find("spark.sql.sources.default=delta"), std::string::npos);
+  EXPECT_NE(script->content.find("spark-pipelines\" run --spec"), std::string::npos);
+}
+
+TEST(SparkProjectTest, SparkWarehouseMustBeAnAbsolutePathWithoutQuotes) {
+  SparkProjectOptions options;
+  options.spark_warehouse = "relative/wh";
+  EXPECT_THROW(generate_spark_project({upstream()}, options), CodegenError);
+  options.spark_warehouse = "/tmp/it's";
+  EXPECT_THROW(generate_spark_project({upstream()}, options), CodegenError);
 }
 
 TEST(GeneratedProjectTest, RefusesPathsOutsideTheOutputDirectory) {

@@ -174,5 +174,19 @@ TEST_F(SourceBatchFiles, TextReadsOneRowPerLine) {
   EXPECT_THAT(rows_of(con, sql), ElementsAre("hello", "world"));
 }
 
+TEST_F(SourceBatchFiles, CsvRescuedDataColumnKeepsExtraValuesPastTheSniffersSample) {
+  std::string text = "id,v\n";
+  for (int i = 1; i <= 3000; ++i)
+    text += std::to_string(i) + ",x" + (i == 2049 ? ",late" : "") + "\n";
+  write_file(dir / "in/a.csv", text);
+  auto src = make_source(file_entity("csv", (dir / "in").string(),
+                                     {{"header", "true"}, {"rescuedDataColumn", "_rescued"}}),
+                         context());
+  const auto sql = src->full_sql(con);
+  EXPECT_THAT(rows_of(con, "SELECT id, _rescued::JSON->>'column2' FROM (" + sql +
+                               ") WHERE _rescued IS NOT NULL"),
+              ElementsAre("2049|late"));
+}
+
 }  // namespace
 }  // namespace dls::pipeline

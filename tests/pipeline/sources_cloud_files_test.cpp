@@ -227,6 +227,73 @@ TEST_F(SourceCloudFiles, CsvRowWithTooManyValuesIsRescued) {
   EXPECT_TRUE(rows[1][3].as_bool());
 }
 
+// A CSV of `rows` data rows `id,v` where the data row `odd` (1-based) has two values more than
+// the header: DuckDB's sniffer sizes rows from a sample of ~2,048 rows, so row 2,049 and later must
+// be found by reading the whole file.
+std::string csv_with_a_wide_row(size_t rows, size_t odd) {
+  std::string text = "id,v\n";
+  text.reserve(rows * 16);
+  for (size_t i = 1; i <= rows; ++i) {
+    text += std::to_string(i) + ",x";
+    if (i == odd) text += ",surplus,more";
+    text += "\n";
+  }
+  return text;
+}
+
+class CsvWideRow : public SourceCloudFiles, public ::testing::WithParamInterface<size_t> {};
+
+TEST_P(CsvWideRow, ExtraValuesAreRescuedWhereverTheRowIs) {
+  const size_t odd = GetParam();
+  put("a.csv", csv_with_a_wide_row(std::max<size_t>(odd, 3000), odd), 30);
+  auto src = source(csv());
+  const auto sql = src->batch(con, *src->plan(nullptr)).sql;
+  EXPECT_THAT(columns_of(con, sql),
+              ElementsAre("id VARCHAR", "v VARCHAR", "_rescued_data VARCHAR"));
+  auto rows = con.query(
+                     "SELECT id, v, _rescued_data::JSON->>'column2', "
+                     "_rescued_data::JSON->>'column3' FROM (" +
+                     sql + ") WHERE _rescued_data IS NOT NULL")
+                  .rows();
+  ASSERT_EQ(rows.size(), 1u) << "exactly the wide row is rescued";
+  EXPECT_EQ(rows[0][0].as_string(), std::to_string(odd));
+  EXPECT_EQ(rows[0][1].as_string(), "x");
+  EXPECT_EQ(rows[0][2].as_string(), "surplus");
+  EXPECT_EQ(rows[0][3].as_string(), "more");
+}
+
+INSTANTIATE_TEST_SUITE_P(OddRowAt, CsvWideRow, ::testing::Values(1u, 2049u, 1000000u));
+
+TEST_F(SourceCloudFiles, CsvRowWiderThanEightExtraValuesIsRescuedWhole) {
+  std::string text = "id\n1\n2";
+  for (int i = 0; i < 40; ++i) text += ",e" + std::to_string(i);
+  put("a.csv", text + "\n", 30);
+  auto src = source(csv());
+  const auto sql = src->batch(con, *src->plan(nullptr)).sql;
+  auto rows = con.query(
+                     "SELECT _rescued_data::JSON->>'column1', _rescued_data::JSON->>'column40' "
+                     "FROM (" +
+                     sql + ") WHERE id = '2'")
+                  .rows();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0].as_string(), "e0");
+  EXPECT_EQ(rows[0][1].as_string(), "e39");
+}
+
+TEST_F(SourceCloudFiles, CsvTypesAreInferredFromEveryRowNotASample) {
+  // Spark's inferSchema reads every row: a text value at row 25,000 makes the column a STRING
+  // (DuckDB's sample of 20,480 rows would make it BIGINT and the value a type mismatch).
+  std::string text = "id,n\n";
+  for (int i = 1; i <= 30000; ++i) {
+    text += std::to_string(i) + "," + (i == 25000 ? "n/a" : "7") + "\n";
+  }
+  put("a.csv", text, 30);
+  auto src = source(csv({{"cloudFiles.inferColumnTypes", "true"}}));
+  const auto sql = src->batch(con, *src->plan(nullptr)).sql;
+  EXPECT_THAT(columns_of(con, sql), ElementsAre("id BIGINT", "n VARCHAR", "_rescued_data VARCHAR"));
+  EXPECT_THAT(rows_of(con, "SELECT n FROM (" + sql + ") WHERE id = 25000"), ElementsAre("n/a"));
+}
+
 TEST_F(SourceCloudFiles, EmptyOrMissingDirectory) {
   fs::create_directories(dir / "in");
   auto src = source(csv());

@@ -6,7 +6,9 @@
 //                                       source_volume; targets dev (default, development mode)
 //                                       and prod (production mode)
 //   resources/<p>.pipeline.yml          one serverless Lakeflow pipeline per entity group:
-//                                       catalog/schema from the variables, the SQL sources as a
+//                                       catalog/schema from the variables (without a target, a
+//                                       group named catalog.schema uses that namespace, as
+//                                       `dls run` does), the SQL sources as a
 //                                       glob library, configuration = the entities' spark_conf
 //                                       plus dls.source_volume and dls.control_table
 //   resources/<p>.job.yml               a job: reload_metadata (loads metadata/entities.json into
@@ -30,7 +32,8 @@ namespace dls::codegen {
 
 struct DatabricksBundleOptions {
   std::string bundle_name = "dls";  ///< bundle.name (made a safe resource name)
-  /// "catalog.schema": the default of the catalog and schema variables (default main.dls).
+  /// "catalog.schema": the default of the catalog and schema variables. Without it the default is
+  /// main.default, and a pipeline whose group is `catalog.schema` writes there (as `dls run`).
   std::optional<std::string> target;
   std::string control_table = "main.dls.control_table";     ///< default of var.control_table
   std::string source_volume = "/Volumes/main/dls/sources";  ///< default of var.source_volume

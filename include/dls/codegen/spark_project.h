@@ -7,6 +7,8 @@
 //   <p>/transformations/<e>.sql    the entity's datasets in Spark SQL
 //   <p>/transformations/<e>_source.py   a Python temporary view for file and Kafka sources
 //                                  (Spark SQL has no read_files/read_kafka)
+//   <p>/run-local.sh               with spark_warehouse: runs the pipeline on a local Spark with
+//                                  Delta Lake (static settings, jars, a metastore for re-runs)
 // Run with `spark-pipelines run --spec <p>/spark-pipeline.yml`. Every entity feature Spark 4.1
 // cannot express (expectations other than drop, AUTO CDC, Auto Loader options, ...) is reported
 // as a CodegenWarning naming the entity and field. Pure; thread-safe.
@@ -25,6 +27,11 @@ struct SparkProjectOptions {
   std::optional<std::string> target;
   /// Root URI of the pipelines' storage (checkpoints); each pipeline uses <storage_root>/<p>.
   std::string storage_root = "file:///tmp/dls-spark-pipelines";
+  /// An absolute directory: the project runs on a local Spark with Delta Lake and writes each
+  /// dataset at <spark_warehouse>/<catalog>/<schema>/<table>/ (a dls warehouse's layout), the
+  /// namespace being the target, else the one `dls run` uses (the group when it is
+  /// catalog.schema, else main.default); each pipeline gets <p>/run-local.sh to run it.
+  std::optional<std::string> spark_warehouse;
 };
 
 GeneratedProject generate_spark_project(const EntityList& entities,

@@ -62,7 +62,7 @@ std::string build_read_sql(sql::Connection& con, const ReadSpec& spec) {
   }
   if (files.empty()) return empty_select(spec);
 
-  const std::string raw = raw_relation_sql(con, f, files);
+  const std::string raw = raw_relation_sql(con, f, files, spec.rescue_column.has_value());
   const bool line_based = f.format == "json" || f.format == "text";
   const std::string file_expr = kR + "." + kFileColumn;
   const std::string line = kR + "." + kLineColumn;

@@ -46,24 +46,16 @@ std::string csv_read(const FileFormat& f, const InputFile& file, bool header, bo
   if (f.comment && !f.comment->empty()) sql += ", comment=" + quote_literal(*f.comment);
   if (f.encoding) sql += ", encoding=" + quote_literal(*f.encoding);
   if (f.skip_rows > 0) sql += ", skip=" + std::to_string(f.skip_rows);
+  // Types are inferred from every row, as Spark's inferSchema does (not from a sample).
+  if (!all_varchar) sql += ", sample_size=-1";
   return sql + ")";
 }
 
 SourceSchema infer_csv(sql::Connection& con, const FileFormat& f, const InputFile& file) {
-  // The first row, read without a header, gives the names (or the column count).
-  auto rows = con.query(csv_read(f, file, false, true) + " LIMIT 1").rows();
-  if (rows.empty()) return {};
-  const auto& first = rows[0];
-  size_t width = first.size();
-  while (width > 0 && first[width - 1].is_null()) --width;
   SourceSchema out;
-  for (size_t i = 0; i < width; ++i) {
-    std::string name = "_c" + std::to_string(i);
-    if (f.header && !first[i].is_null() && !first[i].as_string().empty()) {
-      name = first[i].as_string();
-    }
-    if (find_column(out, name)) name += std::to_string(i);  // Spark: duplicate names get the index
-    out.push_back({name, "VARCHAR"});
+  for (const auto& name : csv_header_names(con, f, file)) {
+    // Without a header, Spark names the columns _c0, _c1, ...
+    out.push_back({f.header ? name : "_c" + name.substr(6), "VARCHAR"});
   }
   if (f.infer_types) {
     const auto described = describe_sql(con, csv_read(f, file, f.header, false));

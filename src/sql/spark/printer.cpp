@@ -246,6 +246,7 @@ TypedSql Printer::expr(const Expr& e) {
                     " IN ('f','false','n','no','0') THEN false ELSE " + bad + " END",
                 to};
       }
+      if (to.is_integral()) return integral_cast(fn, a, to);
       return {fn + "(" + a.sql + " AS " + to.duckdb_name() + ")", to};
     }
     case EK::kCase: {
@@ -349,6 +350,44 @@ TypedSql Printer::expr(const Expr& e) {
       return {"(" + query(*e.query) + ")", SparkType{}};
   }
   fail_syntax("unexpected expression", e.position);
+}
+
+TypedSql Printer::integral_cast(const std::string& fn, const TypedSql& a, const SparkType& to) {
+  const std::string type = to.duckdb_name();
+  const bool try_cast = fn == "TRY_CAST";
+  // Spark truncates a DOUBLE/FLOAT toward zero; DuckDB rounds (CAST(3.7 AS INT) = 4).
+  auto from_double = [&](const std::string& v) {
+    return fn + "(trunc(" + v + ") AS " + type + ")";
+  };
+  // A DECIMAL's integral part is its text up to the point: exact for any precision.
+  auto from_decimal = [&](const std::string& v) {
+    return fn + "(regexp_extract(CAST(" + v + " AS VARCHAR), '^-?[0-9]+') AS " + type + ")";
+  };
+  // ANSI Spark accepts only [+-]digits (surrounding white space and control characters trimmed):
+  // '3.7' and '1e3' are CAST_INVALID_INPUT errors (TRY_CAST: NULL); DuckDB would round or scale.
+  auto from_string = [&](const std::string& v) {
+    const std::string text = "CAST(" + v + " AS VARCHAR)";
+    const std::string bad =
+        try_cast ? "NULL"
+                 : "error('[CAST_INVALID_INPUT] The value ''' || " + text +
+                       " || ''' of the type \"STRING\" cannot be cast to \"" + to.spark_name() +
+                       "\" because it is malformed; use try_cast to tolerate malformed input')";
+    return "CASE WHEN " + v + " IS NULL THEN NULL WHEN regexp_full_match(" + text +
+           ", '[\\x00-\\x20]*[+-]?[0-9]+[\\x00-\\x20]*') THEN " + fn + "(regexp_extract(" + text +
+           ", '[+-]?[0-9]+') AS " + type + ") ELSE " + bad + " END";
+  };
+  if (a.type.is(K::kDouble) || a.type.is(K::kFloat)) return {from_double(a.sql), to};
+  if (a.type.is(K::kDecimal)) return {from_decimal(a.sql), to};
+  if (a.type.is(K::kString)) return {from_string(a.sql), to};
+  if (a.type.known()) return {fn + "(" + a.sql + " AS " + type + ")", to};
+  // Unknown type (e.g. a table column in `dls query`): choose by DuckDB's type of the value. Every
+  // branch binds for any input type that has a cast to DOUBLE.
+  const std::string t = "typeof(" + a.sql + ")";
+  return {"CASE WHEN " + t + " IN ('DOUBLE', 'FLOAT') THEN " +
+              from_double("TRY_CAST(" + a.sql + " AS DOUBLE)") + " WHEN " + t +
+              " LIKE 'DECIMAL%' THEN " + from_decimal(a.sql) + " WHEN " + t + " = 'VARCHAR' THEN " +
+              from_string(a.sql) + " ELSE " + fn + "(" + a.sql + " AS " + type + ") END",
+          to};
 }
 
 TypedSql Printer::binary(const Expr& e) {

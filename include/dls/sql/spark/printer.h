@@ -77,6 +77,9 @@ class Printer {
   TypedSql binary(const Expr& e);
   TypedSql function(const Expr& e);
   TypedSql subscript(const Expr& e);
+  // CAST/TRY_CAST (`fn`) of `a` to an integral type with Spark's rules: fractions truncate toward
+  // zero (DuckDB rounds), and a STRING must be an integer literal (ANSI mode).
+  TypedSql integral_cast(const std::string& fn, const TypedSql& a, const SparkType& to);
   std::string table_ref(const TableRef& r);
 
   std::string_view input_;

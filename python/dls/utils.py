@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any, Dict, NamedTuple, Optional
+from typing import Any, Dict, List, NamedTuple, Optional
 
 from .errors import InvalidMetadataError
 
@@ -73,12 +73,27 @@ def parse_db_schema_table(name: str) -> TableName:
     return TableName(None, None, parts[0])
 
 
-def create_session(app_name: str = "dls", warehouse: Optional[str] = None, **conf: str) -> Any:
+def _cached_delta_jars() -> List[str]:
+    """Delta Lake jars in the project's jar cache ($DLS_JARS_DIR, else ~/.cache/dls/jars), where
+    the project's setup puts the pinned ones (scripts/fetch_delta_jars.sh)."""
+    cache = os.environ.get("DLS_JARS_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "dls", "jars")
+    if not os.path.isdir(cache):
+        return []
+    return sorted(os.path.join(cache, f) for f in os.listdir(cache) if f.startswith("delta-") and f.endswith(".jar"))
+
+
+def create_session(
+    app_name: str = "dls",
+    warehouse: Optional[str] = None,
+    jars: Optional[List[str]] = None,
+    **conf: str,
+) -> Any:
     """A local SparkSession with Delta Lake configured (needs the ``dls[spark]`` extra:
-    pyspark and delta-spark). ``warehouse``: ``spark.sql.warehouse.dir``; ``conf``: more
-    settings (dots written as ``__``: ``spark__sql__shuffle__partitions="4"``)."""
+    pyspark and delta-spark). ``warehouse``: ``spark.sql.warehouse.dir``. ``jars``: the Delta
+    jars to load; default the ones in the project's jar cache (``$DLS_JARS_DIR``, else
+    ``~/.cache/dls/jars``), else delta-spark's own Maven resolution. ``conf``: more settings,
+    dots written as ``__`` (``spark__sql__shuffle__partitions="4"``)."""
     try:
-        from delta import configure_spark_with_delta_pip
         from pyspark.sql import SparkSession
     except ImportError as e:
         raise ImportError("create_session needs pyspark and delta-spark: pip install 'dls[spark]'") from e
@@ -93,4 +108,11 @@ def create_session(app_name: str = "dls", warehouse: Optional[str] = None, **con
         builder = builder.config("spark.sql.warehouse.dir", os.path.abspath(warehouse))
     for key, value in conf.items():
         builder = builder.config(key.replace("__", "."), value)
+    jars = _cached_delta_jars() if jars is None else list(jars)
+    if jars:
+        return builder.config("spark.jars", ",".join(jars)).getOrCreate()
+    try:
+        from delta import configure_spark_with_delta_pip
+    except ImportError as e:
+        raise ImportError("create_session needs delta-spark: pip install 'dls[spark]'") from e
     return configure_spark_with_delta_pip(builder).getOrCreate()

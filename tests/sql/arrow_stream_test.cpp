@@ -16,8 +16,8 @@ TEST(ArrowStream, ExportsSchemaAndEveryChunkOfAResult) {
   auto db = std::make_shared<Database>();
   auto con = std::make_shared<Connection>(db->connect());
   ArrowArrayStream stream{};
-  to_arrow_stream(con->query("SELECT i::BIGINT AS i, 'v' || i AS s FROM range(5000) t(i)"), &stream,
-                  db);
+  query_arrow_stream(*con, "SELECT i::BIGINT AS i, 'v' || i AS s FROM range(5000) t(i)", &stream,
+                     db);
 
   ArrowSchema schema{};
   ASSERT_EQ(stream.get_schema(&stream, &schema), 0);
@@ -62,8 +62,8 @@ TEST(ArrowStream, KeepsItsDatabaseAliveUntilReleased) {
   {
     auto db = std::make_shared<Database>();
     auto con = std::make_shared<Connection>(db->connect());
-    to_arrow_stream(
-        con->query("SELECT 7 AS x"), &stream,
+    query_arrow_stream(
+        *con, "SELECT 7 AS x", &stream,
         std::make_shared<std::pair<std::shared_ptr<Database>, std::shared_ptr<Connection>>>(db,
                                                                                             con));
   }

@@ -1,6 +1,7 @@
 // DeltaTable::history: the table's versions, newest first, from each commit's commitInfo.
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "dls/core/error.h"
 #include "dls/delta/delta_error.h"
@@ -16,7 +17,9 @@ int64_t commit_version(const std::string& name) {
   for (size_t i = 0; i < 20; ++i) {
     if (!std::isdigit(static_cast<unsigned char>(name[i]))) return -1;
   }
-  return std::stoll(name.substr(0, 20));
+  int64_t v = -1;
+  auto [end, ec] = std::from_chars(name.data(), name.data() + 20, v);
+  return ec == std::errc() && end == name.data() + 20 ? v : -1;  // beyond int64: not a commit
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "delta/log_segment.h"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 
 #include "dls/core/error.h"
@@ -13,6 +14,15 @@ namespace {
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// A run of digits as an int64; nullopt when it does not fit (a file name such as
+/// 99999999999999999999.json is not a version we can represent).
+std::optional<int64_t> digits_value(std::string_view s) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -52,7 +62,12 @@ LogListing list_log(const Storage& storage, const std::string& table_root) {
     std::string_view name = f.name;
     if (name.size() < 21 || !all_digits(name.substr(0, 20)) || name[20] != '.') continue;
     LogFile lf;
-    lf.version = std::stoll(std::string(name.substr(0, 20)));
+    auto version = digits_value(name.substr(0, 20));
+    if (!version) {
+      throw CorruptTableError("table " + table_root + ": the log file " + dir + "/" + f.name +
+                              " has a version beyond the 64-bit range");
+    }
+    lf.version = *version;
     lf.path = dir + "/" + f.name;
     lf.size = f.size;
     lf.modification_time_ms = f.modification_time_ms;
@@ -73,9 +88,11 @@ LogListing list_log(const Storage& storage, const std::string& table_root) {
       size_t dot = mid.find('.');
       if (dot != std::string_view::npos && all_digits(mid.substr(0, dot)) &&
           all_digits(mid.substr(dot + 1))) {
-        int64_t part = std::stoll(std::string(mid.substr(0, dot)));
-        int64_t parts = std::stoll(std::string(mid.substr(dot + 1)));
-        if (part >= 1 && part <= parts) multipart[{lf.version, parts}].emplace(part, lf);
+        auto part = digits_value(mid.substr(0, dot));
+        auto parts = digits_value(mid.substr(dot + 1));
+        // Out-of-range part numbers cannot name a complete checkpoint: ignored like a partial one.
+        if (part && parts && *part >= 1 && *part <= *parts)
+          multipart[{lf.version, *parts}].emplace(*part, lf);
         continue;
       }
       // V2: <uuid>.parquet

@@ -173,3 +173,26 @@ TEST(LogNumberRange, DescribeRejectsAnOutOfRangeNumRecords) {
 
 }  // namespace
 }  // namespace dls::delta
+
+namespace dls::delta {
+namespace {
+
+TEST(LogNumberRange, ALogFileNameBeyondTheInt64RangeIsCorruption) {
+  testing::TempDir tmp;
+  const std::string root = (tmp.path() / "t").string();
+  DeltaTable::create(root, Schema::from_json_string(kSchema));
+  const fs::path bad = fs::path(root) / "_delta_log" / "99999999999999999999.json";
+  testing::write_file(bad, R"({"commitInfo":{}})"
+                           "\n");
+  try {
+    Snapshot::load(local_storage(), root);
+    ADD_FAILURE() << "a version beyond int64 must not load";
+  } catch (const CorruptTableError& e) {
+    EXPECT_NE(std::string(e.what()).find(bad.string()), std::string::npos) << e.what();
+  }
+  // history lists commits by name: such a name is not a commit (no std::out_of_range).
+  EXPECT_EQ(DeltaTable::open(root).history().size(), 1u);
+}
+
+}  // namespace
+}  // namespace dls::delta

@@ -24,11 +24,13 @@ struct VersionSpec {
 
 class Snapshot {
  public:
-  /// Loads the table at `table_root` (an absolute local path). Starts from _last_checkpoint (or the
-  /// latest checkpoint found by listing, when _last_checkpoint is missing, stale or wrong), then
-  /// applies the JSON commits after it. Throws TableNotFoundError, CorruptTableError (naming the
-  /// file and version), UnsupportedFeatureError (unknown reader feature, naming it), NotFoundError
-  /// (version/timestamp out of range, saying which range exists).
+  /// Loads the table at `table_root` (an absolute local path). Lists _delta_log and starts from
+  /// the newest complete checkpoint at or before the version (the listing is authoritative, so
+  /// _last_checkpoint is not read; an unreadable checkpoint falls back to an older one or to the
+  /// commits), then applies the JSON commits after it. Throws TableNotFoundError,
+  /// CorruptTableError (naming the file and version: invalid JSON, a commit without any action,
+  /// an integer out of range, a missing commit), UnsupportedFeatureError (unknown reader feature,
+  /// naming it), NotFoundError (version/timestamp out of range, saying which range exists).
   static Snapshot load(std::shared_ptr<Storage> storage, const std::string& table_root,
                        const VersionSpec& spec = {});
 

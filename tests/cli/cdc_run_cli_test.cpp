@@ -246,16 +246,18 @@ TEST_F(CdcRun, FullRefreshRebuildsTheTargetAndItsState) {
   EXPECT_LE(commits, 2) << "the CDC state was not deleted by the full refresh";
 }
 
-TEST_F(CdcRun, ApplyChangesWithoutPrimaryKeysIsInvalidMetadata) {
+TEST_F(CdcRun, ApplyChangesWithoutPrimaryKeysIsRefusedBeforeItIsStored) {
+  // Issue 15: what the run would refuse, storing refuses (it used to fail `dls run` only).
   auto list = entities();
   list[0].erase("primary_keys");
-  load(list);
-  users_file("part1.csv", kPart1);
+  ASSERT_EQ(dls("store init").exit_code, 0);
+  auto up = dls("upsert --json " + shell_quote(list.dump()));
+  EXPECT_EQ(up.exit_code, 3) << up.err << up.out;
+  EXPECT_NE(up.err.find("users_scd1"), std::string::npos) << up.err;
+  EXPECT_NE(up.err.find("primary_keys"), std::string::npos) << up.err;
   auto r = dls("run");
-  EXPECT_EQ(r.exit_code, 3) << r.err << r.out;
-  EXPECT_NE((r.err + r.out).find("users_scd1"), std::string::npos) << r.err << r.out;
-  EXPECT_NE((r.err + r.out).find("primary_keys"), std::string::npos) << r.err << r.out;
-  EXPECT_EQ(version("main.cdc.users_scd2"), -1) << "nothing runs when the plan is invalid";
+  EXPECT_NE(r.exit_code, 0) << "nothing was stored, so nothing can run";
+  EXPECT_EQ(version("main.cdc.users_scd2"), -1);
 }
 
 TEST_F(CdcRun, BadSpecIsInvalidMetadataAtPlanTime) {

@@ -74,13 +74,16 @@ TEST_F(GenerateCli, SparkProjectWarnsOnStderrAboutWhatSparkLacks) {
 }
 
 TEST_F(GenerateCli, MetadataThatCannotBeGeneratedExits3AndWritesNothing) {
-  CommandResult r = dls("upsert --json " + shell_quote(R"({"entity_id": "bad", "group": "bad",
-      "source": "orders_bronze", "source_format": "dlt", "destination": "bad",
-      "select_expr": ["id; DROP TABLE x"]})"));
+  // Two entities writing one table: storable (the store does not plan pipelines), not generatable.
+  // (A select_expr such as "id; DROP TABLE x" can no longer be stored at all: issue 15.)
+  CommandResult r = dls("upsert --json " + shell_quote(R"([{"entity_id": "bad1", "group": "bad",
+      "source": "/data/a", "destination": "bad", "read_options": {"cloudFiles.format": "csv"}},
+      {"entity_id": "bad2", "group": "bad", "source": "/data/b", "destination": "bad",
+      "read_options": {"cloudFiles.format": "csv"}}])"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = dls("generate databricks --out " + shell_quote((out / "b").string()) + " --group bad");
   EXPECT_EQ(r.exit_code, 3) << r.err;
-  EXPECT_NE(r.err.find("select_expr[0]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("both write destination 'bad'"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(out / "b"));
 }
 

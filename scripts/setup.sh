@@ -11,7 +11,8 @@ cd "$root"
 packages=(build-essential cmake ninja-build pkg-config git nodejs npm ca-certificates
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libroaring-dev libcurl4-openssl-dev libssl-dev libavro-dev
-  librdkafka-dev libcpp-httplib-dev clang-format)
+  librdkafka-dev libcpp-httplib-dev clang-format
+  clang-14 libclang-rt-14-dev)  # the fuzz targets (fuzz/README.md): clang and libFuzzer
 
 missing=()
 for p in "${packages[@]}"; do

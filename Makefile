@@ -4,8 +4,11 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 DUCKDB_STAMP := third_party/duckdb/lib/libduckdb.so
+# Seconds per fuzz target: `make fuzz` (fuzz/README.md) and the short run of `make test`.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
 
-.PHONY: all setup configure build test demo asan bench format clean
+.PHONY: all setup configure build test demo asan bench format clean fuzz fuzz-smoke
 
 all: build
 
@@ -30,9 +33,18 @@ build: configure
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	$(MAKE) fuzz-smoke
 	@bash scripts/setup_python.sh
 	@bash scripts/install_python_package.sh
 	DLS_BUILD_DIR=$(BUILD_DIR) DLS_BINARY=$(CURDIR)/$(BUILD_DIR)/dls bash scripts/run_pytest.sh
+
+# Each fuzz target for FUZZ_SECONDS on its corpus (clang + libFuzzer, in build-fuzz/).
+fuzz: | $(DUCKDB_STAMP)
+	JOBS=$(JOBS) bash fuzz/run.sh $(FUZZ_SECONDS)
+
+# The same for a few seconds each: part of `make test`; fails when a target crashes.
+fuzz-smoke: | $(DUCKDB_STAMP)
+	JOBS=$(JOBS) bash fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
 
 demo: build
 	bash examples/demo.sh $(BUILD_DIR)/dls
@@ -50,4 +62,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

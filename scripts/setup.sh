@@ -12,7 +12,8 @@ packages=(build-essential cmake ninja-build pkg-config git nodejs npm ca-certifi
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libroaring-dev libcurl4-openssl-dev libssl-dev libavro-dev
   librdkafka-dev libcpp-httplib-dev clang-format
-  python3-dev python3-venv openjdk-17-jre-headless maven ccache)
+  python3-dev python3-venv openjdk-17-jre-headless maven ccache
+  clang-14 libclang-rt-14-dev)  # the fuzz targets (fuzz/README.md): clang and libFuzzer
 
 missing=()
 for p in "${packages[@]}"; do

@@ -24,8 +24,16 @@ struct Value {
   bool boolean = false;
   long long integer = 0;
   std::vector<Value> items;
-  std::vector<std::pair<std::pair<std::string, std::optional<SourceLocation>>, Value>> members;
+  struct Member;
+  std::vector<Member> members;
   std::optional<SourceLocation> location;
+};
+
+// A named struct rather than std::pair<key, Value>: clang (the fuzz build) with libstdc++ 12
+// cannot instantiate a pair of the still incomplete Value inside Value's own definition.
+struct Value::Member {
+  std::pair<std::string, std::optional<SourceLocation>> key;  // the key and where it is written
+  Value value;
 };
 
 const char* kind_name(Value::Kind kind);

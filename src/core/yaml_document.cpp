@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -152,6 +153,43 @@ std::string_view key_of_line(std::string_view line) {
   return detail::is_entity_format_key(key) ? key : std::string_view{};
 }
 
+// The offset of the first byte of `s` that is not part of well-formed UTF-8 (overlong forms,
+// surrogates and code points above U+10FFFF included), or npos. Entities are stored as Delta
+// strings and printed as JSON, which both require UTF-8.
+size_t invalid_utf8_at(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t len = 0;
+    char32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return i;
+    }
+    if (i + len > s.size()) return i;
+    for (size_t k = 1; k < len; ++k) {
+      const auto cont = static_cast<unsigned char>(s[i + k]);
+      if ((cont & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (cont & 0x3F);
+    }
+    const char32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
 // A quoted scalar whose closing quote is missing runs on to the next quote of the file, taking
 // the following lines -- fields of this entity, whole entities -- into the string, and the file
 // can still be valid YAML. So a quoted scalar of an entity spanning lines that read like
@@ -173,6 +211,15 @@ void check_quoted_scalars(const YAML::Node& node, std::string_view text, const s
     return;
   }
   if (!node.IsScalar()) return;
+  if (const size_t bad = invalid_utf8_at(node.Scalar()); bad != std::string_view::npos) {
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(node.Scalar()[bad]));
+    out.push_back(error_at(location_of(node, file),
+                           std::string("this value is not valid UTF-8 (byte ") + byte +
+                               " at offset " + std::to_string(bad) + "); save the file as UTF-8",
+                           entity_id, field));
+    return;
+  }
   const YAML::Mark mark = node.Mark();
   if (mark.pos < 0 || static_cast<size_t>(mark.pos) >= text.size()) return;
   const size_t open = static_cast<size_t>(mark.pos);

@@ -278,6 +278,27 @@ TEST(YamlDocument, MultiLineQuotedStringWithoutKeysIsFine) {
             "a comment: long and folded, with: colons \" and an escaped quote");
 }
 
+TEST(YamlDocument, InvalidUtf8InAValueIsAnError) {
+  // Found by fuzz_yaml_document: accepted, then the export did not load back to the same entities
+  // and to_json threw nlohmann's "invalid UTF-8 byte" (fuzz/corpus/yaml_document/invalid_utf8.yml).
+  EXPECT_THAT(document_error("delta_live_store:\n"
+                             "  - entity_id: a\n"
+                             "    source: s\n"
+                             "    destination: d\n"
+                             "    source_format: dlt\n"
+                             "    comment: \"caf\xC3 \xAD!\"\n"),
+              HasSubstr("f.yml:6:14: error: entity 'a': comment: this value is not valid UTF-8 "
+                        "(byte 0xC3 at offset 3)"));
+  EXPECT_THAT(
+      document_error("delta_live_store:\n  - {entity_id: a, tags: {k: \"\xED\xA0\x80\"}}\n"),
+      HasSubstr("f.yml:2:30: error: entity 'a': tags: this value is not valid UTF-8"));
+  const auto doc = parse_yaml_document(
+      "delta_live_store:\n"
+      "  - {entity_id: a, source: s, destination: d, source_format: dlt, comment: \"caf\xC3\xA9 "
+      "\xF0\x9F\x98\x80\"}\n");
+  EXPECT_EQ(doc.entities.at(0).comment, "caf\xC3\xA9 \xF0\x9F\x98\x80");
+}
+
 TEST(YamlDocument, MissingFileIsNotFound) {
   EXPECT_THROW(load_yaml_document("/nonexistent/x.yml"), NotFoundError);
 }

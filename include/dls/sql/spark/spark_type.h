@@ -45,7 +45,7 @@ struct SparkType {
   /// kStruct: the fields in order.
   std::vector<Field> fields;
 
-  static SparkType of(Kind k) { return SparkType{k}; }
+  static SparkType of(Kind k);
   static SparkType decimal(int p, int s);
   static SparkType array(SparkType element);
   static SparkType map(SparkType key, SparkType value);
@@ -78,6 +78,10 @@ struct SparkType::Field {
   std::string comment;
   bool operator==(const Field& other) const = default;
 };
+
+// Defined once Field is complete: clang (14 to 16) with libstdc++ 12 instantiates the vectors'
+// constexpr members at an in-class definition and rejects the incomplete Field (the fuzz build).
+inline SparkType SparkType::of(Kind k) { return SparkType{k}; }
 
 /// The numeric type wide enough for both (Spark's type widening for arithmetic and CASE branches);
 /// kUnknown when either is unknown or they are not both numeric.

@@ -1,0 +1,1 @@
+SELECT id, upper(name) AS n, nvl(amount, 0) + 1 FROM main.demo.people WHERE id > 1 ORDER BY id DESC LIMIT 10

@@ -1,0 +1,1 @@
+CASE WHEN a IS NULL THEN 'x' WHEN b RLIKE '^[a-z]+$' THEN "y" ELSE 'caf\u00e9' END

@@ -1,0 +1,1 @@
+cast(amount AS DECIMAL(10,2)) * 2.5BD - 1L

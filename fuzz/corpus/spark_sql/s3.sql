@@ -1,0 +1,1 @@
+id INT NOT NULL, name STRING COMMENT 'the name', tags ARRAY<STRING>, m MAP<STRING, STRUCT<a: INT, b: DOUBLE>>

@@ -1,0 +1,1 @@
+named_struct('a', 1, 'b', array(1, 2, 3))[0] , map(1, 'a')[1], date'2016-07-31', X'0AFF', r'raw\n'

@@ -1,0 +1,1 @@
+transform(tags, x -> concat(x, '!')) AS t2

@@ -1,0 +1,1 @@
+coalesce(try_cast(s AS BIGINT), 0) BETWEEN -1 AND 1e3 AND NOT (s LIKE 'a\_%' ESCAPE '\\')

@@ -33,10 +33,16 @@ import os
 import pathlib
 import subprocess
 import sys
+import time
 
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+
+# PySpark returns TIMESTAMP values as naive datetimes in the Python process's local time zone;
+# UTC makes them comparable with delta-rs's UTC instants and with dls (session time zone UTC).
+os.environ["TZ"] = "UTC"
+time.tzset()
 JARS_LOCK = REPO / "scripts" / "delta_jars.lock"
 
 
@@ -138,6 +144,8 @@ def spark(tmp_path_factory):
         .config("spark.sql.catalogImplementation", "in-memory")
         .config("spark.sql.warehouse.dir", str(scratch / "spark-warehouse"))
         .config("spark.local.dir", str(scratch / "local"))
+        .config("spark.driver.host", "127.0.0.1")  # no host-name lookup, loopback only
+        .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "2")
@@ -158,26 +166,27 @@ def spark(tmp_path_factory):
     session.stop()
 
 
-def _normalize(value):
-    """One comparable form for values from Spark Rows and pyarrow: nested rows become tuples,
-    maps become sorted tuples of pairs, naive/aware datetimes become naive UTC."""
+def _normalize(value, arrow: bool):
+    """One comparable form for values from Spark Rows (arrow=False) and pyarrow's to_pylist
+    (arrow=True): structs become tuples of their values (Spark: Row; pyarrow: dict), maps become
+    sorted tuples of (key, value) (Spark: dict; pyarrow: list of pairs), arrays tuples, aware
+    datetimes naive UTC, bytearray bytes."""
     if isinstance(value, dict):
-        return tuple(sorted((_normalize(k), _normalize(v)) for k, v in value.items()))
+        if arrow:  # a struct
+            return tuple(_normalize(v, arrow) for v in value.values())
+        return tuple(sorted((_normalize(k, arrow), _normalize(v, arrow)) for k, v in value.items()))
     if hasattr(value, "asDict"):  # pyspark Row (a struct)
-        return tuple(_normalize(v) for v in value)
+        return tuple(_normalize(v, arrow) for v in value)
+    if isinstance(value, list) and arrow and value and all(
+        isinstance(v, tuple) and len(v) == 2 for v in value
+    ):  # a map
+        return tuple(sorted((_normalize(k, arrow), _normalize(v, arrow)) for k, v in value))
     if isinstance(value, (list, tuple)):
-        # pyarrow gives a map as a list of (key, value) pairs; Spark gives a dict.
-        if value and all(isinstance(v, tuple) and len(v) == 2 for v in value) and not isinstance(
-            value, tuple
-        ):
-            return tuple(sorted((_normalize(k), _normalize(v)) for k, v in value))
-        return tuple(_normalize(v) for v in value)
+        return tuple(_normalize(v, arrow) for v in value)
     if isinstance(value, _dt.datetime) and value.tzinfo is not None:
         return value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
     if isinstance(value, bytearray):
         return bytes(value)
-    if isinstance(value, _decimal.Decimal):
-        return value.normalize() if value == value else value
     return value
 
 
@@ -187,11 +196,9 @@ def _sort_key(row):
 
 def rows(table) -> list[tuple]:
     """Sorted row tuples of a pyarrow Table / RecordBatchReader or a list of Spark Rows."""
-    if hasattr(table, "to_pylist"):
-        records = [tuple(r.values()) for r in table.to_pylist()]
-    else:
-        records = [tuple(r) for r in table]
-    return sorted((tuple(_normalize(v) for v in r) for r in records), key=_sort_key)
+    arrow = hasattr(table, "to_pylist")
+    records = [tuple(r.values()) for r in table.to_pylist()] if arrow else [tuple(r) for r in table]
+    return sorted((tuple(_normalize(v, arrow) for v in r) for r in records), key=_sort_key)
 
 
 def read_delta_rs(path, version: int | None = None):

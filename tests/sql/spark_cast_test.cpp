@@ -71,6 +71,9 @@ TEST_F(SparkCast, ColumnOfUnknownTypeIsCastByItsValuesType) {
   EXPECT_EQ(run("SELECT CAST(d AS INT), CAST(x AS INT), CAST(s AS INT), CAST(i AS INT) FROM "
                 "(SELECT -3.7D AS d, 2.5 AS x, ' 12 ' AS s, 9L AS i)"),
             "-3\t2\t12\t9");
+  EXPECT_EQ(run("SELECT CAST(x AS INT), CAST(y AS BIGINT), CAST(n AS INT) FROM (SELECT -0.5 AS x, "
+                "-99999999999999999.9 AS y, CAST(NULL AS DECIMAL(3,1)) AS n)"),
+            "0\t-99999999999999999\tNULL");
   EXPECT_THAT(error_of("SELECT CAST(s AS INT) FROM (SELECT '3.7' AS s)"),
               HasSubstr("CAST_INVALID_INPUT"));
 }

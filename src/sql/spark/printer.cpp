@@ -355,13 +355,16 @@ TypedSql Printer::expr(const Expr& e) {
 TypedSql Printer::integral_cast(const std::string& fn, const TypedSql& a, const SparkType& to) {
   const std::string type = to.duckdb_name();
   const bool try_cast = fn == "TRY_CAST";
-  // Spark truncates a DOUBLE/FLOAT toward zero; DuckDB rounds (CAST(3.7 AS INT) = 4).
+  // Spark truncates a DOUBLE/FLOAT/DECIMAL toward zero; DuckDB rounds (CAST(3.7 AS INT) = 4).
   auto from_double = [&](const std::string& v) {
     return fn + "(trunc(" + v + ") AS " + type + ")";
   };
-  // A DECIMAL's integral part is its text up to the point: exact for any precision.
-  auto from_decimal = [&](const std::string& v) {
-    return fn + "(regexp_extract(CAST(" + v + " AS VARCHAR), '^-?[0-9]+') AS " + type + ")";
+  // A DECIMAL of unknown static type: its integral part is its text up to the point (exact at any
+  // precision; DuckDB writes -0.5 as '-.5', which has none: 0).
+  auto from_decimal_text = [&](const std::string& v) {
+    return fn + "(CASE WHEN " + v + " IS NULL THEN NULL ELSE coalesce(nullif(nullif(" +
+           "regexp_extract(CAST(" + v + " AS VARCHAR), '^-?[0-9]*'), ''), '-'), '0') END AS " +
+           type + ")";
   };
   // ANSI Spark accepts only [+-]digits (surrounding white space and control characters trimmed):
   // '3.7' and '1e3' are CAST_INVALID_INPUT errors (TRY_CAST: NULL); DuckDB would round or scale.
@@ -376,8 +379,10 @@ TypedSql Printer::integral_cast(const std::string& fn, const TypedSql& a, const 
            ", '[\\x00-\\x20]*[+-]?[0-9]+[\\x00-\\x20]*') THEN " + fn + "(regexp_extract(" + text +
            ", '[+-]?[0-9]+') AS " + type + ") ELSE " + bad + " END";
   };
-  if (a.type.is(K::kDouble) || a.type.is(K::kFloat)) return {from_double(a.sql), to};
-  if (a.type.is(K::kDecimal)) return {from_decimal(a.sql), to};
+  // trunc is exact for a DECIMAL of known type.
+  if (a.type.is(K::kDouble) || a.type.is(K::kFloat) || a.type.is(K::kDecimal)) {
+    return {from_double(a.sql), to};
+  }
   if (a.type.is(K::kString)) return {from_string(a.sql), to};
   if (a.type.known()) return {fn + "(" + a.sql + " AS " + type + ")", to};
   // Unknown type (e.g. a table column in `dls query`): choose by DuckDB's type of the value. Every
@@ -385,8 +390,9 @@ TypedSql Printer::integral_cast(const std::string& fn, const TypedSql& a, const 
   const std::string t = "typeof(" + a.sql + ")";
   return {"CASE WHEN " + t + " IN ('DOUBLE', 'FLOAT') THEN " +
               from_double("TRY_CAST(" + a.sql + " AS DOUBLE)") + " WHEN " + t +
-              " LIKE 'DECIMAL%' THEN " + from_decimal(a.sql) + " WHEN " + t + " = 'VARCHAR' THEN " +
-              from_string(a.sql) + " ELSE " + fn + "(" + a.sql + " AS " + type + ") END",
+              " LIKE 'DECIMAL%' THEN " + from_decimal_text(a.sql) + " WHEN " + t +
+              " = 'VARCHAR' THEN " + from_string(a.sql) + " ELSE " + fn + "(" + a.sql + " AS " +
+              type + ") END",
           to};
 }
 

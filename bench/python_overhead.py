@@ -1,0 +1,105 @@
+"""The Python layer's overhead: `find_entities` over 10,000 entities and `read_table` of 1,000,000
+rows from Python, against the same operations through the C++ API (bench/python_overhead_cpp.cpp).
+
+    .venv/bin/python bench/python_overhead.py [BUILD_DIR] [--repeats N]
+
+Sets up a scratch warehouse (10,000 entities upserted in one call; a 1,000,000-row Delta table
+written by a pipeline run from a CSV file), times both sides (median of N runs each) and prints
+the ratios (goal: <= 1.2x). Python's find_entities is timed with every entity materialised as a
+Python object (iterating the list), so the ratio includes the conversion, not just the call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def median_ms(repeats, fn):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("build_dir", nargs="?", default="build")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--entities", type=int, default=10_000)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+
+    import dls
+    from dls.filters import by_all
+    from dls.models import DeltaLiveEntity
+    from dls.pipeline import DeltaLiveStorePipeline
+    from dls.store import DeltaLiveStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        warehouse = os.path.join(tmp, "warehouse")
+        control = "main.bench.control_table"
+        store = DeltaLiveStore(control, warehouse=warehouse)
+        store.initialize()
+        store.upsert([DeltaLiveEntity(entity_id=f"e{i}", group=f"g{i % 10}", source=f"/data/{i}",
+                                      destination=f"t{i}", tags={"n": str(i)},
+                                      read_options={"cloudFiles.format": "csv", "header": "true"})
+                      for i in range(args.entities)])
+        landing = os.path.join(tmp, "landing", "rows")
+        os.makedirs(landing)
+        with open(os.path.join(landing, "rows.csv"), "w") as f:
+            f.write("id,name,amount\n")
+            for i in range(args.rows):
+                f.write(f"{i},name{i % 1000},{i * 0.5}\n")
+        data_store = DeltaLiveStore("main.bench.data_control", warehouse=warehouse)
+        data_store.initialize()
+        data_store.upsert(DeltaLiveEntity(entity_id="rows", group="main.bench", source=landing, destination="rows",
+                                          source_schema="id BIGINT, name STRING, amount DOUBLE",
+                                          read_options={"cloudFiles.format": "csv", "header": "true"}))
+        DeltaLiveStorePipeline(data_store).run(check=True)
+        table = "main.bench.rows"
+
+        def py_find():
+            entities = DeltaLiveStore(control, warehouse=warehouse).find_entities(by_all())
+            assert len(entities) == args.entities
+            for _ in entities:  # materialise every entity as a Python object
+                pass
+
+        def py_find_lazy():
+            assert len(DeltaLiveStore(control, warehouse=warehouse).find_entities(by_all())) == args.entities
+
+        def py_read():
+            assert dls.read_table(table, warehouse=warehouse).num_rows == args.rows
+
+        py_find()  # warm the page cache once for both sides
+        py = {
+            "find_entities_ms": median_ms(args.repeats, py_find),
+            "find_entities_lazy_ms": median_ms(args.repeats, py_find_lazy),
+            "read_table_ms": median_ms(args.repeats, py_read),
+        }
+        out = subprocess.run(
+            [os.path.join(args.build_dir, "python_overhead_cpp"), warehouse, control, table, str(args.repeats)],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        cpp = json.loads(out)
+        assert cpp["entities"] == args.entities and cpp["rows"] == args.rows, cpp
+
+    print(f"find_entities over {args.entities} entities: C++ {cpp['find_entities_ms']:.1f} ms, "
+          f"Python {py['find_entities_ms']:.1f} ms with every entity materialised "
+          f"({py['find_entities_ms'] / cpp['find_entities_ms']:.2f}x), "
+          f"{py['find_entities_lazy_ms']:.1f} ms as returned ({py['find_entities_lazy_ms'] / cpp['find_entities_ms']:.2f}x)")
+    print(f"read_table of {args.rows} rows: C++ {cpp['read_table_ms']:.1f} ms, Python {py['read_table_ms']:.1f} ms "
+          f"({py['read_table_ms'] / cpp['read_table_ms']:.2f}x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+// The C++ side of bench/python_overhead.py: the same two operations the Python benchmark times,
+// through the C++ API, so the script can report the Python layer's overhead as a ratio.
+//
+//   python_overhead_cpp <warehouse> <control table> <data table> <repeats>
+//
+// 1. find_entities(by_all()) on the control table (the script fills it with 10,000 entities);
+// 2. reading every row of <data table> as Arrow (the script writes 1,000,000 rows): the query
+//    `dls.read_table` runs, exported with query_arrow_stream and every array consumed.
+// Prints one JSON object: the median milliseconds of each and the counts seen.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dls/catalog/delta_table_source.h"
+#include "dls/catalog/query_rewriter.h"
+#include "dls/catalog/warehouse.h"
+#include "dls/core/predicate.h"
+#include "dls/sql/arrow_stream.h"
+#include "dls/sql/connection.h"
+#include "dls/sql/database.h"
+#include "dls/sql/quote.h"
+#include "dls/store/delta_live_store.h"
+
+namespace {
+
+double median_ms(int repeats, const std::function<void()>& run) {
+  std::vector<double> ms;
+  for (int i = 0; i < repeats; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    run();
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 5) {
+    std::fprintf(stderr, "usage: %s WAREHOUSE CONTROL_TABLE DATA_TABLE REPEATS\n", argv[0]);
+    return 2;
+  }
+  const dls::catalog::Warehouse warehouse(argv[1]);
+  const std::string control = warehouse.resolve(argv[2]).root.string();
+  const std::string table = argv[3];
+  const int repeats = std::stoi(argv[4]);
+
+  size_t entities = 0;
+  double find_ms = median_ms(repeats, [&] {
+    dls::DeltaLiveStore store(control);  // a fresh object each time, as Python's find does
+    entities = store.find_entities(dls::by_all()).size();
+  });
+
+  int64_t rows = 0;
+  double read_ms = median_ms(repeats, [&] {
+    struct Session {
+      dls::sql::Database db;
+      dls::sql::Connection con{db.connect()};
+    };
+    auto session = std::make_shared<Session>();
+    dls::catalog::DeltaTableSource source(session->con);
+    dls::catalog::QueryRewriter rewriter(warehouse, source);
+    std::string sql =
+        rewriter.rewrite("SELECT * FROM delta_scan(" + dls::sql::quote_literal(table) + ")");
+    ArrowArrayStream stream{};
+    dls::sql::query_arrow_stream(session->con, sql, &stream, session);
+    ArrowSchema schema{};
+    stream.get_schema(&stream, &schema);
+    schema.release(&schema);
+    rows = 0;
+    for (;;) {
+      ArrowArray array{};
+      if (stream.get_next(&stream, &array) != 0 || array.release == nullptr) break;
+      rows += array.length;
+      array.release(&array);
+    }
+    stream.release(&stream);
+  });
+
+  std::printf(
+      "{\"find_entities_ms\": %.3f, \"entities\": %zu, \"read_table_ms\": %.3f, \"rows\": %lld}\n",
+      find_ms, entities, read_ms, static_cast<long long>(rows));
+  return 0;
+}

@@ -19,4 +19,15 @@ done
   echo "run_pytest: no Python test folder (tests/interop, tests/python) found" >&2
   exit 1
 }
-exec "$python" -m pytest -p no:cacheprovider "${folders[@]}" "$@"
+# Arguments (test files, -k ...) go to one pytest run as given. Otherwise each folder runs in its
+# own pytest process: both have a conftest.py, and their tests import helpers from it, which one
+# process cannot hold twice under the same module name.
+if [ $# -gt 0 ]; then
+  exec "$python" -m pytest -p no:cacheprovider "$@"
+fi
+status=0
+for d in "${folders[@]}"; do
+  echo "run_pytest: $d"
+  "$python" -m pytest -p no:cacheprovider "$d" || status=1
+done
+exit "$status"

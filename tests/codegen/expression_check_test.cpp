@@ -40,7 +40,7 @@ TEST(ExpressionCheck, QueriesAndListsInsideOneTextAreRefusedWithThePosition) {
   EXPECT_THAT(error_of("a FROM t UNION SELECT b", SparkTextKind::kSelectItem),
               AllOf(HasSubstr("entity 'e': field:"), HasSubstr("`a FROM t UNION SELECT b`"),
                     HasSubstr("not one select item"), HasSubstr("at position 2")));
-  EXPECT_THAT(error_of("a, b", SparkTextKind::kSelectItem), HasSubstr("at position 3"));
+  EXPECT_THAT(error_of("a, b", SparkTextKind::kSelectItem), HasSubstr("at position 1"));  // the ,
   EXPECT_THAT(error_of("id > 0 UNION SELECT 1", SparkTextKind::kExpression),
               AllOf(HasSubstr("not one Spark SQL expression"), HasSubstr("at position 7")));
   EXPECT_THAT(error_of("a AS b", SparkTextKind::kExpression), HasSubstr("position 2"));

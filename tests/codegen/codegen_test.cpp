@@ -564,9 +564,11 @@ TEST(SparkProjectTest, SparkWarehouseWritesRunLocalAndTheRunNamespace) {
   EXPECT_FALSE(spec["catalog"]);
   const GeneratedFile* script = p.find("main_retail/run-local.sh");
   ASSERT_NE(script, nullptr);
-  EXPECT_NE(script->content.find("CREATE SCHEMA IF NOT EXISTS `retail` LOCATION "
-                                 "'/w/spark_wh/main/retail'"),
-            std::string::npos)
+  // The statement is one shell word: single-quoted, its own quotes written '\''.
+  EXPECT_NE(
+      script->content.find(
+          R"('CREATE SCHEMA IF NOT EXISTS `retail` LOCATION '\''/w/spark_wh/main/retail'\''')"),
+      std::string::npos)
       << script->content;
   EXPECT_NE(script->content.find("spark.sql.sources.default=delta"), std::string::npos);
   EXPECT_NE(script->content.find("spark-pipelines\" run --spec"), std::string::npos);

@@ -142,4 +142,8 @@ def dls_rows(sql: str, warehouse: Path):
     if r.returncode != 0:
         return [Failure(r.stderr)]
     rows = list(csv.reader(io.StringIO(r.stdout)))
-    return [list(row) for row in rows[1:]]
+    if not rows:
+        return []
+    # csv.reader reads the line of a one-column row holding '' as no field at all.
+    width = len(rows[0])
+    return [list(row) if row or width != 1 else [""] for row in rows[1:]]

@@ -32,6 +32,12 @@ class MemoryStorage : public dls::delta::Storage {
   bool put_if_absent(const std::string& path, const std::string& content) override {
     return files.emplace(path, content).second;
   }
+  // Nothing to make durable and nobody to exclude: the map is this process's alone.
+  void sync_file(const std::string&) override {}
+  void sync_directory(const std::string&) override {}
+  std::unique_ptr<dls::delta::StorageLock> lock(const std::string&) override {
+    return std::make_unique<dls::delta::StorageLock>();
+  }
   void remove(const std::string& path) override { files.erase(path); }
   void create_directories(const std::string&) override {}
 };

@@ -4,6 +4,7 @@
 // re-parsing. A corrupt log fails with a dls::Error (CorruptTableError, ...), never otherwise.
 // (Parquet checkpoints are read by DuckDB; their decoding is DuckDB's, not fuzzed here.)
 #include <map>
+#include <memory>
 
 #include "delta/checkpoint_reader.h"
 #include "dls/delta/action.h"

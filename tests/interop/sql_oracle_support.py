@@ -22,6 +22,7 @@ import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+csv.field_size_limit(2**31 - 1)  # some generated expressions give very long strings
 DLS_BIN = Path(os.environ.get("DLS_BIN", REPO / "build" / "dls"))
 DELTA_JARS = Path(
     os.environ.get("DLS_DELTA_JARS", Path.home() / ".cache" / "dls-oracle-sql" / "delta-jars")

@@ -57,7 +57,7 @@ std::string run_local_script(const std::string& name, const std::string& warehou
 #
 # Needs Java 17, a virtualenv with pyspark[pipelines]==4.2.0 ($DLS_VENV, else the first .venv
 # found in this directory or above it) and the Delta Lake jars (io.delta:delta-spark_4.2_2.13
-# and its runtime dependencies) in $DLS_DELTA_JARS (default ~/.cache/dls/delta-jars).
+# and its runtime dependencies) in $DLS_DELTA_JARS (default ~/.cache/dls/jars, where make setup puts them).
 # Checkpoints go to the spec's storage; the table catalog (a Derby Hive metastore, so that a
 # second run finds the tables of the first) to .spark-local/ next to this script.
 set -euo pipefail
@@ -74,7 +74,7 @@ if [[ -z "$venv" || ! -x "$venv/bin/spark-pipelines" ]]; then
   echo "run-local.sh: no virtualenv with spark-pipelines found; set DLS_VENV" >&2
   exit 2
 fi
-jars_dir="${DLS_DELTA_JARS:-$HOME/.cache/dls/delta-jars}"
+jars_dir="${DLS_DELTA_JARS:-${DLS_JARS_DIR:-$HOME/.cache/dls/jars}}"
 jars="$(find "$jars_dir" -maxdepth 1 -name '*.jar' 2>/dev/null | sort | paste -sd, -)"
 if [[ "$jars" != *delta-spark* ]]; then
   echo "run-local.sh: no Delta Lake jars in $jars_dir; set DLS_DELTA_JARS" >&2

@@ -7,9 +7,9 @@ values are compared as the `spark-sql` shell prints them (Spark's `HiveResult` s
 what `dls query --format csv` reproduces).
 
 Environment:
-  DLS_BIN          the dls binary (default: <repo>/build/dls)
-  DLS_DELTA_JARS   a directory of Delta Lake jars for Spark (default: ~/.cache/dls-oracle-sql/
-                   delta-jars); only the Delta tests need it.
+  DLS_BINARY       the dls binary (default: <repo>/$DLS_BUILD_DIR/dls, <repo>/build/dls)
+  DLS_JARS_DIR     the Delta Lake jars for Spark (default: ~/.cache/dls/jars, where make setup
+                   puts them); only the Delta tests need it.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 csv.field_size_limit(2**31 - 1)  # some generated expressions give very long strings
-DLS_BIN = Path(os.environ.get("DLS_BIN", REPO / "build" / "dls"))
+DLS_BIN = Path(os.environ.get("DLS_BINARY", REPO / os.environ.get("DLS_BUILD_DIR", "build") / "dls"))
 DELTA_JARS = Path(
-    os.environ.get("DLS_DELTA_JARS", Path.home() / ".cache" / "dls-oracle-sql" / "delta-jars")
+    os.environ.get("DLS_JARS_DIR", Path.home() / ".cache" / "dls" / "jars")
 )
 
 

@@ -109,13 +109,13 @@ TEST(ControlTableFormat, DataFilesAreReadableByDuckDbWithNestedTypes) {
       << types["apply_changes"];
 
   auto row = con.query(
-                    "SELECT read_options['key'], select_expr[2], "
+                    "SELECT read_options['pathGlobFilter'], select_expr[2], "
                     "expectations.expect_all['valid'], apply_changes.stored_as_scd_type, "
                     "apply_changes.sequence_by, \"group\" IS NULL, created_by FROM " +
                     files)
                  .rows();
   ASSERT_EQ(row.size(), 1u);
-  EXPECT_EQ(row[0][0].as_string(), "value");
+  EXPECT_EQ(row[0][0].as_string(), "*.parquet");
   EXPECT_EQ(row[0][1].as_string(), "name");
   EXPECT_EQ(row[0][2].as_string(), "id IS NOT NULL");
   EXPECT_EQ(row[0][3].as_int(), 2);

@@ -114,7 +114,7 @@ TEST_F(DeltaLiveStoreTest, UpsertRoundTripsEveryField) {
   EXPECT_EQ(p->group, "main.etl");
   EXPECT_FALSE(p->apply_changes);
   EXPECT_FALSE(p->comment);
-  EXPECT_EQ(p->read_options, (StringMap{{"key", "value"}}));
+  EXPECT_EQ(p->read_options, (StringMap{{"pathGlobFilter", "*.parquet"}}));
 }
 
 TEST_F(DeltaLiveStoreTest, UpsertOfExpectationsKeepsThem) {  // seed: test_control_upsert
@@ -239,11 +239,11 @@ TEST_F(DeltaLiveStoreTest, UpdatingReadOptionsMergesWhatTheCallerMerged) {
   // store keeps exactly the map it is given.
   store.upsert(seed_entities());
   DeltaLiveEntity e = *store.find_entity(by_entity_id("2"));
-  e.read_options.insert({"new_key", "new_value"});
+  e.read_options.insert({"recursiveFileLookup", "true"});
   store.upsert(e);
   DeltaLiveEntity updated = *store.find_entity(by_entity_id("2"));
   EXPECT_EQ(updated.read_options.size(), 2u);
-  EXPECT_EQ(updated.read_options, (StringMap{{"key", "value"}, {"new_key", "new_value"}}));
+  EXPECT_EQ(updated.read_options, (StringMap{{"pathGlobFilter", "*.parquet"}, {"recursiveFileLookup", "true"}}));
   EXPECT_EQ(store.find_history(by_entity_id("2")).size(), 2u);
 }
 

@@ -8,7 +8,7 @@
 
 namespace dls::store_testing {
 
-/// An entity reading `source` into `destination` with read_options {"key": "value"}.
+/// An entity reading `source` into `destination` with read_options {"pathGlobFilter": "*.parquet"}.
 inline DeltaLiveEntity entity(const std::string& id, const std::string& source,
                               const std::string& destination,
                               const std::string& format = "parquet") {
@@ -17,7 +17,7 @@ inline DeltaLiveEntity entity(const std::string& id, const std::string& source,
   e.source = source;
   e.destination = destination;
   e.source_format = format;
-  e.read_options = {{"key", "value"}};
+  e.read_options = {{"pathGlobFilter", "*.parquet"}};
   return normalized(e);
 }
 

@@ -170,6 +170,10 @@ DeltaTable DeltaTable::create(const std::string& table_root, const Schema& schem
   return DeltaTable(std::move(root), std::move(storage));
 }
 
+void DeltaTable::check_appendable(const Snapshot& snap) const {
+  check_writable(snap.protocol(), snap.metadata(), root_, false);
+}
+
 Snapshot DeltaTable::snapshot(const VersionSpec& spec) const {
   return Snapshot::load(storage_, root_, spec);
 }

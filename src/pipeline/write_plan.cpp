@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "dls/core/error.h"
+#include "dls/delta/delta_error.h"
 #include "dls/delta/delta_table.h"
 #include "dls/pipeline/pipeline_state.h"
 #include "dls/pipeline/table_ownership.h"
@@ -25,12 +26,16 @@ std::optional<std::string> refusal(const std::filesystem::path& root, const std:
                                    const std::string& flow, const std::string& pipeline,
                                    const PipelineState& state) {
   if (!delta::DeltaTable::exists(root.string())) return std::nullopt;
-  delta::Snapshot snap = delta::DeltaTable::open(root.string()).snapshot();
+  const delta::DeltaTable table = delta::DeltaTable::open(root.string());
+  delta::Snapshot snap = table.snapshot();
   if (is_control_table(snap)) {
     return name + " is a dls control table (the metadata store; table property " +
            std::string(kControlTableProperty) +
            "); a pipeline never writes it: choose another destination";
   }
+  // A table dls cannot write at all is refused for that (UnsupportedFeatureError naming the
+  // feature) before ownership: moving its ownership could not make it writable.
+  table.check_appendable(snap);
   const std::string move_hint =
       "move the table explicitly with 'dls table set-owner " + name + " " + pipeline + "'";
   if (auto owner = recorded_owner(snap)) {
@@ -83,6 +88,8 @@ void check_write_targets(const catalog::Warehouse& warehouse, const PipelineGrap
         }
       } catch (const InvalidMetadataError& e) {
         errors.push_back(prefix + e.what());
+      } catch (const delta::UnsupportedFeatureError& e) {
+        throw delta::UnsupportedFeatureError(prefix + e.what());  // nothing written yet
       }
     }
   }

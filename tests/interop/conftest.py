@@ -31,6 +31,7 @@ import datetime as _dt
 import decimal as _decimal
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import time
@@ -194,6 +195,12 @@ def _sort_key(row):
     return tuple((v is None, repr(v)) for v in row)
 
 
+def sorted_rows(records) -> list[tuple]:
+    """Row tuples in the order rows() and as_text_rows() give (NULLs last, then by repr): compare
+    an expected list of tuples with them after this, not after plain sorted()."""
+    return sorted((tuple(r) for r in records), key=_sort_key)
+
+
 def rows(table) -> list[tuple]:
     """Sorted row tuples of a pyarrow Table / RecordBatchReader or a list of Spark Rows."""
     arrow = hasattr(table, "to_pylist")
@@ -228,6 +235,23 @@ def read_dls(run, path, version: int | None = None, columns: str = "*") -> list[
     return json.loads(out)
 
 
+# A timestamp as text: dls's JSON prints a Delta `timestamp` as '2024-03-01 12:34:56.5+00' (UTC),
+# Spark gives a datetime; both become '2024-03-01 12:34:56.500000' (naive UTC) before comparing.
+_TIMESTAMP_TEXT = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d{1,9})?([+-]\d\d(:?\d\d)?)?$")
+
+
+def _iso_offset(text: str) -> str:
+    """'…+00' (DuckDB's offset form) as '…+00:00', which datetime.fromisoformat reads."""
+    m = re.search(r"([+-]\d\d)$", text)
+    return text + ":00" if m else text
+
+
+def _timestamp_text(value: _dt.datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    return value.isoformat(sep=" ", timespec="microseconds")
+
+
 def as_text_rows(records) -> list[tuple]:
     """Rows as sorted tuples of strings (None stays None): Spark Rows or dls's JSON objects, for
     comparing engines whose Python value types differ."""
@@ -239,6 +263,10 @@ def as_text_rows(records) -> list[tuple]:
             return str(v).lower()
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
+        if isinstance(v, _dt.datetime):
+            return _timestamp_text(v)
+        if isinstance(v, str) and _TIMESTAMP_TEXT.match(v):
+            return _timestamp_text(_dt.datetime.fromisoformat(_iso_offset(v)))
         return str(v)
 
     out = []

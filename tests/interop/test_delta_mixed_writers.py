@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import threading
 
-from conftest import as_text_rows, read_delta_rs, read_dls, read_spark, rows
+from conftest import as_text_rows, read_delta_rs, read_dls, read_spark, rows, sorted_rows
 
 ROUNDS = 20
 
@@ -41,7 +41,7 @@ def test_spark_and_dls_append_in_turns_then_concurrently(spark, run_dls, warehou
         expected.append((r * 10 + 5, "spark"))
 
     def check():
-        want = sorted(expected)
+        want = sorted_rows(expected)
         assert rows(read_spark(spark, table).collect()) == want
         assert rows(read_delta_rs(table)) == want
         assert as_text_rows(read_dls(run_dls, table)) == as_text_rows(want)

@@ -93,6 +93,11 @@ class DeltaTable {
   const std::string& root() const { return root_; }
   Snapshot snapshot(const VersionSpec& spec = {}) const;
 
+  /// Throws UnsupportedFeatureError, naming the feature, when dls cannot append to the table as
+  /// of `snap` (a writer feature or table property whose requirements it does not implement).
+  /// Every write checks this itself; callers use it to refuse early, before planning any work.
+  void check_appendable(const Snapshot& snap) const;
+
   /// Appends the rows of `select_sql` (run on `con`; its columns must match the table schema by
   /// name, missing nullable columns become NULL, extra columns are an error).
   CommitResult append(sql::Connection& con, const std::string& select_sql,

@@ -29,6 +29,16 @@ std::string as_ts(const CallContext& c, size_t i);
 std::string as_date(const TypedSql& t);
 std::string as_ts(const TypedSql& t);
 
+/// Spark's limit on the elements of an array and the bytes of a string
+/// (ByteArrayMethods.MAX_ROUNDED_ARRAY_LENGTH): a bigger result fails the query in Spark, so it
+/// must fail here too rather than allocate gigabytes.
+inline constexpr const char* kMaxRoundedArrayLength = "2147483632";
+
+/// `value_sql`, or a query error like Spark's when `size_sql` (the size the value would have)
+/// exceeds kMaxRoundedArrayLength. `what` names the function in the message.
+std::string within_size_limit(const std::string& size_sql, const std::string& value_sql,
+                              const std::string& what);
+
 /// "lambda p...: body" split into its parameter list and body.
 struct LambdaParts {
   std::string params;

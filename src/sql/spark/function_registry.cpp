@@ -123,6 +123,15 @@ void FunctionRegistry::add_unsupported(const std::string& name, const std::strin
 
 namespace lib {
 
+std::string within_size_limit(const std::string& size_sql, const std::string& value_sql,
+                              const std::string& what) {
+  const std::string message = std::string("[COLLECTION_SIZE_LIMIT_EXCEEDED] ") + what +
+                              ": the result would exceed Spark's size limit of " +
+                              kMaxRoundedArrayLength + " (elements of an array, bytes of a string)";
+  return "CASE WHEN (" + size_sql + ") > " + kMaxRoundedArrayLength + " THEN error(" +
+         quote_literal(message) + ") ELSE " + value_sql + " END";
+}
+
 std::string subst(const std::string& t, const CallContext& c) {
   std::string out;
   for (size_t i = 0; i < t.size(); ++i) {

@@ -221,8 +221,12 @@ void register_collection_functions(FunctionRegistry& r) {
     std::string a = c.sql(0), b = c.sql(1);
     std::string step =
         c.size() > 2 ? c.sql(2) : "CASE WHEN " + a + " <= " + b + " THEN 1 ELSE -1 END";
-    return TypedSql{"generate_series(" + a + ", " + b + ", " + step + ")",
-                    SparkType::array(wider_numeric(c.type(0), c.type(1)))};
+    // Spark counts (stop - start) / step + 1 elements before building the array.
+    const std::string count =
+        "abs((CAST(" + b + " AS HUGEINT) - " + a + ") // nullif(" + step + ", 0)) + 1";
+    return TypedSql{
+        within_size_limit(count, "generate_series(" + a + ", " + b + ", " + step + ")", "sequence"),
+        SparkType::array(wider_numeric(c.type(0), c.type(1)))};
   });
   def(r, "slice", 3, 3, "array", [](CallContext& c) {
     std::string a = c.sql(0), s = c.sql(1), n = c.sql(2);

@@ -21,8 +21,12 @@ Rewrite pad(bool left) {
                       T(K::kBinary)};
     }
     std::string p = c.size() > 2 ? str(c, 2) : "' '";
-    return TypedSql{"CASE WHEN " + p + " = '' AND length(" + str(c, 0) + ") < " + n + " THEN " +
-                        str(c, 0) + " ELSE " + fn + "(" + str(c, 0) + ", " + n + ", " + p + ") END",
+    // n characters of at most 4 bytes each: the guard errs on the side of Spark's limit.
+    return TypedSql{within_size_limit("CAST(" + n + " AS HUGEINT) * strlen(" + p + ")",
+                                      "CASE WHEN " + p + " = '' AND length(" + str(c, 0) + ") < " +
+                                          n + " THEN " + str(c, 0) + " ELSE " + fn + "(" +
+                                          str(c, 0) + ", " + n + ", " + p + ") END",
+                                      fn),
                     kStr};
   };
 }
@@ -338,7 +342,10 @@ void register_string_functions(FunctionRegistry& r) {
                     T(K::kBoolean)};
   });
   def(r, "repeat", 2, 2, "string", [](CallContext& c) {
-    return TypedSql{"repeat(" + str(c, 0) + ", greatest(" + c.sql(1) + ", 0))", kStr};
+    const std::string n = "greatest(" + c.sql(1) + ", 0)";
+    return TypedSql{within_size_limit("CAST(" + n + " AS HUGEINT) * strlen(" + str(c, 0) + ")",
+                                      "repeat(" + str(c, 0) + ", " + n + ")", "repeat"),
+                    kStr};
   });
   def(r, "replace", 2, 3, "string", [](CallContext& c) {
     std::string s = str(c, 0), f = str(c, 1), t = c.size() > 2 ? str(c, 2) : "''";
@@ -346,7 +353,10 @@ void register_string_functions(FunctionRegistry& r) {
         "CASE WHEN " + f + " = '' THEN " + s + " ELSE replace(" + s + ", " + f + ", " + t + ") END",
         kStr};
   });
-  def(r, "space", 1, 1, "string", tmpl("repeat(' ', greatest({0}, 0))", kStr));
+  def(r, "space", 1, 1, "string", [](CallContext& c) {
+    const std::string n = "greatest(" + c.sql(0) + ", 0)";
+    return TypedSql{within_size_limit(n, "repeat(' ', " + n + ")", "space"), kStr};
+  });
   def(r, "split", 2, 3, "string", [](CallContext& c) {
     std::string s = str(c, 0), p = str(c, 1);
     std::string parts = "regexp_split_to_array(" + s + ", " + p + ")";

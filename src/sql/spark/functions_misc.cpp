@@ -257,7 +257,11 @@ void register_misc_functions(FunctionRegistry& r) {
                             z + " THEN 0.0::DOUBLE END",
                         kDouble};
       }
-      return TypedSql{"CAST(sign(CAST(" + c.sql(0) + " AS DOUBLE)) AS DOUBLE)", kDouble};
+      // sign(NaN) is NaN in Spark (Math.signum); DuckDB gives 0.
+      const std::string x = "CAST(" + c.sql(0) + " AS DOUBLE)";
+      return TypedSql{
+          "CASE WHEN isnan(" + x + ") THEN " + x + " ELSE CAST(sign(" + x + ") AS DOUBLE) END",
+          kDouble};
     });
   }
   def(r, "positive", 1, 1, "math", [](CallContext& c) { return c.arg(0); });

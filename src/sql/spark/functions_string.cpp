@@ -65,9 +65,11 @@ TypedSql locate(CallContext& c, size_t sub, size_t s, std::optional<size_t> pos)
   std::string sub_s = str(c, sub), s_s = str(c, s);
   if (!pos) return {"instr(" + s_s + ", " + sub_s + ")", kInt};
   std::string p = c.sql(*pos);
-  return {"CASE WHEN " + p + " IS NULL THEN 0 WHEN " + p + " < 1 THEN 0 WHEN instr(substring(" +
-              s_s + ", " + p + "), " + sub_s + ") = 0 THEN 0 ELSE instr(substring(" + s_s + ", " +
-              p + "), " + sub_s + ") + " + p + " - 1 END",
+  // Spark finds '' at 1 from any start (UTF8String.indexOf("", i) is 0).
+  return {"CASE WHEN " + p + " IS NULL THEN 0 WHEN " + p + " < 1 THEN 0 WHEN " + sub_s +
+              " = '' THEN 1 WHEN instr(substring(" + s_s + ", " + p + "), " + sub_s +
+              ") = 0 THEN 0 ELSE instr(substring(" + s_s + ", " + p + "), " + sub_s + ") + " + p +
+              " - 1 END",
           kInt};
 }
 
@@ -147,7 +149,10 @@ void register_string_functions(FunctionRegistry& r) {
   def(r, "unbase64", 1, 1, "string", tmpl_str("from_base64({0})", T(K::kBinary)));
   for (const char* n : {"char", "chr"}) {
     def(r, n, 1, 1, "string",
-        tmpl("CASE WHEN {0} < 0 THEN '' ELSE chr(CAST({0} % 256 AS INTEGER)) END", kStr));
+        // Spark casts the argument to BIGINT first (a fraction truncates, too big fails).
+        tmpl("CASE WHEN CAST(trunc({0}) AS BIGINT) < 0 THEN '' "
+             "ELSE chr(CAST(CAST(trunc({0}) AS BIGINT) % 256 AS INTEGER)) END",
+             kStr));
   }
   for (const char* n : {"char_length", "character_length", "length", "len"}) {
     def(r, n, 1, 1, "string", [](CallContext& c) {
@@ -280,14 +285,14 @@ void register_string_functions(FunctionRegistry& r) {
     };
     std::string up = rep(1, "X"), lo = rep(2, "x"), dg = rep(3, "n"),
                 ot = c.size() > 4 ? rep(4, "") : "";
-    std::string body = "CASE";
+    std::string body = "CASE WHEN _c = '' THEN _c";  // '' splits into [''], not a character
     if (!up.empty()) body += " WHEN _c <> lower(_c) THEN " + up;
     if (!lo.empty()) body += " WHEN _c <> upper(_c) THEN " + lo;
     if (!dg.empty()) body += " WHEN _c BETWEEN '0' AND '9' THEN " + dg;
     if (!ot.empty())
       body += " WHEN NOT (_c <> lower(_c) OR _c <> upper(_c) OR _c BETWEEN '0' AND '9') THEN " + ot;
     body += " ELSE _c END";
-    if (body == "CASE ELSE _c END") return TypedSql{str(c, 0), kStr};
+    if (body == "CASE WHEN _c = '' THEN _c ELSE _c END") return TypedSql{str(c, 0), kStr};
     return TypedSql{"array_to_string(list_transform(string_split(" + str(c, 0) +
                         ", ''), lambda _c: " + body + "), '')",
                     kStr};
@@ -354,7 +359,8 @@ void register_string_functions(FunctionRegistry& r) {
         kStr};
   });
   def(r, "space", 1, 1, "string", [](CallContext& c) {
-    const std::string n = "greatest(" + c.sql(0) + ", 0)";
+    // Spark casts the count to INT first: a fraction truncates.
+    const std::string n = "greatest(CAST(trunc(" + c.sql(0) + ") AS BIGINT), 0)";
     return TypedSql{within_size_limit(n, "repeat(' ', " + n + ")", "space"), kStr};
   });
   def(r, "split", 2, 3, "string", [](CallContext& c) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -26,6 +27,16 @@ bool is_path(std::string_view source) {
 
 bool is_relative_path(std::string_view path) {
   return !path.empty() && path.front() != '/' && path.find(":/") == std::string_view::npos;
+}
+
+// An absolute path of this machine's file system, as opposed to a URI (s3://, abfss://, dbfs:/)
+// or a path a Databricks workspace can read itself (/Volumes/, /Workspace/, /dbfs/).
+bool is_local_absolute_path(std::string_view path) {
+  if (path.empty() || path.front() != '/') return false;
+  for (std::string_view workspace : {"/Volumes/", "/Workspace/", "/dbfs/"}) {
+    if (path.rfind(workspace, 0) == 0) return false;
+  }
+  return true;
 }
 
 std::vector<std::string> split_name(const std::string& name, const std::string& entity_id,
@@ -165,6 +176,14 @@ class PipelineWriter {
     if (is_relative_path(path) && !spark()) {
       return sql_string_literal("${dls.source_volume}/" + path);
     }
+    if (!spark() && is_local_absolute_path(path)) {
+      // `dls load` stores relative sources as absolute local paths; a workspace cannot read
+      // those. Keep the whole path under the volume: unique, and the warning says where to copy.
+      const std::string remapped = "${dls.source_volume}" + path;
+      warn("source", "the local path " + path + " is read from " + remapped +
+                         " on Databricks: copy the files there, or give a /Volumes/ path");
+      return sql_string_literal(remapped);
+    }
     return sql_string_literal(path);
   }
 
@@ -186,7 +205,28 @@ class PipelineWriter {
                                                   "rescuedDataColumn",
                                                   "format"};
     if (is_file_format(e.source_format)) args.push_back(option_arg("format", e.source_format));
+    // read_files infers CSV/JSON column types by default; the local run (as Auto Loader and
+    // Spark's batch CSV reader) keeps them STRING unless asked: say which, so the types match.
+    const bool auto_loader = e.source_format == "cloudFiles";
+    const auto option = [&e](const std::string& key) -> std::optional<std::string> {
+      auto it = e.read_options.find(key);
+      if (it == e.read_options.end()) return std::nullopt;
+      return it->second;
+    };
+    const std::string file_format =
+        auto_loader ? option("cloudFiles.format").value_or("") : e.source_format;
+    std::optional<std::string> infer =
+        auto_loader ? option("cloudFiles.inferColumnTypes") : option("inferSchema");
+    if (!e.source_schema && (file_format == "csv" || file_format == "json") && !infer) {
+      // Defaults of the local run (docs/sources.md): Auto Loader false; batch csv false, json true.
+      const bool local_default = !auto_loader && file_format == "json";
+      args.push_back(option_arg("inferColumnTypes", local_default ? "true" : "false"));
+    }
     for (const auto& [key, value] : e.read_options) {
+      if (!auto_loader && key == "inferSchema") {
+        args.push_back(option_arg("inferColumnTypes", value));  // read_files' name for it
+        continue;
+      }
       if (key.rfind("cloudFiles.", 0) == 0) {
         const std::string name = key.substr(11);
         if (name == "schemaLocation") {

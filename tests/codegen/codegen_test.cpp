@@ -467,6 +467,32 @@ TEST(DatabricksBundleTargetTest, AnExplicitTargetIsEveryPipelinesDefault) {
             "sales");
 }
 
+TEST(DatabricksBundleSourcesTest, AnAbsoluteLocalSourceIsReadFromTheVolumeWithAWarning) {
+  // `dls load` stores relative sources as absolute local paths; a workspace cannot read those.
+  DeltaLiveEntity local = upstream();  // source /data/in
+  DeltaLiveEntity volume = upstream();
+  volume.entity_id = "vol";
+  volume.destination = "vol";
+  volume.source = "/Volumes/main/raw/in";
+  DeltaLiveEntity cloud = upstream();
+  cloud.entity_id = "cloud";
+  cloud.destination = "cloud";
+  cloud.source = "s3://bucket/in";
+  const GeneratedProject p = generate_databricks_bundle({local, volume, cloud});
+  std::string sql;
+  for (const auto& f : p.files()) sql += f.content;
+  EXPECT_NE(sql.find("'${dls.source_volume}/data/in'"), std::string::npos);
+  EXPECT_NE(sql.find("'/Volumes/main/raw/in'"), std::string::npos);
+  EXPECT_NE(sql.find("'s3://bucket/in'"), std::string::npos);
+  std::vector<std::string> source_warnings;
+  for (const auto& w : p.warnings()) {
+    if (w.field == "source") source_warnings.push_back(w.to_string());
+  }
+  ASSERT_EQ(source_warnings.size(), 1u);
+  EXPECT_NE(source_warnings[0].find("entity 'up'"), std::string::npos) << source_warnings[0];
+  EXPECT_NE(source_warnings[0].find("${dls.source_volume}/data/in"), std::string::npos);
+}
+
 // ---- the JSON Schema of bundle files -------------------------------------------------------
 
 struct CommandRun {

@@ -14,6 +14,7 @@ AS SELECT
   *
 FROM STREAM read_files(
   '/Volumes/x/it\'s "here"/`dir`',
+  `inferColumnTypes` => 'false',
   `format` => 'json',
   `it's``key` => 'va\'l"ue\\n\n-- DROP TABLE x; --',
   `true` => '1'

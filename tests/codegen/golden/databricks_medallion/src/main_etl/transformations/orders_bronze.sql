@@ -19,6 +19,7 @@ FROM (
     _metadata.file_path AS source_file
   FROM STREAM read_files(
     '${dls.source_volume}/raw/orders',
+    `inferColumnTypes` => 'false',
     `format` => 'csv',
     `maxFilesPerTrigger` => '100',
     `schemaHints` => 'amount DECIMAL(18,2)',

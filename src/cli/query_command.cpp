@@ -6,6 +6,7 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <optional>
 
 #include "command_registry.h"
 #include "dls/catalog/delta_table_source.h"
@@ -22,12 +23,45 @@ namespace {
 struct QueryArgs {
   std::string sql;
   std::string dialect = "duckdb";
+  std::optional<int64_t> limit;  // unset: kDefaultTableLimit in table format, else every row
+};
+
+// A terminal table of 170,000 rows helps nobody: table format stops here unless --limit says
+// otherwise. Machine formats (csv, json, yaml) print every row unless --limit is given.
+constexpr int64_t kDefaultTableLimit = 1000;
+
+// How many rows may still be printed; remembers whether any row was held back.
+class RowBudget {
+ public:
+  explicit RowBudget(std::optional<int64_t> limit) : limit_(limit) {}
+  /// True when one more row may be printed; false (and truncated()) once the limit is reached.
+  bool take() {
+    if (limit_ && printed_ >= *limit_) {
+      truncated_ = true;
+      return false;
+    }
+    ++printed_;
+    return true;
+  }
+  bool truncated() const { return truncated_; }
+  /// The notice on stderr after a held-back result.
+  void report(Context& ctx) const {
+    if (!truncated_) return;
+    ctx.err() << "dls query: showing the first " << *limit_
+              << " rows; more were returned (--limit N shows N rows, --limit 0 every row)\n";
+  }
+
+ private:
+  std::optional<int64_t> limit_;
+  int64_t printed_ = 0;
+  bool truncated_ = false;
 };
 
 // Renders the last statement. It is wrapped so that every value arrives in a form we can print
 // exactly: JSON text per value (to_json) for json/yaml, DuckDB's own text (VARCHAR) for table/csv.
 // Statements that cannot be wrapped (PRAGMA, INSERT, SET, ...) run as written.
-void run_and_render(Context& ctx, std::string_view statement, OutputFormat format) {
+void run_and_render(Context& ctx, std::string_view statement, OutputFormat format,
+                    RowBudget& budget) {
   sql::Connection& con = ctx.connection();
   bool typed = format == OutputFormat::kJson || format == OutputFormat::kYaml;
   std::string wrapped =
@@ -44,6 +78,7 @@ void run_and_render(Context& ctx, std::string_view statement, OutputFormat forma
     sql::Result result = con.query(statement);
     writer->begin(result.column_names());
     for (const auto& row : result.rows()) {
+      if (!budget.take()) break;
       std::vector<Cell> cells;
       for (const auto& v : row) cells.push_back(cell_from_value(v));
       writer->row(cells);
@@ -54,8 +89,11 @@ void run_and_render(Context& ctx, std::string_view statement, OutputFormat forma
   sql::Result result = prepared->execute();
   writer->begin(result.column_names());
   std::vector<Cell> cells(result.column_count());
-  while (auto chunk = result.next_chunk()) {
+  while (!budget.truncated()) {
+    auto chunk = result.next_chunk();
+    if (!chunk) break;
     for (size_t r = 0; r < chunk->size(); ++r) {
+      if (!budget.take()) break;
       for (size_t c = 0; c < cells.size(); ++c) {
         sql::Value v = chunk->value(c, r);
         if (v.is_null()) {
@@ -101,7 +139,8 @@ std::string spark_table_name(const std::vector<std::string>& parts) {
 
 // `--dialect spark`: one Spark SQL query, translated, its table names resolved in the warehouse,
 // rendered as Spark shows values (table/csv) or as typed JSON/YAML values.
-void run_spark_query(Context& ctx, const std::string& spark_sql, OutputFormat format) {
+void run_spark_query(Context& ctx, const std::string& spark_sql, OutputFormat format,
+                     RowBudget& budget) {
   sql::spark::TranslateOptions options;
   options.resolve_table = spark_table_name;
   std::string translated = sql::spark::translate_query(spark_sql, options);
@@ -111,7 +150,7 @@ void run_spark_query(Context& ctx, const std::string& spark_sql, OutputFormat fo
   std::string rewritten = rewriter.rewrite(translated);
   ctx.debug("sql: " + rewritten);
   if (format == OutputFormat::kJson || format == OutputFormat::kYaml) {
-    run_and_render(ctx, rewritten, format);
+    run_and_render(ctx, rewritten, format, budget);
     return;
   }
   // Spark's session time zone is UTC in the local engine (timestamps render in UTC).
@@ -121,6 +160,7 @@ void run_spark_query(Context& ctx, const std::string& spark_sql, OutputFormat fo
   writer->begin(result.column_names);
   std::vector<Cell> cells;
   for (const auto& row : result.rows) {
+    if (!budget.take()) break;
     cells.assign(row.begin(), row.end());
     writer->row(cells);
   }
@@ -134,10 +174,16 @@ void run_query(Context& ctx, QueryArgs& args) {
   if (args.sql == "-") {
     args.sql.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
+  if (args.limit && *args.limit < 0) throw UsageError("dls query: --limit must be 0 or more");
+  std::optional<int64_t> limit = args.limit;
+  if (!limit && format == OutputFormat::kTable) limit = kDefaultTableLimit;
+  if (limit && *limit == 0) limit.reset();
+  RowBudget budget(limit);
   if (args.dialect == "spark") {
     if (args.sql.find_first_not_of(" \t\r\n;") == std::string::npos)
       throw UsageError("dls query: no SQL statement given");
-    run_spark_query(ctx, args.sql, format);
+    run_spark_query(ctx, args.sql, format, budget);
+    budget.report(ctx);
     return;
   }
   auto statements = catalog::split_statements(args.sql);
@@ -152,9 +198,10 @@ void run_query(Context& ctx, QueryArgs& args) {
     if (i + 1 < statements.size()) {
       con.execute(rewritten);
     } else {
-      run_and_render(ctx, rewritten, format);
+      run_and_render(ctx, rewritten, format, budget);
     }
   }
+  budget.report(ctx);
 }
 
 }  // namespace
@@ -179,6 +226,9 @@ void register_query_command(CommandRegistry& r) {
                   "SQL dialect of the query: duckdb (default) or spark (Spark SQL, translated)")
       ->check(CLI::IsMember({"duckdb", "spark"}))
       ->capture_default_str();
+  cmd->add_option("--limit", args->limit,
+                  "Print at most N rows (0: every row). Default: 1000 in table format, with a "
+                  "notice on stderr when rows were held back; every row in csv, json and yaml");
 }
 
 }  // namespace dls::cli

@@ -3,6 +3,7 @@
 // error naming the path/version, §9 exit code, nothing written).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -60,9 +61,10 @@ class QueryCli : public ::testing::Test {
   }
 
   fs::path trips() const { return warehouse / "main" / "demo" / "trips"; }
-  CommandResult query(const std::string& sql, const std::string& format = "csv") {
+  CommandResult query(const std::string& sql, const std::string& format = "csv",
+                      const std::string& more_args = "") {
     return run_dls("--warehouse " + shell_quote(warehouse.str()) + " query " + shell_quote(sql) +
-                   " --format " + format);
+                   " --format " + format + more_args);
   }
 
   testing::TempDir warehouse;
@@ -103,6 +105,33 @@ TEST_F(QueryCli, OutputFormats) {
   EXPECT_EQ(c.out, "id,city,fare\n1,paris,12.50\n2,rome,8.00\n3,paris,20.25\n");
 
   EXPECT_EQ(query(sql, "xml").exit_code, 2);
+}
+
+TEST_F(QueryCli, TableFormatPrintsAtMostTheLimitWithANotice) {
+  // Table format holds back rows beyond 1,000 (issue 14), saying so on stderr.
+  CommandResult t = query("SELECT * FROM range(1500) AS r(n) ORDER BY n", "table");
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_NE(t.out.find("(1000 rows)"), std::string::npos) << t.out.substr(t.out.size() - 40);
+  EXPECT_EQ(t.out.find(" 1000\n"), std::string::npos);
+  EXPECT_NE(t.err.find("showing the first 1000 rows"), std::string::npos) << t.err;
+
+  // --limit N for any format; --limit 0 prints every row; csv/json print every row by default.
+  CommandResult few = query("SELECT * FROM range(1500) AS r(n) ORDER BY n", "csv", " --limit 2");
+  ASSERT_EQ(few.exit_code, 0) << few.err;
+  EXPECT_EQ(few.out, "n\n0\n1\n");
+  EXPECT_NE(few.err.find("showing the first 2 rows"), std::string::npos) << few.err;
+  CommandResult all = query("SELECT * FROM range(1500) AS r(n)", "table", " --limit 0");
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_NE(all.out.find("(1500 rows)"), std::string::npos);
+  EXPECT_EQ(all.err, "");
+  CommandResult csv = query("SELECT * FROM range(1500) AS r(n)", "csv");
+  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 1501);
+  EXPECT_EQ(csv.err, "");
+
+  // Exactly the limit: nothing held back, no notice.
+  CommandResult exact = query("SELECT * FROM range(3) AS r(n)", "table", " --limit 3");
+  EXPECT_EQ(exact.err, "");
+  EXPECT_EQ(query("SELECT 1", "csv", " --limit -1").exit_code, 2);
 }
 
 TEST_F(QueryCli, DeltaScanByPathWithTimeTravel) {

@@ -123,6 +123,42 @@ std::string failed_expectations(const pipeline::DatasetUpdate& d) {
   return s;
 }
 
+// The same as a JSON list (for --format json): one object per rule that failed rows.
+Cell failed_expectations_list(const pipeline::DatasetUpdate& d) {
+  Cell list = Cell::array();
+  for (const auto& m : d.expectations) {
+    if (m.failed_records == 0) continue;
+    list.push_back(Cell{{"name", m.name},
+                        {"action", pipeline::to_string(m.action)},
+                        {"failed_records", m.failed_records}});
+  }
+  return list;
+}
+
+// dbt's closing line: "Done. 5 completed, 1 failed, 0 skipped, 2 rules warned". Up-to-date
+// datasets count as completed; a rule warned when it is a warn rule that failed rows.
+std::string done_line(const pipeline::PipelineUpdate& u) {
+  size_t completed = 0, failed = 0, skipped = 0, warned = 0;
+  for (const auto& d : u.datasets) {
+    switch (d.status) {
+      case pipeline::DatasetStatus::kFailed:
+        ++failed;
+        break;
+      case pipeline::DatasetStatus::kSkipped:
+        ++skipped;
+        break;
+      default:
+        ++completed;
+    }
+    for (const auto& m : d.expectations) {
+      if (m.action == pipeline::ExpectationAction::kWarn && m.failed_records > 0) ++warned;
+    }
+  }
+  return "Done. " + std::to_string(completed) + " completed, " + std::to_string(failed) +
+         " failed, " + std::to_string(skipped) + " skipped, " + std::to_string(warned) +
+         (warned == 1 ? " rule warned" : " rules warned");
+}
+
 bool ran(const pipeline::DatasetUpdate& d) {
   return d.status == pipeline::DatasetStatus::kCompleted ||
          d.status == pipeline::DatasetStatus::kFullRefresh ||
@@ -201,9 +237,12 @@ void render_summary(Context& ctx, const pipeline::PipelineUpdate& u, OutputForma
   for (const auto& d : u.datasets) {
     auto count = [&](int64_t n) { return ran(d) ? Cell(n) : Cell(nullptr); };
     std::string fe = failed_expectations(d);
+    Cell fe_cell = format == OutputFormat::kJson ? failed_expectations_list(d)
+                   : fe.empty()                  ? Cell(nullptr)
+                                                 : Cell(fe);
     t.rows.push_back({d.name, pipeline::to_string(d.kind), pipeline::to_string(d.status),
                       count(d.num_input_rows), count(d.num_output_rows), count(d.dropped_records),
-                      count(d.quarantined_rows), fe.empty() ? Cell(nullptr) : Cell(fe)});
+                      count(d.quarantined_rows), fe_cell});
     if (refreshed) {
       auto optional = [](const std::optional<int64_t>& n) { return n ? Cell(*n) : Cell(nullptr); };
       t.rows.back().push_back(optional(d.rows_before));
@@ -261,6 +300,7 @@ void run(Context& ctx, const RunArgs& args) {
   for (const auto& d : update.datasets) {
     for (const auto& w : d.warnings) ctx.warn(d.name + ": " + w);
   }
+  ctx.info(done_line(update));
   if (!update.ok()) {
     throw Error("the update of pipeline '" + s.pipeline + "' failed:\n" + update.failure_summary(),
                 update.exit_code());

@@ -118,10 +118,15 @@ TEST_F(RunCli, IncrementalRunsAppendOnlyNewRowsAndANoOpRunCommitsNothing) {
   EXPECT_EQ(query("SELECT id, _errors FROM main.sales.orders_silver_invalid"),
             "id,_errors\n2,[positive_amount]\n");
   EXPECT_EQ(query("SELECT n, total FROM main.sales.orders_gold"), "n,total\n2,17.5\n");
+  EXPECT_NE(r1.err.find("Done. 4 completed, 0 failed, 0 skipped, 1 rule warned"), std::string::npos)
+      << r1.err;
 
   orders_file("part2.csv", "4,1,ok\n5,2,ok\n");
   auto r2 = dls("run --format json");
   ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  for (const auto& d : nlohmann::json::parse(r2.out)) {
+    EXPECT_EQ(d["failed_expectations"], nlohmann::json::array()) << d.dump();
+  }
   EXPECT_EQ(query("SELECT count(*) FROM main.sales.orders_bronze"), "count_star()\n5\n");
   EXPECT_EQ(query("SELECT count(*), count(DISTINCT id) FROM main.sales.orders_bronze"),
             "count_star(),count(DISTINCT id)\n5,5\n");
@@ -140,6 +145,28 @@ TEST_F(RunCli, IncrementalRunsAppendOnlyNewRowsAndANoOpRunCommitsNothing) {
   auto by_sql = query("SELECT count(*) FROM delta_scan('" + wh_ +
                       "/_pipelines/main_sales/event_log') WHERE event_type = 'create_update'");
   EXPECT_EQ(by_sql, "count_star()\n3\n");
+}
+
+TEST_F(RunCli, JsonSummaryListsTheRulesThatFailedRowsAndADoneLineCountsDatasets) {
+  orders_file("part1.csv", "1,10,ok\n2,-3,ok\n3,-4,ok\n");
+  write_file(data_ / "customers" / "c1.csv", "id,name\n1,ann\n");
+  load(entities(kWarn));
+  auto r = dls("run --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json summary = nlohmann::json::parse(r.out);
+  ASSERT_EQ(summary.size(), 4u) << r.out;
+  for (const auto& d : summary) {
+    ASSERT_TRUE(d["failed_expectations"].is_array()) << d.dump();
+    if (d["dataset"] == "main.sales.orders_silver") {
+      EXPECT_EQ(d["failed_expectations"],
+                nlohmann::json::parse(
+                    R"([{"name":"positive_amount","action":"warn","failed_records":2}])"));
+    } else {
+      EXPECT_TRUE(d["failed_expectations"].empty()) << d.dump();
+    }
+  }
+  EXPECT_NE(r.err.find("Done. 4 completed, 0 failed, 0 skipped, 1 rule warned"), std::string::npos)
+      << r.err;
 }
 
 TEST_F(RunCli, GraphShowsTheDatasets) {
@@ -161,6 +188,8 @@ TEST_F(RunCli, ExpectOrFailExitsFourAndTheIndependentDatasetIsStillUpdated) {
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_NE(r.err.find("positive_amount"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("main.sales.orders_gold: SKIPPED"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Done. 2 completed, 1 failed, 1 skipped, 0 rules warned"), std::string::npos)
+      << r.err;
   EXPECT_EQ(version("main.sales.orders_silver"), -1) << "nothing committed to silver";
   EXPECT_EQ(version("main.sales.orders_gold"), -1);
   EXPECT_EQ(query("SELECT count(*) FROM main.sales.customers"), "count_star()\n1\n");

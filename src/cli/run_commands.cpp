@@ -1,5 +1,5 @@
-// `dls run`, `dls graph`, `dls events` (DESIGN §7, §9): run a pipeline update on the local engine,
-// show its dataset graph, read its event log.
+// `dls run`, `dls graph` (DESIGN §7, §9): run a pipeline update on the local engine,
+// show its dataset graph (the event log is read by history_commands.cpp).
 //
 // Which entities: the latest, enabled versions in the control table (--store), narrowed by
 // --group G and/or --where PRED (disabled entities never run). Without either, the store must hold
@@ -42,11 +42,6 @@ struct RunArgs {
   CLI::Option* full_refresh_option = nullptr;  // given (with or without names)?
   bool yes = false;                            // --yes: a full refresh of everything unasked
   int parallelism = 0;
-};
-
-struct EventsArgs {
-  std::optional<std::string> pipeline;
-  int64_t last = 100;
 };
 
 struct Selection {
@@ -318,73 +313,6 @@ void graph(Context& ctx, const SelectionArgs& args) {
   ctx.out() << g.render(format);
 }
 
-std::string pick_pipeline(Context& ctx, const std::optional<std::string>& name) {
-  if (name) {
-    catalog::validate_name_part(*name, "pipeline name");
-    return *name;
-  }
-  std::filesystem::path root = ctx.warehouse().root() / std::string(catalog::kPipelinesDir);
-  std::vector<std::string> found;
-  std::error_code ec;
-  if (std::filesystem::is_directory(root, ec)) {
-    for (const auto& e : std::filesystem::directory_iterator(root)) {
-      if (std::filesystem::exists(e.path() / "event_log" / "_delta_log")) {
-        found.push_back(e.path().filename().string());
-      }
-    }
-  }
-  std::sort(found.begin(), found.end());
-  if (found.size() == 1) return found[0];
-  if (std::find(found.begin(), found.end(), "default") != found.end()) return "default";
-  if (found.empty()) {
-    throw NotFoundError("no pipeline has an event log in the warehouse " +
-                        ctx.warehouse().root().string() + " yet; run 'dls run' first");
-  }
-  std::string list;
-  for (const auto& f : found) list += (list.empty() ? "" : ", ") + f;
-  throw UsageError("several pipelines have event logs (" + list + "): choose with --pipeline");
-}
-
-void events(Context& ctx, const EventsArgs& args) {
-  OutputFormat format = ctx.output_format(
-      {OutputFormat::kTable, OutputFormat::kJson, OutputFormat::kCsv}, "dls events");
-  if (args.last < 1) throw UsageError("--last must be at least 1");
-  std::string pipeline = pick_pipeline(ctx, args.pipeline);
-  std::filesystem::path root = ctx.warehouse().pipeline_dir(pipeline) / "event_log";
-  if (!delta::DeltaTable::exists(root.string())) {
-    throw NotFoundError("pipeline '" + pipeline + "' has no event log (at " + root.string() +
-                        "); run 'dls run' first");
-  }
-  sql::Connection& con = ctx.connection();
-  std::string scan = delta::TableScan(delta::DeltaTable::open(root.string()).snapshot()).sql(con);
-  const bool full = format != OutputFormat::kTable;
-  std::string columns =
-      full ? "id, sequence, strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%gZ') AS timestamp, "
-             "origin.update_id AS update_id, origin.flow_name AS flow_name, "
-             "origin.dataset_name AS dataset, level, event_type, message, details"
-           : "strftime(timestamp, '%Y-%m-%d %H:%M:%S') AS timestamp, "
-             "left(origin.update_id, 8) AS \"update\", level, event_type, "
-             "origin.dataset_name AS dataset, message";
-  auto result = con.query("SELECT " + columns + " FROM (SELECT * FROM (" + scan +
-                          ") ORDER BY timestamp DESC, sequence DESC LIMIT " +
-                          std::to_string(args.last) + ") AS e ORDER BY e.timestamp, e.sequence");
-  std::vector<std::string> names = result.column_names();
-  DataTable t = DataTable::from_values(names, result.rows());
-  if (full) {
-    // details is JSON text: render it as a nested value.
-    size_t i = names.size() - 1;
-    for (auto& row : t.rows) {
-      if (row[i].is_string()) {
-        Cell parsed = Cell::parse(row[i].get<std::string>(), nullptr, false);
-        if (!parsed.is_discarded()) row[i] = parsed;
-      }
-    }
-  }
-  RenderOptions options;
-  options.max_cell_width = 100;
-  render_table(t, format, ctx.out(), options);
-}
-
 }  // namespace
 
 void register_run_commands(CommandRegistry& r) {
@@ -434,20 +362,6 @@ void register_run_commands(CommandRegistry& r) {
                     {"dls graph --group sales", "dls graph --group sales --format mermaid"},
                     [graph_args](Context& ctx) { graph(ctx, *graph_args); });
   add_selection_options(graph_cmd, *graph_args);
-
-  auto events_args = std::make_shared<EventsArgs>();
-  CLI::App* events_cmd =
-      r.add_command(r.root(), "events",
-                    "Show a pipeline's event log (update and flow progress, data quality, errors)",
-                    {"dls events --last 20", "dls events --pipeline sales --format json"},
-                    [events_args](Context& ctx) { events(ctx, *events_args); });
-  events_cmd->add_option("--pipeline", events_args->pipeline,
-                         "Pipeline name (default: the only pipeline with an event log, else "
-                         "'default')");
-  events_cmd->add_option("--last", events_args->last, "Show the last N events (default 100)");
-  events_cmd->footer(events_cmd->get_footer() +
-                     "\nThe event log is a Delta table: query it with dls query \"SELECT * FROM "
-                     "delta_scan('<warehouse>/_pipelines/<pipeline>/event_log')\".\n");
 }
 
 }  // namespace dls::cli

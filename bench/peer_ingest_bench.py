@@ -112,11 +112,15 @@ def run_delta_rs(work, landing, rows):
     ])
     out = work / "delta_rs_bronze"
     t1 = time.perf_counter()
+    # The CSV holds UTC wall-clock text without an offset: read it as a naive timestamp, then
+    # mark it UTC batch by batch (a metadata-only cast), as Spark's TIMESTAMP column holds it.
+    naive = schema.set(2, pa.field("order_ts", pa.timestamp("us")))
     fmt = ds.CsvFileFormat(
-        convert_options=pacsv.ConvertOptions(column_types=schema,
+        convert_options=pacsv.ConvertOptions(column_types=naive,
                                              timestamp_parsers=["%Y-%m-%d %H:%M:%S"]))
-    dataset = ds.dataset(str(landing), format=fmt, schema=schema)
-    write_deltalake(str(out), dataset.scanner().to_reader(), mode="append")
+    dataset = ds.dataset(str(landing), format=fmt, schema=naive)
+    batches = (b.cast(schema) for b in dataset.scanner().to_batches())
+    write_deltalake(str(out), pa.RecordBatchReader.from_batches(schema, batches), mode="append")
     elapsed = time.perf_counter() - t1
     n = DeltaTable(str(out)).to_pyarrow_dataset().count_rows()
     assert n == rows, f"delta-rs wrote {n} rows, expected {rows}"

@@ -16,6 +16,7 @@
 #include <memory>
 #include <set>
 
+#include "cancel_signal.h"
 #include "command_registry.h"
 #include "confirmation.h"
 #include "dls/core/error.h"
@@ -283,6 +284,8 @@ void run(Context& ctx, const RunArgs& args) {
       options.full_refresh = named;
     }
   }
+  CancelOnSignal cancel_on_signal;
+  options.cancelled = [] { return CancelOnSignal::requested(); };
   ProgressDisplay progress(ctx, graph.datasets().size());
   options.on_progress = [&progress](const pipeline::DatasetProgress& p) { progress.update(p); };
   ctx.info("pipeline '" + s.pipeline + "': update of " + std::to_string(graph.datasets().size()) +
@@ -296,6 +299,12 @@ void run(Context& ctx, const RunArgs& args) {
     for (const auto& w : d.warnings) ctx.warn(d.name + ": " + w);
   }
   ctx.info(done_line(update));
+  if (update.cancelled) {
+    throw Error("the update " + update.update_id + " of pipeline '" + s.pipeline +
+                    "' was CANCELED (interrupted): datasets not finished committed nothing of "
+                    "their current batch; run again to continue",
+                ExitCode::kCancelled);
+  }
   if (!update.ok()) {
     throw Error("the update of pipeline '" + s.pipeline + "' failed:\n" + update.failure_summary(),
                 update.exit_code());
@@ -337,22 +346,25 @@ void register_run_commands(CommandRegistry& r) {
                     "stdin is not a terminal)");
   run_cmd->add_option("-j,--parallelism", run_args->parallelism,
                       "Datasets run at once (default: min(4, cores))");
-  run_cmd->footer(run_cmd->get_footer() +
-                  "\nOutput: a summary table per dataset (--format table|json|csv); progress on "
-                  "stderr.\nExit codes: 0 every dataset completed or was up to date; 4 an "
-                  "expect_all_or_fail rule failed; 1 another failure (failed datasets skip their "
-                  "downstream, others still run); 3 invalid metadata (cycle, missing upstream, a "
-                  "table the pipeline may not write); 2 usage (also: --full-refresh of every "
-                  "dataset without a terminal and without --yes).\n"
-                  "Tags become table properties dls.tag.<key>. An expectation that evaluates to "
-                  "NULL counts as failed.\n"
-                  "Ownership: a table records the pipeline that created it (table property "
-                  "pipelines.pipelineId); an update that would write a table of another pipeline, "
-                  "an existing table no pipeline owns, a dls control table or a _pipelines.* name "
-                  "exits 3 before writing anything (move a table with 'dls table set-owner').\n"
-                  "A change of an entity's comment, tags or table_properties reaches its table on "
-                  "the next update (one metadata commit). A fully refreshed dataset shows "
-                  "FULL_REFRESH with its rows before and after.\n");
+  run_cmd->footer(
+      run_cmd->get_footer() +
+      "\nOutput: a summary table per dataset (--format table|json|csv); progress on "
+      "stderr.\nExit codes: 0 every dataset completed or was up to date; 4 an "
+      "expect_all_or_fail rule failed; 1 another failure (failed datasets skip their "
+      "downstream, others still run); 3 invalid metadata (cycle, missing upstream, a "
+      "table the pipeline may not write); 2 usage (also: --full-refresh of every "
+      "dataset without a terminal and without --yes); 130 interrupted (Ctrl-C or SIGTERM: "
+      "the update ends CANCELED, nothing half-written; a second Ctrl-C exits at "
+      "once).\n"
+      "Tags become table properties dls.tag.<key>. An expectation that evaluates to "
+      "NULL counts as failed.\n"
+      "Ownership: a table records the pipeline that created it (table property "
+      "pipelines.pipelineId); an update that would write a table of another pipeline, "
+      "an existing table no pipeline owns, a dls control table or a _pipelines.* name "
+      "exits 3 before writing anything (move a table with 'dls table set-owner').\n"
+      "A change of an entity's comment, tags or table_properties reaches its table on "
+      "the next update (one metadata commit). A fully refreshed dataset shows "
+      "FULL_REFRESH with its rows before and after.\n");
   run_args->full_refresh_option = fr;
 
   auto graph_args = std::make_shared<SelectionArgs>();

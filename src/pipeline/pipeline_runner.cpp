@@ -250,6 +250,7 @@ PipelineUpdate PipelineRunner::Impl::run() {
       if (!ready) continue;
       if (!blocked && options.cancelled && options.cancelled()) {
         blocked = "the update was cancelled";
+        update.cancelled = true;
       }
       if (blocked) {
         finish_skipped(i, *blocked);
@@ -330,11 +331,13 @@ PipelineUpdate PipelineRunner::Impl::run() {
   update.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - started)
                            .count();
+  // A cancellation that came while the last datasets ran still ends the update CANCELED.
+  if (options.cancelled && options.cancelled()) update.cancelled = true;
   PipelineEvent end;
   end.event_type = "update_progress";
   bool ok = update.ok();
-  std::string state_name = ok ? "COMPLETED" : "FAILED";
-  end.level = ok ? "INFO" : "ERROR";
+  std::string state_name = update.cancelled ? "CANCELED" : ok ? "COMPLETED" : "FAILED";
+  end.level = ok ? "INFO" : update.cancelled ? "WARN" : "ERROR";
   end.message = "Update " + update.update_id.substr(0, 6) + " is " + state_name + ".";
   end.details = {{"update_progress", {{"state", state_name}}}};
   if (!ok) {

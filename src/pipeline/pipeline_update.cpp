@@ -29,6 +29,7 @@ bool PipelineUpdate::ok() const {
 }
 
 ExitCode PipelineUpdate::exit_code() const {
+  if (cancelled) return ExitCode::kCancelled;
   bool failed = false;
   for (const auto& d : datasets) {
     if (d.status == DatasetStatus::kFailed) {

@@ -20,6 +20,7 @@ enum class ExitCode : int {
   kUsage = 2,
   kInvalidMetadata = 3,
   kDataQuality = 4,
+  kCancelled = 130,  // stopped by SIGINT/SIGTERM (128 + SIGINT, as shells report it)
 };
 
 /// Base of every dls exception.

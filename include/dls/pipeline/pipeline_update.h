@@ -58,10 +58,13 @@ struct PipelineUpdate {
   std::string target;                   // catalog.schema
   std::vector<DatasetUpdate> datasets;  // in graph (topological) order
   int64_t duration_ms = 0;
+  /// The update was cancelled (PipelineOptions::cancelled said so): datasets not started are
+  /// SKIPPED, and the event log ends the update CANCELED.
+  bool cancelled = false;
 
   bool ok() const;
-  /// kOk when every dataset completed or was up to date; kDataQuality when an expect_all_or_fail
-  /// rule failed anywhere; else kFailure.
+  /// kCancelled when cancelled; kOk when every dataset completed or was up to date; kDataQuality
+  /// when an expect_all_or_fail rule failed anywhere; else kFailure.
   ExitCode exit_code() const;
   /// One line per failed or skipped dataset ("main.default.silver: FAILED: ..."); "" when ok().
   std::string failure_summary() const;

@@ -1,12 +1,16 @@
 """The Python layer's overhead: `find_entities` over 10,000 entities and `read_table` of 1,000,000
 rows from Python, against the same operations through the C++ API (bench/python_overhead_cpp.cpp).
 
-    .venv/bin/python bench/python_overhead.py [BUILD_DIR] [--repeats N]
+    .venv/bin/python bench/python_overhead.py [BUILD_DIR] [--repeats N] [--rounds R]
 
 Sets up a scratch warehouse (10,000 entities upserted in one call; a 1,000,000-row Delta table
-written by a pipeline run from a CSV file), times both sides (median of N runs each) and prints
-the ratios (goal: <= 1.2x). Python's find_entities is timed with every entity materialised as a
-Python object (iterating the list), so the ratio includes the conversion, not just the call.
+written by a pipeline run from a CSV file), times both sides and prints the ratios (goal: <= 1.2x).
+The two sides alternate, R rounds of N runs each (Python's N, then the C++ binary's N), so that a
+change of the shared machine's load hits both; each side's time is the median of its per-round
+medians. Python's find_entities is timed with every entity materialised as a complete Python
+object (iterating the list builds every DeltaLiveEntity with all its fields, nested
+Expectations/ApplyChanges and datetimes included), so the ratio includes the conversion, not just
+the call.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("build_dir", nargs="?", default="build")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--entities", type=int, default=10_000)
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args()
@@ -80,17 +85,26 @@ def main() -> int:
             assert dls.read_table(table, warehouse=warehouse).num_rows == args.rows
 
         py_find()  # warm the page cache once for both sides
-        py = {
-            "find_entities_ms": median_ms(args.repeats, py_find),
-            "find_entities_lazy_ms": median_ms(args.repeats, py_find_lazy),
-            "read_table_ms": median_ms(args.repeats, py_read),
-        }
-        out = subprocess.run(
-            [os.path.join(args.build_dir, "python_overhead_cpp"), warehouse, control, table, str(args.repeats)],
-            check=True, capture_output=True, text=True,
-        ).stdout
-        cpp = json.loads(out)
-        assert cpp["entities"] == args.entities and cpp["rows"] == args.rows, cpp
+        rounds = []
+        for _ in range(args.rounds):
+            py = {
+                "find_entities_ms": median_ms(args.repeats, py_find),
+                "find_entities_lazy_ms": median_ms(args.repeats, py_find_lazy),
+                "read_table_ms": median_ms(args.repeats, py_read),
+            }
+            out = subprocess.run(
+                [os.path.join(args.build_dir, "python_overhead_cpp"), warehouse, control, table, str(args.repeats)],
+                check=True, capture_output=True, text=True,
+            ).stdout
+            cpp = json.loads(out)
+            assert cpp["entities"] == args.entities and cpp["rows"] == args.rows, cpp
+            rounds.append((py, cpp))
+            print(f"round {len(rounds)}: find_entities C++ {cpp['find_entities_ms']:.1f} ms, Python "
+                  f"{py['find_entities_ms']:.1f} ms materialised ({py['find_entities_ms'] / cpp['find_entities_ms']:.2f}x); "
+                  f"read_table C++ {cpp['read_table_ms']:.1f} ms, Python {py['read_table_ms']:.1f} ms "
+                  f"({py['read_table_ms'] / cpp['read_table_ms']:.2f}x)", flush=True)
+        py = {k: statistics.median(r[0][k] for r in rounds) for k in rounds[0][0]}
+        cpp = {k: statistics.median(r[1][k] for r in rounds) for k in ("find_entities_ms", "read_table_ms")}
 
     print(f"find_entities over {args.entities} entities: C++ {cpp['find_entities_ms']:.1f} ms, "
           f"Python {py['find_entities_ms']:.1f} ms with every entity materialised "

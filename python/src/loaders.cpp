@@ -185,7 +185,7 @@ void register_loaders(nb::module_& m) {
         EntityFactory factory = medallion ? medallion_from_directory_entry(options)
                                           : entity_from_directory_entry(options);
         nb::list out;
-        for (const auto& e : factory(entry)) out.append(entity_to_dict(e));
+        for (const auto& e : factory(entry)) out.append(entity_to_object(e));
         return out;
       },
       nb::arg("medallion"), nb::arg("options_json"), nb::arg("name"), nb::arg("path"),

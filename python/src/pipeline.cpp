@@ -118,7 +118,9 @@ void register_pipeline(nb::module_& m) {
             .render(format);
       },
       nb::arg("entities"), nb::arg("target_catalog"), nb::arg("target_schema"),
-      nb::arg("format") = "text");
+      nb::arg("format") = "text",
+      "The pipeline graph of the entities (`dls graph`): `format` text (an indented tree), dot "
+      "(Graphviz) or mermaid.");
   m.def(
       "generate_databricks",
       [](const EntityBatch& entities, const std::string& out, const std::string& bundle_name,
@@ -139,7 +141,9 @@ void register_pipeline(nb::module_& m) {
       },
       nb::arg("entities"), nb::arg("out"), nb::arg("bundle_name") = "dls",
       nb::arg("target").none() = nb::none(), nb::arg("control_table") = "main.dls.control_table",
-      nb::arg("source_volume").none() = nb::none());
+      nb::arg("source_volume").none() = nb::none(),
+      "Writes the Databricks Asset Bundle of the entities into `out`; returns the files written "
+      "and the warnings, as lists.");
   m.def(
       "generate_spark",
       [](const EntityBatch& entities, const std::string& out, std::optional<std::string> target,
@@ -155,8 +159,9 @@ void register_pipeline(nb::module_& m) {
         }
         return project_to_dict(*project);
       },
-      nb::arg("entities"), nb::arg("out"), nb::arg("target").none() = nb::none(),
-      nb::arg("storage_root"));
+      nb::arg("entities"), nb::arg("out"), nb::arg("target").none(), nb::arg("storage_root"),
+      "Writes the open-source Spark project of the entities into `out`; returns the files "
+      "written and the warnings, as lists.");
 }
 
 }  // namespace dls::python

@@ -31,6 +31,8 @@ from typing import (
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow
 
+    from ._core import EntityBatch
+
 __all__ = [
     "DestinationType",
     "SourceFormat",
@@ -104,6 +106,7 @@ def _iso(value: Optional[_dt.datetime]) -> Optional[str]:
     if value is None:
         return None
     value = _to_datetime(value)
+    assert value is not None
     return value.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -305,7 +308,9 @@ class DeltaLiveEntityList(Sequence[DeltaLiveEntity]):
     :meth:`to_df` (Spark), :meth:`to_json`, :meth:`to_yaml`.
     """
 
-    def __init__(self, entities: Optional[Iterable[DeltaLiveEntity]] = None, *, _batch: Any = None) -> None:
+    def __init__(
+        self, entities: Optional[Iterable[DeltaLiveEntity]] = None, *, _batch: Optional["EntityBatch"] = None
+    ) -> None:
         self._batch = _batch
         # Entities of a C++ batch are built when first looked at: one at a time by indexing, all
         # at once (one C++ call) by iteration; _missing counts those not built yet.
@@ -337,6 +342,7 @@ class DeltaLiveEntityList(Sequence[DeltaLiveEntity]):
             raise IndexError("entity index out of range")
         item = self._items[index]
         if item is None:
+            assert self._batch is not None  # only a batch's entities are built lazily
             item = self._batch.entity(index)
             self._items[index] = item
             self._missing -= 1
@@ -345,7 +351,8 @@ class DeltaLiveEntityList(Sequence[DeltaLiveEntity]):
     def _build_all(self) -> List[DeltaLiveEntity]:
         """Every entity as a Python object (those of a C++ batch built in one call)."""
         if self._missing:
-            built: List[Optional[DeltaLiveEntity]] = self._batch.entities()
+            assert self._batch is not None
+            built: List[Optional[DeltaLiveEntity]] = list(self._batch.entities())
             if self._missing == len(self._items):
                 self._items = built
             else:  # keep the objects already handed out (they may have been changed)
@@ -408,7 +415,7 @@ class DeltaLiveEntityList(Sequence[DeltaLiveEntity]):
         """An aligned text table for people, one row per entity."""
         return self._core_batch().to_table()
 
-    def _core_batch(self) -> Any:
+    def _core_batch(self) -> "EntityBatch":
         """The C++ list of these entities (validated when built from Python objects)."""
         if self._batch is None:
             from . import _core

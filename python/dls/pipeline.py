@@ -25,6 +25,7 @@ from . import _core
 from .errors import DataQualityError, DlsError, NotFoundError, UsageError
 from .filters import Predicate, by_is_enabled
 from .models import DeltaLiveEntity, DeltaLiveEntityList
+from .store import DeltaLiveStore
 
 __all__ = [
     "QUARANTINE_COL",
@@ -164,7 +165,7 @@ class DeltaLiveStorePipeline:
 
     def __init__(
         self,
-        store: Any,
+        store: DeltaLiveStore,
         spark: Any = None,
         *,
         filter: Optional[Predicate] = None,

@@ -125,8 +125,9 @@ def run_pipeline(
     full_refresh: List[str] = ...,
     parallelism: int = 0,
 ) -> Dict[str, Any]:
-    """Runs one update; returns it as a dict. Ctrl-C cancels it (datasets not started are
-    skipped, running ones finish their commits) and raises KeyboardInterrupt."""
+    """Runs one update; returns it as a dict. Ctrl-C cancels it and raises KeyboardInterrupt:
+    datasets not started are skipped, running ones stop (their query interrupted, else at their
+    next batch) keeping the batches they committed."""
 
 def render_graph(entities: EntityBatch, target_catalog: str, target_schema: str, format: str = "text") -> str:
     """The pipeline graph of the entities (`dls graph`): `format` text (an indented tree), dot

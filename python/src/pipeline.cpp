@@ -106,8 +106,9 @@ void register_pipeline(nb::module_& m) {
       nb::arg("warehouse"), nb::arg("entities"), nb::arg("pipeline"), nb::arg("target_catalog"),
       nb::arg("target_schema"), nb::arg("full_refresh_all") = false,
       nb::arg("full_refresh") = std::vector<std::string>{}, nb::arg("parallelism") = 0,
-      "Runs one update; returns it as a dict. Ctrl-C cancels it (datasets not started are "
-      "skipped, running ones finish their commits) and raises KeyboardInterrupt.");
+      "Runs one update; returns it as a dict. Ctrl-C cancels it and raises KeyboardInterrupt: "
+      "datasets not started are skipped, running ones stop (their query interrupted, else at "
+      "their next batch) keeping the batches they committed.");
   m.def(
       "render_graph",
       [](const EntityBatch& entities, const std::string& target_catalog,

@@ -72,10 +72,10 @@ def test_keyboard_interrupt_cancels_the_run_and_leaves_tables_readable(store, tm
 
 
 def test_keyboard_interrupt_stops_a_long_dataset_between_its_batches(store, tmp_path, warehouse):
-    # One streaming table reading 60 files one per batch (cloudFiles.maxFilesPerTrigger): 60
+    # One streaming table reading 24 files one per batch (cloudFiles.maxFilesPerTrigger): 24
     # commits. Interrupted after its first data commit, it stops within the dataset instead of
     # finishing its input; the batches it committed stay, and the next run adds the rest, once.
-    files, rows_per_file = 60, 50
+    files, rows_per_file = 24, 50
     source = tmp_path / "in" / "long"
     source.mkdir(parents=True)
     for f in range(files):

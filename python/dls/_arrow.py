@@ -3,7 +3,7 @@ pyarrow (imported lazily, so the package works without pyarrow for everything el
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List
+from typing import TYPE_CHECKING, Any, Dict, List
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow
@@ -81,7 +81,7 @@ def entity_schema() -> "pyarrow.Schema":
     )
 
 
-def _row(e: Any) -> dict:
+def _row(e: Any) -> Dict[str, Any]:
     d = dict(e.__dict__)
     d["expectations"] = e.expectations.to_dict()
     d["apply_changes"] = e.apply_changes.to_dict() if e.apply_changes is not None else None
@@ -92,7 +92,7 @@ def _row(e: Any) -> dict:
 
 def entities_to_arrow(entities: "DeltaLiveEntityList") -> "pyarrow.Table":
     pa = _pyarrow()
-    rows: List[dict] = [_row(e) for e in entities]
+    rows: List[Dict[str, Any]] = [_row(e) for e in entities]
     return pa.Table.from_pylist(rows, schema=entity_schema())
 
 

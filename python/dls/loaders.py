@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 from . import _core
 from .errors import InvalidMetadataError
-from .models import DeltaLiveEntity, _entity_from_core
+from .models import DeltaLiveEntity
 
 __all__ = [
     "DeltaLiveStoreLoader",
@@ -189,10 +189,9 @@ def _factory(medallion: bool, options: Dict[str, Any]) -> EntityFactory:
     options_json = json.dumps({k: v for k, v in options.items() if v is not None})
 
     def factory(entry: DirectoryEntry) -> List[DeltaLiveEntity]:
-        dicts = _core.directory_factory_entities(
+        return _core.directory_factory_entities(
             medallion, options_json, entry.name, entry.path, entry.file_format, entry.file_count
         )
-        return [_entity_from_core(d) for d in dicts]
 
     factory.__name__ = "medallion_from_directory_entry" if medallion else "entity_from_directory_entry"
     return factory

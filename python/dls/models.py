@@ -31,6 +31,8 @@ from typing import (
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow
 
+    from ._core import EntityBatch
+
 __all__ = [
     "DestinationType",
     "SourceFormat",
@@ -104,6 +106,7 @@ def _iso(value: Optional[_dt.datetime]) -> Optional[str]:
     if value is None:
         return None
     value = _to_datetime(value)
+    assert value is not None
     return value.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -285,22 +288,15 @@ class DeltaLiveEntity:
         return dataclasses.replace(DeltaLiveEntity.from_dict(json.loads(self.to_json())), **changes)
 
 
-def _entity_from_core(d: Dict[str, Any]) -> DeltaLiveEntity:
-    # Fast path for dicts built by the C++ core: trusted shapes, no validation needed.
-    e = DeltaLiveEntity.__new__(DeltaLiveEntity)
-    exp = d["expectations"]
-    d["expectations"] = Expectations(exp["expect_all"], exp["expect_all_or_drop"], exp["expect_all_or_fail"])
-    ac = d["apply_changes"]
-    if ac is not None:
-        d["apply_changes"] = ApplyChanges(**ac)
-    ts = d["created_ts"]
-    if ts is not None:
-        d["created_ts"] = _EPOCH + _dt.timedelta(microseconds=ts)
-    ts = d["expired_ts"]
-    if ts is not None:
-        d["expired_ts"] = _EPOCH + _dt.timedelta(microseconds=ts)
-    e.__dict__.update(d)
-    return e
+# The C++ core builds the entities of find_* results as instances of these classes, directly
+# (EntityBatch.entities(): one call for a whole list, no dict per entity).
+def _register_with_core() -> None:
+    from . import _core
+
+    _core.set_entity_types(DeltaLiveEntity, Expectations, ApplyChanges)
+
+
+_register_with_core()
 
 
 class DeltaLiveEntityList(Sequence[DeltaLiveEntity]):
@@ -312,10 +308,16 @@ class DeltaLiveEntityList(Sequence[DeltaLiveEntity]):
     :meth:`to_df` (Spark), :meth:`to_json`, :meth:`to_yaml`.
     """
 
-    def __init__(self, entities: Optional[Iterable[DeltaLiveEntity]] = None, *, _batch: Any = None) -> None:
+    def __init__(
+        self, entities: Optional[Iterable[DeltaLiveEntity]] = None, *, _batch: Optional["EntityBatch"] = None
+    ) -> None:
         self._batch = _batch
+        # Entities of a C++ batch are built when first looked at: one at a time by indexing, all
+        # at once (one C++ call) by iteration; _missing counts those not built yet.
+        self._missing = 0
         if _batch is not None:
             self._items: List[Optional[DeltaLiveEntity]] = [None] * len(_batch)
+            self._missing = len(self._items)
         else:
             self._items = list(entities or [])
             for e in self._items:
@@ -340,13 +342,26 @@ class DeltaLiveEntityList(Sequence[DeltaLiveEntity]):
             raise IndexError("entity index out of range")
         item = self._items[index]
         if item is None:
-            item = _entity_from_core(self._batch.get(index))
+            assert self._batch is not None  # only a batch's entities are built lazily
+            item = self._batch.entity(index)
             self._items[index] = item
+            self._missing -= 1
         return item
 
+    def _build_all(self) -> List[DeltaLiveEntity]:
+        """Every entity as a Python object (those of a C++ batch built in one call)."""
+        if self._missing:
+            assert self._batch is not None
+            built: List[Optional[DeltaLiveEntity]] = list(self._batch.entities())
+            if self._missing == len(self._items):
+                self._items = built
+            else:  # keep the objects already handed out (they may have been changed)
+                self._items = [old if old is not None else new for old, new in zip(self._items, built)]
+            self._missing = 0
+        return self._items  # type: ignore[return-value]  # no None left
+
     def __iter__(self) -> Iterator[DeltaLiveEntity]:
-        for i in range(len(self._items)):
-            yield self[i]
+        return iter(self._build_all())
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, DeltaLiveEntityList):
@@ -364,11 +379,11 @@ class DeltaLiveEntityList(Sequence[DeltaLiveEntity]):
     @property
     def entities(self) -> List[DeltaLiveEntity]:
         """The entities as a Python list."""
-        return list(self)
+        return list(self._build_all())
 
     def to_list(self) -> List[DeltaLiveEntity]:
         """The entities as a Python list."""
-        return list(self)
+        return list(self._build_all())
 
     def to_dicts(self, generated: bool = True) -> List[Dict[str, Any]]:
         """Each entity's ``to_dict()``."""
@@ -400,7 +415,7 @@ class DeltaLiveEntityList(Sequence[DeltaLiveEntity]):
         """An aligned text table for people, one row per entity."""
         return self._core_batch().to_table()
 
-    def _core_batch(self) -> Any:
+    def _core_batch(self) -> "EntityBatch":
         """The C++ list of these entities (validated when built from Python objects)."""
         if self._batch is None:
             from . import _core

@@ -25,6 +25,7 @@ from . import _core
 from .errors import DataQualityError, DlsError, NotFoundError, UsageError
 from .filters import Predicate, by_is_enabled
 from .models import DeltaLiveEntity, DeltaLiveEntityList
+from .store import DeltaLiveStore
 
 __all__ = [
     "QUARANTINE_COL",
@@ -164,7 +165,7 @@ class DeltaLiveStorePipeline:
 
     def __init__(
         self,
-        store: Any,
+        store: DeltaLiveStore,
         spark: Any = None,
         *,
         filter: Optional[Predicate] = None,
@@ -224,8 +225,12 @@ class DeltaLiveStorePipeline:
         ``full_refresh``: True reprocesses every dataset from scratch, a list of names only
         those. ``parallelism``: datasets run at once (0: up to 4). ``check``: raise (see
         :meth:`PipelineUpdate.raise_for_status`) when a dataset failed, instead of returning the
-        update. Ctrl-C (KeyboardInterrupt) cancels the update cleanly: datasets not started are
-        skipped, running ones finish their commit, every table stays readable.
+        update. Ctrl-C (KeyboardInterrupt) cancels the update promptly and cleanly: datasets not
+        started are skipped; running ones stop, their running query interrupted, else before their
+        next batch (a streaming table reads its input in batches, e.g. of
+        ``cloudFiles.maxFilesPerTrigger`` files), keeping the batches they committed. Every
+        commit is atomic, so every table stays readable, and the next run resumes where this
+        one stopped.
         """
         entities, name, catalog, schema = self._plan(pipeline, target)
         if len(entities) == 0:

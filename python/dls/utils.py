@@ -38,7 +38,8 @@ def load_config_schema() -> Dict[str, Any]:
     for path in candidates:
         if os.path.exists(path):
             with open(path, encoding="utf-8") as f:
-                return json.load(f)
+                schema: Dict[str, Any] = json.load(f)
+                return schema
     raise FileNotFoundError("config_schema.json is not installed with the dls package")
 
 

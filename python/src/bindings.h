@@ -2,9 +2,9 @@
 //
 // The module is a thin front end (DESIGN §2, like the CLI): it calls the layers' public APIs and
 // converts at the boundary. Entities cross it as JSON text going in (so the codec's validation
-// and messages apply to Python input exactly as to `dls load json`) and as Python dicts coming out
-// (built directly, no JSON). Predicates cross it as their text form (predicate_parser.h), which
-// the store pushes down into its scan. Long calls release the GIL.
+// and messages apply to Python input exactly as to `dls load json`) and as dls.models objects
+// coming out (built directly, no JSON, no intermediate dict). Predicates cross it as their text
+// form (predicate_parser.h), which the store pushes down into its scan. Long calls release the GIL.
 #pragma once
 
 #include <nanobind/nanobind.h>
@@ -27,9 +27,10 @@ struct EntityBatch {
   std::shared_ptr<const EntityList> list;
 };
 
-/// The seed's field names → values; timestamps as integer microseconds since the epoch (UTC),
-/// group "" as None. Needs the GIL.
-nb::dict entity_to_dict(const DeltaLiveEntity& entity);
+/// A dls.models.DeltaLiveEntity instance with the entity's fields (nested Expectations /
+/// ApplyChanges objects, timestamps as aware UTC datetimes, group "" as None), built without
+/// running __init__. Needs the GIL and dls.models imported (it registers its classes).
+nb::object entity_to_object(const DeltaLiveEntity& entity);
 
 /// Entities from JSON text (an array of entity objects, entity_codec.h); throws MetadataErrors.
 std::vector<DeltaLiveEntity> entities_from_json_text(const std::string& json_text,

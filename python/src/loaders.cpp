@@ -135,7 +135,9 @@ void register_loaders(nb::module_& m) {
         nb::gil_scoped_release release;
         return summary_json(YamlLoader::from_text(text, name).run(store));
       },
-      nb::arg("store"), nb::arg("text"), nb::arg("name"));
+      nb::arg("store"), nb::arg("text"), nb::arg("name"),
+      "Loads YAML text (`name` says where it came from in messages); returns the LoadSummary as "
+      "JSON.");
   m.def(
       "yaml_check",
       [](const std::string& path) {
@@ -149,20 +151,25 @@ void register_loaders(nb::module_& m) {
         nb::gil_scoped_release release;
         return summary_json(JsonLoader::from_text(text, name).run(store));
       },
-      nb::arg("store"), nb::arg("text"), nb::arg("name"));
+      nb::arg("store"), nb::arg("text"), nb::arg("name"),
+      "Loads JSON text (an array of entity objects); returns the LoadSummary as JSON.");
   m.def(
       "export_yaml",
       [](const DeltaLiveStore& store, const std::string& schema_ref) {
         nb::gil_scoped_release release;
         return export_yaml(store, schema_ref);
       },
-      nb::arg("store"), nb::arg("schema_ref") = "");
+      nb::arg("store"), nb::arg("schema_ref") = "",
+      "The store's latest versions in the YAML file format (`dls export yaml`); `schema_ref`: "
+      "the JSON Schema to reference in the file's first line, if any.");
   m.def(
       "schema_reference",
       [](const std::string& schema, const std::string& output_file) {
         return schema_reference(schema, output_file);
       },
-      nb::arg("schema"), nb::arg("output_file"));
+      nb::arg("schema"), nb::arg("output_file"),
+      "How a YAML file written to `output_file` refers to `schema`: the relative path from the "
+      "file's directory when both are local paths, else `schema` as given.");
   m.def(
       "list_directory_entries",
       [](const std::string& root) {
@@ -175,7 +182,9 @@ void register_loaders(nb::module_& m) {
         for (const auto& e : entries) out.append(entry_to_dict(e));
         return out;
       },
-      nb::arg("root"));
+      nb::arg("root"),
+      "The directories under `root` as the directory loaders see them: dicts of name, path, "
+      "file_format (by the files' extension, or None) and file_count.");
   m.def(
       "directory_factory_entities",
       [](bool medallion, const std::string& options_json, const std::string& name,
@@ -185,15 +194,25 @@ void register_loaders(nb::module_& m) {
         EntityFactory factory = medallion ? medallion_from_directory_entry(options)
                                           : entity_from_directory_entry(options);
         nb::list out;
-        for (const auto& e : factory(entry)) out.append(entity_to_dict(e));
+        for (const auto& e : factory(entry)) out.append(entity_to_object(e));
         return out;
       },
       nb::arg("medallion"), nb::arg("options_json"), nb::arg("name"), nb::arg("path"),
-      nb::arg("file_format").none(), nb::arg("file_count"));
-  m.def("deterministic_entity_id", [](const std::string& group, const std::string& destination) {
-    return deterministic_entity_id(group, destination);
-  });
-  m.def("table_part", [](const std::string& name) { return table_part(name); });
+      nb::arg("file_format").none(), nb::arg("file_count"),
+      "The entities the C++ directory factory (medallion or not) makes for one directory entry, "
+      "with the factory options given as a JSON object.");
+  m.def(
+      "deterministic_entity_id",
+      [](const std::string& group, const std::string& destination) {
+        return deterministic_entity_id(group, destination);
+      },
+      nb::arg("group"), nb::arg("destination"),
+      "The entity_id the directory loaders give: a name-based UUID of (group, destination), the "
+      "same on every load.");
+  m.def(
+      "table_part", [](const std::string& name) { return table_part(name); }, nb::arg("name"),
+      "The table-name part the directory loaders make of a directory name: lower-cased, every "
+      "character outside [a-z0-9_] as '_' (a leading digit prefixed with '_').");
 }
 
 }  // namespace dls::python

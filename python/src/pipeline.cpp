@@ -106,8 +106,9 @@ void register_pipeline(nb::module_& m) {
       nb::arg("warehouse"), nb::arg("entities"), nb::arg("pipeline"), nb::arg("target_catalog"),
       nb::arg("target_schema"), nb::arg("full_refresh_all") = false,
       nb::arg("full_refresh") = std::vector<std::string>{}, nb::arg("parallelism") = 0,
-      "Runs one update; returns it as a dict. Ctrl-C cancels it (datasets not started are "
-      "skipped, running ones finish their commits) and raises KeyboardInterrupt.");
+      "Runs one update; returns it as a dict. Ctrl-C cancels it and raises KeyboardInterrupt: "
+      "datasets not started are skipped, running ones stop (their query interrupted, else at "
+      "their next batch) keeping the batches they committed.");
   m.def(
       "render_graph",
       [](const EntityBatch& entities, const std::string& target_catalog,
@@ -118,7 +119,9 @@ void register_pipeline(nb::module_& m) {
             .render(format);
       },
       nb::arg("entities"), nb::arg("target_catalog"), nb::arg("target_schema"),
-      nb::arg("format") = "text");
+      nb::arg("format") = "text",
+      "The pipeline graph of the entities (`dls graph`): `format` text (an indented tree), dot "
+      "(Graphviz) or mermaid.");
   m.def(
       "generate_databricks",
       [](const EntityBatch& entities, const std::string& out, const std::string& bundle_name,
@@ -139,7 +142,9 @@ void register_pipeline(nb::module_& m) {
       },
       nb::arg("entities"), nb::arg("out"), nb::arg("bundle_name") = "dls",
       nb::arg("target").none() = nb::none(), nb::arg("control_table") = "main.dls.control_table",
-      nb::arg("source_volume").none() = nb::none());
+      nb::arg("source_volume").none() = nb::none(),
+      "Writes the Databricks Asset Bundle of the entities into `out`; returns the files written "
+      "and the warnings, as lists.");
   m.def(
       "generate_spark",
       [](const EntityBatch& entities, const std::string& out, std::optional<std::string> target,
@@ -155,8 +160,9 @@ void register_pipeline(nb::module_& m) {
         }
         return project_to_dict(*project);
       },
-      nb::arg("entities"), nb::arg("out"), nb::arg("target").none() = nb::none(),
-      nb::arg("storage_root"));
+      nb::arg("entities"), nb::arg("out"), nb::arg("target").none(), nb::arg("storage_root"),
+      "Writes the open-source Spark project of the entities into `out`; returns the files "
+      "written and the warnings, as lists.");
 }
 
 }  // namespace dls::python

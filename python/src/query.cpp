@@ -103,10 +103,17 @@ void register_query(nb::module_& m) {
         if (version) scan += ", version => " + std::to_string(*version);
         return query_capsule(warehouse, scan + ")", "duckdb");
       },
-      nb::arg("warehouse"), nb::arg("name"), nb::arg("version").none() = nb::none());
-  m.def("resolve_table", [](const std::string& warehouse, const std::string& name) {
-    return catalog::Warehouse::locate(warehouse).resolve(name).root.string();
-  });
+      nb::arg("warehouse"), nb::arg("name"), nb::arg("version").none() = nb::none(),
+      "The rows of the Delta table `name` (at `version`, else the latest) as an Arrow C stream "
+      "capsule.");
+  m.def(
+      "resolve_table",
+      [](const std::string& warehouse, const std::string& name) {
+        return catalog::Warehouse::locate(warehouse).resolve(name).root.string();
+      },
+      nb::arg("warehouse"), nb::arg("name"),
+      "The directory of table `name` (`catalog.schema.table`, `schema.table`, or a path "
+      "containing `/`) in `warehouse`; raises InvalidMetadataError for an unsafe name.");
 }
 
 }  // namespace dls::python

@@ -33,32 +33,40 @@ EntityBatch batch(EntityList list) {
 void register_store(nb::module_& m) {
   nb::class_<DeltaLiveStore>(m, "Store", "The control table at a location (C++ DeltaLiveStore).")
       .def(nb::init<std::string, std::optional<std::string>>(), nb::arg("table_root"),
-           nb::arg("user") = nb::none())
-      .def_prop_ro("location", &DeltaLiveStore::location)
-      .def_prop_ro("user", &DeltaLiveStore::user)
-      .def("initialize", &DeltaLiveStore::initialize, nb::call_guard<nb::gil_scoped_release>())
-      .def("destroy", &DeltaLiveStore::destroy, nb::call_guard<nb::gil_scoped_release>())
+           nb::arg("user").none() = nb::none(),
+           "The control table in directory `table_root`; `user` recorded in created_by / "
+           "modified_by (default: $DLS_USER, else the login name).")
+      .def_prop_ro("location", &DeltaLiveStore::location, "The control table's directory.")
+      .def_prop_ro("user", &DeltaLiveStore::user, "The user recorded in created_by / modified_by.")
+      .def("initialize", &DeltaLiveStore::initialize, nb::call_guard<nb::gil_scoped_release>(),
+           "Creates the control table (version 0) if it does not exist; idempotent.")
+      .def("destroy", &DeltaLiveStore::destroy, nb::call_guard<nb::gil_scoped_release>(),
+           "Deletes the control table and its history; idempotent.")
       .def("is_initialized", &DeltaLiveStore::is_initialized,
-           nb::call_guard<nb::gil_scoped_release>())
-      .def("version", &DeltaLiveStore::version, nb::call_guard<nb::gil_scoped_release>())
-      .def("set_retry_budget", &DeltaLiveStore::set_retry_budget)
-      .def("status",
-           [](const DeltaLiveStore& s) {
-             StoreStatus st;
-             {
-               nb::gil_scoped_release release;
-               st = s.status();
-             }
-             nb::dict d;
-             d["initialized"] = st.initialized;
-             d["location"] = st.location;
-             d["version"] = st.version;
-             d["latest_entities"] = st.latest_entities;
-             d["enabled_entities"] = st.enabled_entities;
-             d["history_rows"] = st.history_rows;
-             d["groups"] = nb::cast(st.groups);
-             return d;
-           })
+           nb::call_guard<nb::gil_scoped_release>(), "True when the control table exists.")
+      .def("version", &DeltaLiveStore::version, nb::call_guard<nb::gil_scoped_release>(),
+           "The control table's Delta version (-1 when not initialized).")
+      .def("set_retry_budget", &DeltaLiveStore::set_retry_budget, nb::arg("attempts"),
+           "How many times a write retries after a commit conflict.")
+      .def(
+          "status",
+          [](const DeltaLiveStore& s) {
+            StoreStatus st;
+            {
+              nb::gil_scoped_release release;
+              st = s.status();
+            }
+            nb::dict d;
+            d["initialized"] = st.initialized;
+            d["location"] = st.location;
+            d["version"] = st.version;
+            d["latest_entities"] = st.latest_entities;
+            d["enabled_entities"] = st.enabled_entities;
+            d["history_rows"] = st.history_rows;
+            d["groups"] = nb::cast(st.groups);
+            return d;
+          },
+          "Counts and groups of the control table, as a dict (`dls store status`).")
       .def(
           "upsert_json",
           [](DeltaLiveStore& s, const std::string& json_text) {
@@ -71,21 +79,25 @@ void register_store(nb::module_& m) {
             }
             return change_to_dict(change);
           },
-          nb::arg("json_text"))
+          nb::arg("json_text"),
+          "Upserts the entities of a JSON array (validated first; one commit); returns the change "
+          "as a dict of version, inserted, updated, unchanged.")
       .def(
           "find_entities",
           [](const DeltaLiveStore& s, const std::string& predicate) {
             nb::gil_scoped_release release;
             return batch(s.find_entities(parse_predicate(predicate, "filter")));
           },
-          nb::arg("predicate"))
+          nb::arg("predicate"),
+          "The latest versions matching the predicate (its text form), pushed down into the scan.")
       .def(
           "find_history",
           [](const DeltaLiveStore& s, const std::string& predicate) {
             nb::gil_scoped_release release;
             return batch(s.find_history(parse_predicate(predicate, "filter")));
           },
-          nb::arg("predicate"))
+          nb::arg("predicate"),
+          "Every version matching the predicate (its text form), newest first.")
       .def(
           "enable",
           [](DeltaLiveStore& s, const std::string& predicate) {
@@ -96,7 +108,8 @@ void register_store(nb::module_& m) {
             }
             return change_to_dict(change);
           },
-          nb::arg("predicate"))
+          nb::arg("predicate"),
+          "Enables the matching latest versions and everything upstream; returns the change.")
       .def(
           "disable",
           [](DeltaLiveStore& s, const std::string& predicate) {
@@ -107,9 +120,11 @@ void register_store(nb::module_& m) {
             }
             return change_to_dict(change);
           },
-          nb::arg("predicate"));
+          nb::arg("predicate"),
+          "Disables the matching latest versions and everything downstream; returns the change.");
 
-  m.def("current_user", &current_user);
+  m.def("current_user", &current_user,
+        "The user the store records when none is given: $DLS_USER, else the login name.");
 }
 
 }  // namespace dls::python

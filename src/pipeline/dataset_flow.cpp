@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <stdexcept>
 
 #include "dls/catalog/table_name.h"
 #include "dls/core/error.h"
@@ -16,6 +17,13 @@
 namespace dls::pipeline {
 
 namespace {
+
+constexpr const char* kCancelled = "the update was cancelled";
+
+/// Thrown between two batches of a dataset when the update is cancelled (run_dataset: FAILED).
+struct UpdateCancelled : std::runtime_error {
+  UpdateCancelled() : std::runtime_error(kCancelled) {}
+};
 
 /// Sums a batch's counts into the dataset's; `output_rows`: the rows written to the destination.
 void add_metrics(DatasetUpdate& result, const EvaluatedBatch& e, int64_t output_rows) {
@@ -156,6 +164,8 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
   }
 
   while (true) {
+    // Cancelled (PipelineOptions::cancelled): stop between two batches; the committed ones stay.
+    if (env.options.cancelled && env.options.cancelled()) throw UpdateCancelled();
     OffsetsLog::Entry batch;
     if (pending) {
       batch = *pending;
@@ -381,6 +391,13 @@ void run_dataset(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& resu
     result.status = DatasetStatus::kFailed;
     result.error = e.what();
     result.error_code = ExitCode::kFailure;
+  }
+  // A query the runner interrupted because the update was cancelled fails with DuckDB's
+  // "INTERRUPT Error: Interrupted!"; say why.
+  if (result.status == DatasetStatus::kFailed && result.error &&
+      result.error->find("INTERRUPT Error") != std::string::npos && env.options.cancelled &&
+      env.options.cancelled()) {
+    result.error = std::string(kCancelled) + " (its running query was interrupted)";
   }
   result.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - start)

@@ -229,6 +229,7 @@ PipelineUpdate PipelineRunner::Impl::run() {
   };
 
   size_t done = 0;
+  bool interrupted = false;  // the running datasets' connections were interrupted (cancelled)
   while (done < nodes.size()) {
     // Start what can start.
     for (size_t i = 0; i < nodes.size(); ++i) {
@@ -284,7 +285,22 @@ PipelineUpdate PipelineRunner::Impl::run() {
     // Wait for one to finish.
     std::unique_lock l(mutex);
     if (done >= nodes.size()) break;
-    cv.wait(l, [&] { return !finished.empty(); });
+    if (!options.cancelled) {
+      cv.wait(l, [&] { return !finished.empty(); });
+    } else {
+      // Cancellation reaches the running datasets too: their queries are interrupted (a query
+      // between two of a dataset's statements is not; the dataset then stops at its next batch).
+      while (!cv.wait_for(l, std::chrono::milliseconds(50), [&] { return !finished.empty(); })) {
+        if (interrupted || !options.cancelled()) continue;
+        interrupted = true;
+        for (size_t slot = 0; slot < connections.size(); ++slot) {
+          if (std::find(free_connections.begin(), free_connections.end(), slot) ==
+              free_connections.end()) {
+            connections[slot]->interrupt();
+          }
+        }
+      }
+    }
     while (!finished.empty()) {
       size_t i = finished.front();
       finished.pop_front();

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
+
 #include "pipeline/pipeline_test_support.h"
 
 namespace dls::pipeline {
@@ -129,8 +132,12 @@ TEST(PipelineRunner, CancelledUpdateSkipsDatasetsNotYetStartedAndKeepsCommittedO
   h.input("in")->batches.push_back(rows_sql({{1, "a"}}));
   PipelineOptions o = h.options();
   o.parallelism = 1;
-  int asked = 0;
-  o.cancelled = [&asked] { return ++asked > 1; };  // cancelled after the first dataset started
+  // Cancelled once the first dataset finished (before the second one starts).
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  o.on_progress = [cancel](const DatasetProgress& p) {
+    if (p.finished) cancel->store(true);
+  };
+  o.cancelled = [cancel] { return cancel->load(); };
   auto u = h.run(o);
   EXPECT_EQ(u.find("main.default.bronze")->status, DatasetStatus::kCompleted);
   EXPECT_EQ(u.find("main.default.silver")->status, DatasetStatus::kSkipped);
@@ -138,6 +145,54 @@ TEST(PipelineRunner, CancelledUpdateSkipsDatasetsNotYetStartedAndKeepsCommittedO
   EXPECT_EQ(h.rows("bronze", "id"), (Rows{"1"}));
   EXPECT_FALSE(h.exists("silver"));
   EXPECT_FALSE(u.ok());
+}
+
+TEST(PipelineRunner, CancelledUpdateStopsARunningDatasetAndKeepsItsCommittedBatches) {
+  PipelineHarness h;
+  h.add("bronze", "in", "bronze");
+  for (int i = 1; i <= 4; ++i) h.input("in")->batches.push_back(rows_sql({{i, "x"}}));
+  PipelineOptions o = h.options();
+  o.parallelism = 1;
+  // Cancelled while bronze runs: once its source plans its second batch (the first is committed).
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  auto plan_source = o.source_factory;
+  o.source_factory = [plan_source, cancel](const DeltaLiveEntity& e, const SourceContext& c) {
+    struct CancellingSource : Source {
+      std::unique_ptr<Source> inner;
+      std::shared_ptr<std::atomic<bool>> cancel;
+      int plans = 0;
+      std::optional<nlohmann::json> plan(const nlohmann::json& committed) override {
+        if (++plans == 2) cancel->store(true);
+        return inner->plan(committed);
+      }
+      SourceBatch batch(sql::Connection& con, const nlohmann::json& planned) override {
+        return inner->batch(con, planned);
+      }
+      std::string fingerprint() override { return inner->fingerprint(); }
+      std::string full_sql(sql::Connection& con) override { return inner->full_sql(con); }
+      std::string describe() const override { return inner->describe(); }
+      std::vector<std::string> hidden_columns() const override { return inner->hidden_columns(); }
+    };
+    auto source = std::make_unique<CancellingSource>();
+    source->inner = plan_source(e, c);
+    source->cancel = cancel;
+    return std::unique_ptr<Source>(std::move(source));
+  };
+  o.cancelled = [cancel] { return cancel->load(); };
+  auto u = h.run(o);
+  const DatasetUpdate& bronze = *u.find("main.default.bronze");
+  EXPECT_EQ(bronze.status, DatasetStatus::kFailed);
+  ASSERT_TRUE(bronze.error);
+  EXPECT_EQ(bronze.error->rfind("the update was cancelled", 0), 0u) << *bronze.error;
+  // The second batch was either interrupted (not written) or committed; never the others.
+  Rows kept = h.rows("bronze", "id");
+  EXPECT_TRUE(kept == (Rows{"1"}) || kept == (Rows{"1", "2"})) << kept.size();
+  EXPECT_FALSE(u.ok());
+
+  // The next update resumes after the committed batches: every row exactly once.
+  auto again = h.run();
+  ASSERT_TRUE(again.ok()) << again.failure_summary();
+  EXPECT_EQ(h.rows("bronze", "id"), (Rows{"1", "2", "3", "4"}));
 }
 
 TEST(PipelineRunner, ViewIsComputedForItsReadersAndNotPersisted) {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import os
 
 import pytest
@@ -163,3 +165,41 @@ def test_entity_list_is_a_sequence_with_renderings(store):
     assert table.num_rows == 3 and table.column("entity_id").to_pylist() == ["0", "1", "2"]
     assert str(table.schema.field("read_options").type) == "map<string, string>"
     assert table.schema.field("expectations").type.num_fields == 3
+
+
+def test_entities_built_in_bulk_equal_those_built_one_at_a_time(store):
+    store.upsert([entity(str(i), f"/d/{i}", f"t{i}", tags={"n": str(i)}, primary_keys=["id"],
+                         expectations={"expect_all_or_drop": {"pos": "id > 0"}},
+                         apply_changes=ApplyChanges(sequence_by="seq", column_list=["a"]) if i % 2 else None)
+                  for i in range(6)])
+    store.upsert(entity("0", "/d/0", "t0_changed"))  # one history row with an expired_ts
+    one_by_one = store.find_history()
+    singles = [one_by_one[i] for i in range(len(one_by_one))]
+    bulk = store.find_history()
+    assert list(bulk) == singles and len(singles) == 7
+    for e in bulk:
+        # Complete objects of the model's classes, as a round trip through to_dict builds them.
+        assert type(e) is DeltaLiveEntity and type(e.expectations) is Expectations
+        assert list(vars(e)) == [f.name for f in dataclasses.fields(DeltaLiveEntity)]
+        assert e == DeltaLiveEntity.from_dict(e.to_dict())
+        assert e.created_ts.tzinfo is datetime.timezone.utc
+    expired = [e for e in bulk if not e.is_latest]
+    assert len(expired) == 1 and expired[0].expired_ts is not None
+    # Entities looked at before iterating are kept, with their changes; the others are built.
+    mixed = store.find_entities()
+    mixed[2].comment = "changed"
+    assert [e.comment for e in mixed] == [None, None, "changed", None, None, None]
+    assert mixed[2] is list(mixed)[2]
+
+
+def test_timestamps_before_and_after_the_epoch_convert_exactly():
+    import json
+
+    from dls import _core
+
+    e = entity("1", "/d", "t").to_dict()
+    for text in ["1969-12-31T23:59:59.999999Z", "1900-03-01T12:34:56.000001Z", "2024-02-29T23:00:00.5Z"]:
+        e["created_ts"], e["expired_ts"] = text, "1970-01-01T00:00:00Z"
+        [found] = DeltaLiveEntityList(_batch=_core.entity_batch_from_json(json.dumps([e])))
+        assert found.created_ts == datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        assert found.expired_ts == datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)

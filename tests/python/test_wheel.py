@@ -8,6 +8,7 @@ import pathlib
 import subprocess
 import sys
 import textwrap
+import zipfile
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
@@ -22,6 +23,9 @@ def test_wheel_installs_and_works_in_a_fresh_venv_elsewhere(tmp_path):
     wheels = tmp_path / "wheels"
     run([sys.executable, "-m", "pip", "wheel", str(REPO), "--no-build-isolation", "--no-deps", "-w", str(wheels)])
     [wheel] = list(wheels.glob("dls-*.whl"))
+    # Editors find the types: the marker and the extension's stub are in the wheel.
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"dls/py.typed", "dls/_core.pyi"} <= names, sorted(names)
     env_dir = tmp_path / "elsewhere" / "venv"
     run([sys.executable, "-m", "venv", str(env_dir)])
     python = env_dir / "bin" / "python"

@@ -84,10 +84,15 @@ struct PipelineOptions {
   SourceFactory source_factory;
   /// Called (serialised, from worker threads) when a dataset starts and finishes.
   std::function<void(const DatasetProgress&)> on_progress;
-  /// Asked before each dataset starts (from the thread that called run()); once it returns true
-  /// no further dataset starts: the ones not yet started are SKIPPED ("the update was
-  /// cancelled"), the running ones finish their commits, and run() returns the update. The
-  /// Python package's Ctrl-C handling uses it; empty: never cancelled.
+  /// Asked before each dataset starts, every 50 ms while datasets run (from the thread that
+  /// called run()) and before each batch of a streaming table (from the dataset's thread): it
+  /// must be cheap and thread-safe. Once it returns true no further dataset starts (those not yet
+  /// started are SKIPPED, "the update was cancelled"); the running ones are interrupted (their
+  /// DuckDB query, else at their next batch) and FAILED with "the update was cancelled": the
+  /// batches they committed stay, the one in progress is not written (each batch is one atomic
+  /// commit per table, DESIGN §7, so every table stays readable and the next update resumes).
+  /// run() then returns the update. The Python package's Ctrl-C handling uses it; empty: never
+  /// cancelled.
   std::function<bool()> cancelled;
 };
 

@@ -81,21 +81,48 @@ CommandResult run_dls(const std::string& args, const fs::path& cwd, const std::s
 }
 
 bool run_dls_killed_after(const std::string& warehouse, std::chrono::milliseconds delay) {
+  return run_dls_signalled_after(warehouse, {"--quiet"}, SIGKILL, delay) == 128 + SIGKILL;
+}
+
+int run_dls_signalled_after(const std::string& warehouse, const std::vector<std::string>& run_args,
+                            int signal, std::chrono::milliseconds delay,
+                            const std::string& stderr_file, const std::string& wait_for) {
+  std::vector<std::string> args{DLS_BINARY, "--warehouse", warehouse, "run"};
+  args.insert(args.end(), run_args.begin(), run_args.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     int null = open("/dev/null", O_RDWR);
+    int err =
+        stderr_file.empty() ? null : open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(null, 0);
     dup2(null, 1);
-    dup2(null, 2);
-    execl(DLS_BINARY, DLS_BINARY, "--warehouse", warehouse.c_str(), "run", "--quiet",
-          static_cast<char*>(nullptr));
+    dup2(err < 0 ? null : err, 2);
+    execv(DLS_BINARY, argv.data());
     _exit(127);
   }
+  if (!wait_for.empty()) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    auto text = [&stderr_file] {  // "" until the child has created the file
+      std::ifstream in(stderr_file, std::ios::binary);
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      return ss.str();
+    };
+    while (std::chrono::steady_clock::now() < give_up &&
+           text().find(wait_for) == std::string::npos) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
   std::this_thread::sleep_for(delay);
-  const bool killed = kill(pid, SIGKILL) == 0;
+  kill(pid, signal);
   int status = 0;
   waitpid(pid, &status, 0);
-  return killed;
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
 }
 
 fs::path testdata_dir() {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace dls::testing {
 
@@ -38,6 +39,14 @@ CommandResult run_dls(const std::string& args, const std::filesystem::path& cwd 
 /// Starts `dls --warehouse <warehouse> run --quiet` (output discarded), sends it SIGKILL after
 /// `delay` and reaps it. Returns whether the signal was delivered (false: it had ended already).
 bool run_dls_killed_after(const std::string& warehouse, std::chrono::milliseconds delay);
+
+/// Starts `dls --warehouse W run` (arguments `run_args` after "run"), sends `signal` `delay` after
+/// its stderr (written to `stderr_file`, a path; "" for /dev/null) first holds `wait_for` (or
+/// after its start when `wait_for` is empty; at most 60 s of waiting), and returns how it ended:
+/// its exit code, or 128 + the signal that killed it.
+int run_dls_signalled_after(const std::string& warehouse, const std::vector<std::string>& run_args,
+                            int signal, std::chrono::milliseconds delay,
+                            const std::string& stderr_file = "", const std::string& wait_for = "");
 
 /// Single-quotes a string for /bin/sh.
 std::string shell_quote(const std::string& s);

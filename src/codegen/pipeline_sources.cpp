@@ -289,7 +289,8 @@ class PipelineWriter {
                      "from pyspark import pipelines as dp\n"
                      "from pyspark.sql import SparkSession\n\n"
                      "spark = SparkSession.active()\n\n\n";
-    py += "@dp.temporary_view(name=" + python_string_literal(name) + ")\n";
+    // The name is parsed as an identifier: quoted, so that any name is one part.
+    py += "@dp.temporary_view(name=" + python_string_literal(quote_identifier(name)) + ")\n";
     py += "def source_view():\n";
     py += std::string("    reader = spark.") + (streaming ? "readStream" : "read") + ".format(" +
           python_string_literal(format) + ")\n";
@@ -832,8 +833,8 @@ class PipelineWriter {
     } else if (!ac.track_history_except_column_list.empty()) {
       tracked = "(\"except\", " + python_list(ac.track_history_except_column_list) + ")";
     }
-    std::string decorator =
-        "@dp.materialized_view(\n    name=" + python_string_literal(e.destination);
+    std::string decorator = "@dp.materialized_view(\n    name=" +
+                            python_string_literal(quote_table_name(e.destination));
     if (e.comment) decorator += ",\n    comment=" + python_string_literal(*e.comment);
     if (!e.partition_cols.empty()) {
       decorator += ",\n    partition_cols=" + python_list(e.partition_cols);
@@ -1019,7 +1020,7 @@ def @FUNCTION@_invalid():
         @ERRORS@), lambda r: r.isNotNull())
     return _checked_changes().select("*", errors.alias("_errors")).where(F.size("_errors") > 0)
 )py";
-      put(py_vars, "@INVALID@", python_string_literal(invalid));
+      put(py_vars, "@INVALID@", python_string_literal(quote_table_name(invalid)));
       put(py_vars, "@ERRORS@", errors);
     }
     put(py_vars, "@DECORATOR@", decorator);

@@ -147,7 +147,7 @@ def _target():
 
 
 @dp.materialized_view(
-    name="table",
+    name="`table`",
     comment="\\'\\",
 )
 def dataset_table():

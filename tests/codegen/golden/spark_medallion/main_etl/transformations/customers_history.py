@@ -147,14 +147,14 @@ def _target():
 
 
 @dp.materialized_view(
-    name="customers_history",
+    name="`customers_history`",
     partition_cols=["country"],
 )
 def dataset_customers_history():
     return _target()
 
 
-@dp.materialized_view(name="customers_history_invalid")
+@dp.materialized_view(name="`customers_history_invalid`")
 def dataset_customers_history_invalid():
     """Change events failing an expect_all rule, with _errors (the names of those rules)."""
     errors = F.filter(F.array(

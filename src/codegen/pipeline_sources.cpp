@@ -239,7 +239,7 @@ class PipelineWriter {
     return call + ")";
   }
 
-  // Spark 4.1: a Python temporary view over a file or Kafka source; returns the view's name.
+  // Spark: a Python temporary view over a file or Kafka source; returns the view's name.
   std::string python_source_view(const DeltaLiveEntity& e, bool streaming) {
     const std::string name = view_name("_dls_source");
     std::string format = e.source_format;

@@ -136,7 +136,7 @@ void register_generate_commands(CommandRegistry& r) {
     CLI::App* cmd = r.add_command(
         *group, name,
         databricks ? "A Databricks Asset Bundle: Lakeflow SQL pipelines, a job, the metadata"
-                   : "An Apache Spark Declarative Pipelines project (Spark 4.1)",
+                   : "An Apache Spark Declarative Pipelines project (Spark 4.2)",
         databricks ? std::vector<std::string>{"dls generate databricks --out bundle",
                                               "dls generate databricks --out bundle --group "
                                               "main.etl --target main.sales"}

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <optional>
 #include <set>
 #include <utility>
@@ -103,10 +104,11 @@ class PipelineWriter {
       entity_ = &e;
       python_.clear();
       std::string sql = entity_sql(e);
-      if (sql.empty()) continue;
+      if (sql.empty() && python_.empty()) continue;
       const std::string stem = unique(safe_name(e.entity_id), names);
-      if (!python_.empty()) files.push_back({stem + "_source.py", python_});
-      files.push_back({stem + ".sql", std::move(sql)});
+      // An entity is one SQL file (with a Python file for its source), or one Python file.
+      if (!python_.empty()) files.push_back({stem + (sql.empty() ? ".py" : "_source.py"), python_});
+      if (!sql.empty()) files.push_back({stem + ".sql", std::move(sql)});
     }
     return files;
   }
@@ -277,7 +279,7 @@ class PipelineWriter {
     return call + ")";
   }
 
-  // Spark 4.1: a Python temporary view over a file or Kafka source; returns the view's name.
+  // Spark: a Python temporary view over a file or Kafka source; returns the view's name.
   std::string python_source_view(const DeltaLiveEntity& e, bool streaming) {
     const std::string name = view_name("_dls_source");
     std::string format = e.source_format;
@@ -327,7 +329,8 @@ class PipelineWriter {
                      "from pyspark import pipelines as dp\n"
                      "from pyspark.sql import SparkSession\n\n"
                      "spark = SparkSession.active()\n\n\n";
-    py += "@dp.temporary_view(name=" + python_string_literal(name) + ")\n";
+    // The name is parsed as an identifier: quoted, so that any name is one part.
+    py += "@dp.temporary_view(name=" + python_string_literal(quote_identifier(name)) + ")\n";
     py += "def source_view():\n";
     py += std::string("    reader = spark.") + (streaming ? "readStream" : "read") + ".format(" +
           python_string_literal(format) + ")\n";
@@ -428,26 +431,43 @@ class PipelineWriter {
     return out;
   }
 
-  // Spark: expectations that cannot be expressed are reported; drop rules become a filter.
-  std::string spark_drop_filter(const Expectations& x, bool include_warn_rules) {
+  // Spark 4.2 pipelines have no expectations; the generated query gives dls's result instead.
+  // expect_all rules keep their rows (reported: no metrics); an expect_all_or_fail rule fails the
+  // flow, and so the update, through raise_error at the first failing row (checked on every row,
+  // before the drop rules, as dls counts them); expect_all_or_drop rules filter. NULL fails a rule.
+  std::string spark_checked(const std::string& select, const Expectations& x,
+                            bool include_warn_rules) {
     if (include_warn_rules) {
       for (const auto& [name, expr] : x.expect_all) {
         check(expr, "expectations.expect_all." + name);
         warn("expectations.expect_all." + name,
-             "not generated: Spark 4.1 pipelines have no expectations (no metrics for this rule)");
+             "rows failing it are kept, as dls does, but not counted: Spark 4.2 pipelines have "
+             "no expectation metrics");
       }
     }
+    std::string query = select;
+    std::string fail;
     for (const auto& [name, expr] : x.expect_all_or_fail) {
       check(expr, "expectations.expect_all_or_fail." + name);
-      warn("expectations.expect_all_or_fail." + name,
-           "not enforced: Spark 4.1 pipelines have no expectations; failing rows are written");
+      const std::string message = "entity " + entity_->entity_id + ": expectation '" + name +
+                                  "' (expect_all_or_fail: " + expr +
+                                  ") failed (a NULL result counts as failed)";
+      fail += (fail.empty() ? "" : "\n  AND ") + std::string("CASE WHEN coalesce((") + expr +
+              "), false) THEN true ELSE raise_error(" + sql_string_literal(message) + ") END";
     }
-    std::string filter;
+    if (!fail.empty()) {
+      warn("expectations.expect_all_or_fail",
+           "enforced with raise_error: the first failing row fails the flow and the update; "
+           "unlike dls, datasets of the same update that do not depend on it may be written");
+      query = "SELECT * FROM (\n" + indent(query, "  ") + "\n)\nWHERE " + fail;
+    }
+    std::string drop;
     for (const auto& [name, expr] : x.expect_all_or_drop) {
       check(expr, "expectations.expect_all_or_drop." + name);
-      filter += (filter.empty() ? "" : "\n  AND ") + std::string("(") + expr + ")";
+      drop += (drop.empty() ? "" : "\n  AND ") + std::string("coalesce((") + expr + "), false)";
     }
-    return filter;
+    if (!drop.empty()) query = "SELECT * FROM (\n" + indent(query, "  ") + "\n)\nWHERE " + drop;
+    return query;
   }
 
   std::string errors_expression(const StringMap& rules) {
@@ -561,9 +581,7 @@ class PipelineWriter {
       if (!schema.empty()) items.push_back(schema);
       std::string query = select;
       if (spark()) {
-        const std::string filter = spark_drop_filter(e.expectations, true);
-        if (!filter.empty())
-          query = "SELECT * FROM (\n" + indent(select, "  ") + "\n)\nWHERE " + filter;
+        query = spark_checked(select, e.expectations, true);
       } else {
         for (auto& c : constraints(e.expectations, true)) items.push_back(std::move(c));
       }
@@ -577,15 +595,15 @@ class PipelineWriter {
     const std::string invalid = e.destination + "_invalid";
     split_name(invalid, e.entity_id, "destination");
     std::string cons;
-    std::string filter;
+    std::string checked_select = select;
     if (spark()) {
-      filter = spark_drop_filter(e.expectations, false);
+      checked_select = spark_checked(select, e.expectations, false);
     } else {
       cons = paren_block(constraints(e.expectations, true));
     }
-    std::string checked_query = "SELECT\n  *,\n  " + errors_expression(e.expectations.expect_all) +
-                                " AS _errors\nFROM (\n" + indent(select, "  ") + "\n)";
-    if (!filter.empty()) checked_query += "\nWHERE " + filter;
+    const std::string checked_query =
+        "SELECT\n  *,\n  " + errors_expression(e.expectations.expect_all) +
+        " AS _errors\nFROM (\n" + indent(checked_select, "  ") + "\n)";
     out += "-- Rows with the names of the expect_all rules they fail (NULL counts as failing).\n";
     out += "CREATE TEMPORARY VIEW " + quote_identifier(checked) + "\n" + cons + "AS " +
            checked_query + ";\n\n";
@@ -593,13 +611,15 @@ class PipelineWriter {
         streaming ? "STREAM(" + quote_identifier(checked) + ")" : quote_identifier(checked);
     out += "-- Valid rows.\n";
     if (spark()) {
-      warn("is_quarantined",
-           "the valid table keeps an empty _errors column: Spark SQL has no "
-           "SELECT * EXCEPT");
+      // Spark SQL has no SELECT * EXCEPT (_errors): the valid rows are read from the source again
+      // and kept when they pass every expect_all rule, without an _errors column.
+      out += create(kind) + quote_table_name(e.destination) + "\n" + table_clauses(e) +
+             "AS SELECT * FROM (\n" + indent(checked_select, "  ") + "\n)\nWHERE " +
+             all_pass(e.expectations.expect_all) + ";\n\n";
+    } else {
+      out += create(kind) + quote_table_name(e.destination) + "\n" + table_clauses(e) +
+             "AS SELECT * EXCEPT (_errors) FROM " + read_checked + "\nWHERE size(_errors) = 0;\n\n";
     }
-    out += create(kind) + quote_table_name(e.destination) + "\n" + table_clauses(e) + "AS SELECT" +
-           (spark() ? " *" : " * EXCEPT (_errors)") + " FROM " + read_checked +
-           "\nWHERE size(_errors) = 0;\n\n";
     out += "-- Invalid rows, with _errors.\n";
     DeltaLiveEntity invalid_entity = e;
     invalid_entity.table_properties.clear();
@@ -641,9 +661,7 @@ class PipelineWriter {
         "SELECT\n  " + select_list(e) + "\nFROM " + source_relation(e, e.is_streaming);
     std::string cons;
     if (spark()) {
-      const std::string filter = spark_drop_filter(e.expectations, true);
-      if (!filter.empty())
-        select = "SELECT * FROM (\n" + indent(select, "  ") + "\n)\nWHERE " + filter;
+      select = spark_checked(select, e.expectations, true);
     } else {
       cons = paren_block(constraints(e.expectations, true));
     }
@@ -692,9 +710,7 @@ class PipelineWriter {
     if (ac.apply_as_truncates) check(*ac.apply_as_truncates, "apply_changes.apply_as_truncates");
 
     if (spark()) {
-      warn("apply_changes",
-           "entity not generated: Spark 4.1 pipelines have no AUTO CDC (APPLY "
-           "CHANGES); run it on Databricks or with the local engine");
+      spark_cdc(e);
       return "";
     }
     if (!e.is_streaming) {
@@ -776,6 +792,328 @@ class PipelineWriter {
     }
     out += ";\n";
     return out;
+  }
+
+  static std::string python_list(const StringList& items) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      out += (i ? ", " : "") + python_string_literal(items[i]);
+    }
+    return out + "]";
+  }
+
+  static std::string python_optional(const std::optional<std::string>& value) {
+    return value ? python_string_literal(*value) : std::string("None");
+  }
+
+  // Spark 4.2 pipelines have no AUTO CDC: apply_changes becomes a materialized view (a Python
+  // file) that computes the target from the whole change feed, read in batch, the way dls's
+  // incremental merges (src/pipeline/cdc) define it: events de-duplicated per (keys, sequence), a
+  // delete winning; SCD type 1 keeps the latest upsert per key after its last delete (or
+  // truncate); SCD type 2 replays the events in sequence order into __START_AT/__END_AT versions.
+  void spark_cdc(const DeltaLiveEntity& e) {
+    const ApplyChanges& ac = *e.apply_changes;
+    std::string ignore_null = python_list(ac.ignore_null_updates_column_list);
+    if (ac.ignore_null_updates || !ac.ignore_null_updates_except_column_list.empty()) {
+      // The generated code never asks for the change feed's columns (a pipeline query function
+      // may not analyze a DataFrame), so it cannot enumerate "every non-key column".
+      warn(ac.ignore_null_updates ? "apply_changes.ignore_null_updates"
+                                  : "apply_changes.ignore_null_updates_except_column_list",
+           "entity not generated for Spark: name the columns with "
+           "ignore_null_updates_column_list instead");
+      return;
+    }
+    warn("apply_changes",
+         "generated as a materialized view recomputed from the whole change feed on every "
+         "update (Spark 4.2 pipelines have no AUTO CDC); change events repeating a (keys, "
+         "sequence_by) pair keep the smallest row (rows compared as structs), where dls keeps the "
+         "later update's");
+    if (e.is_streaming) {
+      warn("is_streaming", "the change feed is read in batch by the materialized view");
+    }
+    if (e.is_quarantined && e.expectations.expect_all.empty()) {
+      warn("is_quarantined", "no expect_all rules: nothing to quarantine, no _invalid table");
+    }
+    const bool quarantine = e.is_quarantined && !e.expectations.expect_all.empty();
+    declared_schema(e, false);
+    for (const auto& [name, expr] : e.expectations.expect_all) {
+      check(expr, "expectations.expect_all." + name);
+      if (!quarantine) {
+        warn("expectations.expect_all." + name,
+             "change events failing it are kept, as dls does, but not counted: Spark 4.2 "
+             "pipelines have no expectation metrics");
+      }
+    }
+    for (const auto& [name, expr] : e.expectations.expect_all_or_drop) {
+      check(expr, "expectations.expect_all_or_drop." + name);
+    }
+    for (const auto& [name, expr] : e.expectations.expect_all_or_fail) {
+      check(expr, "expectations.expect_all_or_fail." + name);
+    }
+    std::string relation = source_relation(e, false);  // may write python_ (the source view)
+    std::string py = python_;
+    if (py.empty()) {
+      // The SQL header's comment lines, as Python comments.
+      std::string comment = header(e);
+      for (std::size_t at = 0; (at = comment.find("-- ", at)) != std::string::npos;) {
+        if (at == 0 || comment[at - 1] == '\n') comment.replace(at, 3, "# ");
+        at += 2;
+      }
+      py = comment + "from pyspark import pipelines as dp\n" +
+           "from pyspark.sql import SparkSession\n\n" + "spark = SparkSession.active()\n";
+    }
+    auto rules = [](const StringMap& m) {
+      std::string out = "{";
+      bool first = true;
+      for (const auto& [name, expr] : m) {
+        out +=
+            (first ? "" : ", ") + python_string_literal(name) + ": " + python_string_literal(expr);
+        first = false;
+      }
+      return out + "}";
+    };
+    std::string tracked = "(\"except\", [])";
+    if (!ac.track_history_column_list.empty()) {
+      tracked = "(\"only\", " + python_list(ac.track_history_column_list) + ")";
+    } else if (!ac.track_history_except_column_list.empty()) {
+      tracked = "(\"except\", " + python_list(ac.track_history_except_column_list) + ")";
+    }
+    std::string decorator = "@dp.materialized_view(\n    name=" +
+                            python_string_literal(quote_table_name(e.destination));
+    if (e.comment) decorator += ",\n    comment=" + python_string_literal(*e.comment);
+    if (!e.partition_cols.empty()) {
+      decorator += ",\n    partition_cols=" + python_list(e.partition_cols);
+    }
+    std::vector<std::string> props;
+    for (const auto& [k, v] : e.table_properties) {
+      props.push_back(python_string_literal(k) + ": " + python_string_literal(v));
+    }
+    for (const auto& [k, v] : e.tags) {
+      props.push_back(python_string_literal("dls.tag." + k) + ": " + python_string_literal(v));
+    }
+    if (!props.empty()) {
+      decorator += ",\n    table_properties={";
+      for (std::size_t i = 0; i < props.size(); ++i) decorator += (i ? ", " : "") + props[i];
+      decorator += "}";
+    }
+    decorator += ",\n)\n";
+    const std::string invalid = e.destination + "_invalid";
+    if (quarantine) split_name(invalid, e.entity_id, "destination");
+
+    py += R"py(
+from pyspark.sql import Window
+from pyspark.sql import functions as F
+
+# apply_changes of entity @ENTITY@ (see the project's README.md: AUTO CDC).
+SOURCE = @SOURCE@
+SELECT_EXPR = @SELECT_EXPR@
+WHERE = @WHERE@
+KEYS = @KEYS@
+SEQUENCE_BY = @SEQUENCE_BY@
+APPLY_AS_DELETES = @DELETES@
+APPLY_AS_TRUNCATES = @TRUNCATES@
+COLUMN_LIST = @COLUMN_LIST@
+EXCEPT_COLUMN_LIST = @EXCEPT_COLUMN_LIST@
+IGNORE_NULL_UPDATES = @IGNORE_NULL@  # the non-key columns where a NULL keeps the value
+TRACK_HISTORY = @TRACKED@  # SCD type 2: ("only", columns) or ("except", columns)
+SCD_TYPE = @SCD_TYPE@
+EXPECT_ALL = @EXPECT_ALL@
+EXPECT_ALL_OR_DROP = @EXPECT_ALL_OR_DROP@
+EXPECT_ALL_OR_FAIL = @EXPECT_ALL_OR_FAIL@
+QUARANTINE = @QUARANTINE@
+ENTITY = @ENTITY_LITERAL@
+
+
+def _col(name):
+    return F.col("`" + name.replace("`", "``") + "`")
+
+
+def _passes(rule):
+    return F.coalesce(F.expr(rule), F.lit(False))
+
+
+def _checked_changes():
+    """The change feed: shaped, filtered by `where`, expect_all_or_fail / _or_drop applied."""
+    changes = spark.read.table(SOURCE)
+    if SELECT_EXPR:
+        changes = changes.selectExpr(*SELECT_EXPR)
+    if WHERE is not None:
+        changes = changes.where(_passes(WHERE))
+    for name, rule in EXPECT_ALL_OR_FAIL.items():
+        message = (f"entity {ENTITY}: expectation '{name}' (expect_all_or_fail: {rule}) "
+                   "failed (a NULL result counts as failed)")
+        changes = changes.where(F.when(_passes(rule), F.lit(True)).otherwise(
+            F.raise_error(F.lit(message)).cast("boolean")))
+    for rule in EXPECT_ALL_OR_DROP.values():
+        changes = changes.where(_passes(rule))
+    return changes
+
+
+def _valid_changes():
+    changes = _checked_changes()
+    if QUARANTINE:
+        for rule in EXPECT_ALL.values():
+            changes = changes.where(_passes(rule))
+    return changes
+
+
+def _target():
+    # Pipeline query functions may not analyze a DataFrame (nor use DataFrame operations that
+    # the server plans by analyzing their input: withColumn, drop), so the code never asks for
+    # column names: each change event is one struct column __dls_row (the target's columns),
+    # with its keys, sequence value and kind (U upsert, D delete, T truncate) beside it.
+    changes = _valid_changes()
+    row = F.struct(*[_col(c) for c in COLUMN_LIST]) if COLUMN_LIST else F.struct("*")
+    if EXCEPT_COLUMN_LIST:
+        row = row.dropFields(*EXCEPT_COLUMN_LIST)
+    seq = F.expr(SEQUENCE_BY)
+    kind = F.lit("U")
+    if APPLY_AS_DELETES is not None:
+        kind = F.when(_passes(APPLY_AS_DELETES), F.lit("D")).otherwise(kind)
+    if APPLY_AS_TRUNCATES is not None:
+        kind = F.when(_passes(APPLY_AS_TRUNCATES), F.lit("T")).otherwise(kind)
+    keys = [f"__dls_key_{i}" for i in range(len(KEYS))]
+    raw = changes.select(
+        row.alias("__dls_row"),
+        *[_col(k).alias(name) for k, name in zip(KEYS, keys)],
+        F.when(seq.isNull(), F.raise_error(F.lit(
+            f"entity {ENTITY}: apply_changes: a change event has a NULL sequence_by value"
+        ))).otherwise(seq).alias("__dls_seq"),
+        kind.alias("__dls_op"),
+    )
+    event = ["__dls_row", *keys, "__dls_seq", "__dls_op"]
+    # One event per (keys, sequence): a delete wins, then the smallest row.
+    first = Window.partitionBy(*keys, "__dls_seq").orderBy(
+        F.col("__dls_op").asc(), F.col("__dls_row").asc_nulls_last())
+    events = (raw.where("__dls_op <> 'T'")
+              .select(*event, F.row_number().over(first).alias("__dls_rank"))
+              .where("__dls_rank = 1").select(*event))
+    by_key = Window.partitionBy(*keys)
+    ordered = by_key.orderBy("__dls_seq")
+    running = ordered.rowsBetween(Window.unboundedPreceding, Window.currentRow)
+    is_delete = F.col("__dls_op") == "D"
+    field = F.col("__dls_row").getField
+
+    if SCD_TYPE == 1:
+        # The latest upsert per key after its last delete or truncate; an ignore-NULL column
+        # takes the latest non-NULL value since then.
+        truncated = raw.where("__dls_op = 'T'").agg(F.max("__dls_seq").alias("__dls_truncated"))
+        last_delete = F.greatest(F.max(F.when(is_delete, F.col("__dls_seq"))).over(by_key),
+                                 F.col("__dls_truncated"))
+        alive = (events.crossJoin(truncated).select(*event, last_delete.alias("__dls_last"))
+                 .where(~is_delete & (F.col("__dls_last").isNull()
+                                      | (F.col("__dls_seq") > F.col("__dls_last")))))
+        values = [F.max_by(F.col("__dls_row"), F.col("__dls_seq")).alias("__dls_row")]
+        for i, c in enumerate(IGNORE_NULL_UPDATES):
+            values.append(F.max_by(field(c), F.when(field(c).isNotNull(), F.col("__dls_seq")))
+                          .alias(f"__dls_ignore_null_{i}"))
+        result = F.col("__dls_row")
+        for i, c in enumerate(IGNORE_NULL_UPDATES):
+            result = result.withField(c, F.col(f"__dls_ignore_null_{i}"))
+        rows = alive.groupBy(*keys).agg(*values).select(result.alias("__dls_row"))
+        return rows.select("__dls_row.*")
+
+    # SCD type 2: an upsert opens a version when none is open or a tracked column changed, else
+    # it updates the open version; a delete closes it.
+    events = events.select(*event, F.sum(is_delete.cast("int")).over(running).alias("__dls_life"))
+    life = Window.partitionBy(*keys, "__dls_life").orderBy("__dls_seq").rowsBetween(
+        Window.unboundedPreceding, Window.currentRow)
+    effective = F.col("__dls_row")
+    for c in IGNORE_NULL_UPDATES:
+        effective = effective.withField(
+            c, F.last(F.when(~is_delete, field(c)), ignorenulls=True).over(life))
+    events = events.select(effective.alias("__dls_row"), *event[1:])
+    if TRACK_HISTORY[0] == "only":
+        tracked = F.struct(*[field(c) for c in TRACK_HISTORY[1]])
+    else:
+        tracked = F.col("__dls_row")
+        if TRACK_HISTORY[1]:
+            tracked = tracked.dropFields(*TRACK_HISTORY[1])
+    changed = ~tracked.eqNullSafe(F.lag(tracked).over(ordered))
+    previous = F.lag("__dls_op").over(ordered)
+    opens = ~is_delete & (previous.isNull() | (previous == "D") | changed)
+    events = events.select(*event, opens.cast("int").alias("__dls_opens"),
+                           F.lead("__dls_seq").over(ordered).alias("__dls_next_seq"))
+    events = events.select(*event, "__dls_next_seq",
+                           F.sum("__dls_opens").over(running).alias("__dls_version"))
+    versions = events.where(~is_delete).groupBy(*keys, "__dls_version").agg(
+        F.max_by(F.col("__dls_row"), F.col("__dls_seq")).alias("__dls_row"),
+        F.min("__dls_seq").alias("__START_AT"),
+        F.max_by(F.col("__dls_next_seq"), F.col("__dls_seq")).alias("__END_AT"))
+    return versions.select("__dls_row.*", "__START_AT", "__END_AT")
+
+
+@DECORATOR@def @FUNCTION@():
+    return _target()
+)py";
+    std::map<std::string, std::string> py_vars;
+    auto put = [](std::map<std::string, std::string>& vars, const std::string& key,
+                  const std::string& value) { vars[key] = value; };
+    if (quarantine) {
+      std::string errors;
+      for (const auto& [name, expr] : e.expectations.expect_all) {
+        errors += std::string(errors.empty() ? "" : ",\n        ") + "F.when(_passes(" +
+                  python_string_literal(expr) + "), F.lit(None)).otherwise(F.lit(" +
+                  python_string_literal(name) + "))";
+      }
+      py += R"py(
+
+@dp.materialized_view(name=@INVALID@)
+def @FUNCTION@_invalid():
+    """Change events failing an expect_all rule, with _errors (the names of those rules)."""
+    errors = F.filter(F.array(
+        @ERRORS@), lambda r: r.isNotNull())
+    return _checked_changes().select("*", errors.alias("_errors")).where(F.size("_errors") > 0)
+)py";
+      put(py_vars, "@INVALID@", python_string_literal(quote_table_name(invalid)));
+      put(py_vars, "@ERRORS@", errors);
+    }
+    put(py_vars, "@DECORATOR@", decorator);
+    put(py_vars, "@FUNCTION@", "dataset_" + safe_name(last_part(e.destination)));
+    put(py_vars, "@ENTITY_LITERAL@", python_string_literal(e.entity_id));
+    put(py_vars, "@ENTITY@", sql_comment_text(e.entity_id));
+    put(py_vars, "@SOURCE@", python_string_literal(relation));
+    put(py_vars, "@SELECT_EXPR@", python_list(e.select_expr));
+    for (std::size_t i = 0; i < e.select_expr.size(); ++i) {
+      check(e.select_expr[i], "select_expr[" + std::to_string(i) + "]");
+    }
+    put(py_vars, "@WHERE@", python_optional(ac.where));
+    put(py_vars, "@KEYS@", python_list(e.primary_keys));
+    put(py_vars, "@SEQUENCE_BY@", python_string_literal(ac.sequence_by));
+    put(py_vars, "@DELETES@", python_optional(ac.apply_as_deletes));
+    put(py_vars, "@TRUNCATES@", python_optional(ac.apply_as_truncates));
+    put(py_vars, "@COLUMN_LIST@", python_list(ac.column_list));
+    put(py_vars, "@EXCEPT_COLUMN_LIST@", python_list(ac.except_column_list));
+    put(py_vars, "@IGNORE_NULL@", ignore_null);
+    put(py_vars, "@TRACKED@", tracked);
+    put(py_vars, "@SCD_TYPE@", std::to_string(ac.stored_as_scd_type));
+    put(py_vars, "@EXPECT_ALL@", rules(e.expectations.expect_all));
+    put(py_vars, "@EXPECT_ALL_OR_DROP@", rules(e.expectations.expect_all_or_drop));
+    put(py_vars, "@EXPECT_ALL_OR_FAIL@", rules(e.expectations.expect_all_or_fail));
+    put(py_vars, "@QUARANTINE@", quarantine ? "True" : "False");
+    python_ = fill_template(py, py_vars);
+  }
+
+  // The template with every @NAME@ of `vars` replaced in one pass (values are not scanned again).
+  static std::string fill_template(const std::string& text,
+                                   const std::map<std::string, std::string>& vars) {
+    std::string out;
+    std::size_t at = 0;
+    while (at < text.size()) {
+      const std::size_t open = text.find('@', at);
+      if (open == std::string::npos) break;
+      const std::size_t close = text.find('@', open + 1);
+      if (close == std::string::npos) break;
+      const auto it = vars.find(text.substr(open, close - open + 1));
+      if (it == vars.end()) {
+        out += text.substr(at, open + 1 - at);
+        at = open + 1;
+        continue;
+      }
+      out += text.substr(at, open - at) + it->second;
+      at = close + 1;
+    }
+    return out + text.substr(at);
   }
 
   const PipelinePlan& plan_;

@@ -160,9 +160,15 @@ TEST(HostileMetadataTest, PythonSourcesParseWithPython) {
   const auto values = nlohmann::json::parse(dls::testing::read_file(dir / "out.json"));
   const DeltaLiveEntity a = testing::hostile()[0];
   std::set<std::string> strings(values.begin(), values.end());
-  EXPECT_TRUE(strings.count("tablé 😀_dls_source"));
+  // The view's name is an identifier to spark-pipelines: quoted.
+  EXPECT_TRUE(strings.count("`tablé 😀_dls_source`"));
   EXPECT_TRUE(strings.count(a.read_options.at("it's`key")));
   EXPECT_TRUE(strings.count(a.source));
+  // The apply_changes materialized view (a Python file of its own) parses too.
+  const std::string cdc =
+      "python3 -c 'import ast,sys; ast.parse(open(sys.argv[1],encoding=\"utf-8\").read())' " +
+      dls::testing::shell_quote((dir / "we_ird_group/transformations/group.py").string());
+  EXPECT_EQ(std::system(cdc.c_str()), 0) << "generated apply_changes Python does not parse";
 }
 
 // ---- every field translated or reported ---------------------------------------------------
@@ -584,20 +590,23 @@ TEST(SparkProjectTest, SparkWarehouseWritesRunLocalAndTheRunNamespace) {
   SparkProjectOptions options;
   options.spark_warehouse = "/w/spark_wh/";
   const GeneratedProject p = generate_spark_project({retail}, options);
-  // The schema `dls run` uses for group main.retail; no catalog (a local Spark has only its own).
+  // No catalog or database: the tables go to the metastore's default database, which run-local.sh
+  // locates at the directory of the namespace `dls run` uses for group main.retail.
   const YAML::Node spec = YAML::Load(p.find("main_retail/spark-pipeline.yml")->content);
-  EXPECT_EQ(spec["database"].as<std::string>(), "retail");
+  EXPECT_FALSE(spec["database"]);
   EXPECT_FALSE(spec["catalog"]);
   const GeneratedFile* script = p.find("main_retail/run-local.sh");
   ASSERT_NE(script, nullptr);
-  // The statement is one shell word: single-quoted, its own quotes written '\''.
-  EXPECT_NE(
-      script->content.find(
-          R"('CREATE SCHEMA IF NOT EXISTS `retail` LOCATION '\''/w/spark_wh/main/retail'\''')"),
-      std::string::npos)
+  // The location is one shell word, single-quoted.
+  EXPECT_NE(script->content.find("--conf spark.sql.warehouse.dir='/w/spark_wh/main/retail'"),
+            std::string::npos)
       << script->content;
+  // The Spark Connect server that runs the pipeline gets the settings too.
+  EXPECT_NE(script->content.find("export PYSPARK_SUBMIT_ARGS"), std::string::npos);
+  ASSERT_NE(p.find("README.md"), nullptr);
+  EXPECT_NE(p.find("README.md")->content.find("run-local.sh"), std::string::npos);
   EXPECT_NE(script->content.find("spark.sql.sources.default=delta"), std::string::npos);
-  EXPECT_NE(script->content.find("spark-pipelines\" run --spec"), std::string::npos);
+  EXPECT_NE(script->content.find("spark-pipelines\" \"$command\" --spec"), std::string::npos);
 }
 
 TEST(SparkProjectTest, SparkWarehouseMustBeAnAbsolutePathWithoutQuotes) {

@@ -1,17 +1,21 @@
-// generate_spark_project: an Apache Spark Declarative Pipelines project (Spark 4.1) for the
-// entities (DESIGN §8, issue 5).
+// generate_spark_project: an Apache Spark Declarative Pipelines project (Spark 4.2) for the
+// entities (DESIGN §8, issue 5, issue 10 §4).
 //
 // Layout: one directory per entity group (pipeline_sources.h's plan_pipelines):
+//   README.md                      how the project runs and where it differs from dls
 //   <p>/spark-pipeline.yml         name, storage, libraries (transformations/**), catalog and
 //                                  database (from target), configuration (spark_conf)
 //   <p>/transformations/<e>.sql    the entity's datasets in Spark SQL
 //   <p>/transformations/<e>_source.py   a Python temporary view for file and Kafka sources
 //                                  (Spark SQL has no read_files/read_kafka)
+//   <p>/transformations/<e>.py     apply_changes: a Python materialized view computing the
+//                                  SCD type 1 / 2 target from the whole change feed
 //   <p>/run-local.sh               with spark_warehouse: runs the pipeline on a local Spark with
 //                                  Delta Lake (static settings, jars, a metastore for re-runs)
-// Run with `spark-pipelines run --spec <p>/spark-pipeline.yml`. Every entity feature Spark 4.1
-// cannot express (expectations other than drop, AUTO CDC, Auto Loader options, ...) is reported
-// as a CodegenWarning naming the entity and field. Pure; thread-safe.
+// Run with `spark-pipelines run --spec <p>/spark-pipeline.yml`. Spark 4.2 pipelines have no
+// expectations and no AUTO CDC: the generated queries give dls's results instead (README.md);
+// every difference left (no expectation metrics, Auto Loader options, ...) is reported as a
+// CodegenWarning naming the entity and field. Pure; thread-safe.
 #pragma once
 
 #include <optional>

@@ -12,4 +12,4 @@ AS SELECT * FROM (
     *
   FROM STREAM(`tablé 😀_dls_source`)
 )
-WHERE (`select` IS NOT NULL);
+WHERE coalesce((`select` IS NOT NULL), false);

@@ -5,7 +5,7 @@ from pyspark.sql import SparkSession
 spark = SparkSession.active()
 
 
-@dp.temporary_view(name="tablé 😀_dls_source")
+@dp.temporary_view(name="`tablé 😀_dls_source`")
 def source_view():
     reader = spark.readStream.format("json")
     reader = reader.option("it's`key", "va'l\"ue\\n\n-- DROP TABLE x; --")

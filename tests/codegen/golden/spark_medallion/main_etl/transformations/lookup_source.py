@@ -5,7 +5,7 @@ from pyspark.sql import SparkSession
 spark = SparkSession.active()
 
 
-@dp.temporary_view(name="lookup_dls_source")
+@dp.temporary_view(name="`lookup_dls_source`")
 def source_view():
     reader = spark.read.format("csv")
     reader = reader.option("header", "true")

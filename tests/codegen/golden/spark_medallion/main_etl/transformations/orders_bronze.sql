@@ -8,12 +8,17 @@ AS SELECT
     IF(coalesce((id IS NOT NULL), false), NULL, 'valid_id'),
     IF(coalesce((region IN ('EU', 'US')), false), NULL, 'valid_region')), r -> r IS NOT NULL) AS _errors
 FROM (
-  SELECT
-    *,
-    _metadata.file_path AS source_file
-  FROM STREAM(`orders_bronze_dls_source`)
-)
-WHERE (amount > 0);
+  SELECT * FROM (
+    SELECT * FROM (
+      SELECT
+        *,
+        _metadata.file_path AS source_file
+      FROM STREAM(`orders_bronze_dls_source`)
+    )
+    WHERE CASE WHEN coalesce((op IN ('INSERT', 'UPDATE', 'DELETE')), false) THEN true ELSE raise_error('entity orders_bronze: expectation \'known_op\' (expect_all_or_fail: op IN (\'INSERT\', \'UPDATE\', \'DELETE\')) failed (a NULL result counts as failed)') END
+  )
+  WHERE coalesce((amount > 0), false)
+);
 
 -- Valid rows.
 CREATE STREAMING TABLE `main`.`etl`.`orders_bronze`
@@ -23,8 +28,20 @@ TBLPROPERTIES (
   'quality' = 'bronze',
   'dls.tag.owner' = 'sales'
 )
-AS SELECT * FROM STREAM(`orders_bronze_dls_checked`)
-WHERE size(_errors) = 0;
+AS SELECT * FROM (
+  SELECT * FROM (
+    SELECT * FROM (
+      SELECT
+        *,
+        _metadata.file_path AS source_file
+      FROM STREAM(`orders_bronze_dls_source`)
+    )
+    WHERE CASE WHEN coalesce((op IN ('INSERT', 'UPDATE', 'DELETE')), false) THEN true ELSE raise_error('entity orders_bronze: expectation \'known_op\' (expect_all_or_fail: op IN (\'INSERT\', \'UPDATE\', \'DELETE\')) failed (a NULL result counts as failed)') END
+  )
+  WHERE coalesce((amount > 0), false)
+)
+WHERE coalesce((id IS NOT NULL), false)
+  AND coalesce((region IN ('EU', 'US')), false);
 
 -- Invalid rows, with _errors.
 CREATE STREAMING TABLE `main`.`etl`.`orders_bronze_invalid`

@@ -10,4 +10,4 @@ AS SELECT * FROM (
     *
   FROM delta.`/mnt/shared/reference`
 )
-WHERE (label IS NOT NULL);
+WHERE coalesce((label IS NOT NULL), false);

@@ -5,7 +5,7 @@ from pyspark.sql import SparkSession
 spark = SparkSession.active()
 
 
-@dp.temporary_view(name="events_raw_dls_source")
+@dp.temporary_view(name="`events_raw_dls_source`")
 def source_view():
     reader = spark.readStream.format("kafka")
     reader = reader.option("kafka.bootstrap.servers", "broker:9092")

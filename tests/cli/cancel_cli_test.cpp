@@ -80,7 +80,7 @@ TEST_P(CancelCli, AnInterruptedRunEndsCanceledAndTheNextRunFinishesExactlyOnce) 
   ASSERT_EQ(again.exit_code, 0) << again.err;
   auto all =
       dls("--format csv query \"SELECT count(*), count(DISTINCT id), "
-          "(SELECT n FROM main.c.gold) FROM main.c.bronze\"");
+          "(SELECT n FROM main.c.gold) AS n FROM main.c.bronze\"");
   const std::string n = std::to_string(kFiles);
   EXPECT_EQ(all.out, "count_star(),count(DISTINCT id),n\n" + n + "," + n + "," + n + "\n");
 }

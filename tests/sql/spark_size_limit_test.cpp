@@ -5,37 +5,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "dls/sql/connection.h"
-#include "dls/sql/database.h"
-#include "dls/sql/spark/dialect.h"
+#include "spark_query_fixture.h"
 
 namespace dls::sql::spark {
 namespace {
 
 using ::testing::HasSubstr;
 
-class SparkSizeLimit : public ::testing::Test {
- protected:
-  Database db;
-  Connection con = db.connect();
-
-  std::string run(const std::string& spark_sql) {
-    auto result = render_spark_result(con, translate_query(spark_sql));
-    std::string out;
-    for (const auto& row : result.rows) {
-      for (size_t c = 0; c < row.size(); ++c) out += (c ? "\t" : "") + row[c];
-    }
-    return out;
-  }
-  std::string error_of(const std::string& spark_sql) {
-    try {
-      run(spark_sql);
-    } catch (const std::exception& e) {
-      return e.what();
-    }
-    return "no error";
-  }
-};
+using SparkSizeLimit = SparkQueryTest;
 
 TEST_F(SparkSizeLimit, HugeArraysAndStringsFailLikeSpark) {
   for (const char* sql :

@@ -30,6 +30,15 @@ bool is_relative_path(std::string_view path) {
   return !path.empty() && path.front() != '/' && path.find(":/") == std::string_view::npos;
 }
 
+// The properties of a dataset's table, in the order both renderers print them: its
+// table_properties, then each tag as dls.tag.<key> (as `dls run` sets them).
+std::vector<std::pair<std::string, std::string>> table_properties_of(const DeltaLiveEntity& e) {
+  std::vector<std::pair<std::string, std::string>> out(e.table_properties.begin(),
+                                                       e.table_properties.end());
+  for (const auto& [k, v] : e.tags) out.emplace_back("dls.tag." + k, v);
+  return out;
+}
+
 // An absolute path of this machine's file system, as opposed to a URI (s3://, abfss://, dbfs:/)
 // or a path a Databricks workspace can read itself (/Volumes/, /Workspace/, /dbfs/).
 bool is_local_absolute_path(std::string_view path) {
@@ -496,11 +505,8 @@ class PipelineWriter {
     }
     if (e.comment) out += "COMMENT " + sql_string_literal(*e.comment) + "\n";
     std::vector<std::string> props;
-    for (const auto& [k, v] : e.table_properties) {
+    for (const auto& [k, v] : table_properties_of(e)) {
       props.push_back(sql_string_literal(k) + " = " + sql_string_literal(v));
-    }
-    for (const auto& [k, v] : e.tags) {
-      props.push_back(sql_string_literal("dls.tag." + k) + " = " + sql_string_literal(v));
     }
     if (!props.empty()) {
       out += "TBLPROPERTIES (\n";
@@ -885,11 +891,8 @@ class PipelineWriter {
       decorator += ",\n    partition_cols=" + python_list(e.partition_cols);
     }
     std::vector<std::string> props;
-    for (const auto& [k, v] : e.table_properties) {
+    for (const auto& [k, v] : table_properties_of(e)) {
       props.push_back(python_string_literal(k) + ": " + python_string_literal(v));
-    }
-    for (const auto& [k, v] : e.tags) {
-      props.push_back(python_string_literal("dls.tag." + k) + ": " + python_string_literal(v));
     }
     if (!props.empty()) {
       decorator += ",\n    table_properties={";

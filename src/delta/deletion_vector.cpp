@@ -6,6 +6,7 @@
 #include <array>
 #include <cstring>
 #include <memory>
+#include <random>
 
 #include "dls/core/error.h"
 #include "dls/delta/delta_error.h"
@@ -51,6 +52,18 @@ uint64_t read_u64_le(const char* p) {
   uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
   return v;
+}
+
+void append_u32_le(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+void append_u64_le(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+void append_u32_be(std::string& out, uint32_t v) {
+  for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
 }
 
 uint32_t read_u32_be(const char* p) {
@@ -217,6 +230,80 @@ std::vector<uint64_t> read_deletion_vector(const Storage& storage, const std::st
                             std::to_string(dv.cardinality));
   }
   return rows;
+}
+
+std::string serialize_roaring_bitmap_array(const std::vector<uint64_t>& sorted_rows) {
+  std::string out;
+  append_u32_le(out, kRoaringBitmapArrayMagic);
+  // Buckets: one per distinct high 32 bits, in ascending order.
+  std::vector<std::pair<size_t, size_t>> buckets;  // [begin, end) in sorted_rows
+  for (size_t i = 0; i < sorted_rows.size();) {
+    if (i && sorted_rows[i] <= sorted_rows[i - 1])
+      throw Error("deletion vector rows must be ascending and distinct");
+    size_t j = i + 1;
+    while (j < sorted_rows.size() && (sorted_rows[j] >> 32) == (sorted_rows[i] >> 32)) {
+      if (sorted_rows[j] <= sorted_rows[j - 1])
+        throw Error("deletion vector rows must be ascending and distinct");
+      ++j;
+    }
+    buckets.emplace_back(i, j);
+    i = j;
+  }
+  append_u64_le(out, buckets.size());
+  std::vector<uint32_t> low;
+  for (const auto& [begin, end] : buckets) {
+    append_u32_le(out, static_cast<uint32_t>(sorted_rows[begin] >> 32));
+    low.clear();
+    for (size_t k = begin; k < end; ++k) low.push_back(static_cast<uint32_t>(sorted_rows[k]));
+    std::unique_ptr<roaring_bitmap_t, RoaringFree> bitmap(
+        roaring_bitmap_of_ptr(low.size(), low.data()));
+    if (!bitmap) throw Error("out of memory building a deletion vector");
+    roaring_bitmap_run_optimize(bitmap.get());
+    size_t size = roaring_bitmap_portable_size_in_bytes(bitmap.get());
+    size_t at = out.size();
+    out.resize(at + size);
+    roaring_bitmap_portable_serialize(bitmap.get(), out.data() + at);
+  }
+  return out;
+}
+
+DeletionVectorFileBuilder::DeletionVectorFileBuilder() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::random_device fresh;
+  for (int i = 0; i < 2; ++i) {
+    uint64_t word = rng() ^ (static_cast<uint64_t>(fresh()) << 32) ^ fresh();
+    for (int b = 7; b >= 0; --b) uuid_bytes_.push_back(static_cast<char>((word >> (8 * b)) & 0xFF));
+  }
+  uuid_bytes_[6] = static_cast<char>((uuid_bytes_[6] & 0x0F) | 0x40);  // version 4
+  uuid_bytes_[8] = static_cast<char>((uuid_bytes_[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  z85_id_ = z85_encode(uuid_bytes_);
+  content_.push_back(1);  // format version
+}
+
+DeletionVectorDescriptor DeletionVectorFileBuilder::add(const std::vector<uint64_t>& sorted_rows) {
+  if (sorted_rows.empty()) throw Error("an empty deletion vector is not written");
+  std::string bitmap = serialize_roaring_bitmap_array(sorted_rows);
+  if (bitmap.size() > 0x7FFFFFFFu || content_.size() > 0x7FFFFFFFu - bitmap.size() - 8)
+    throw Error("deletion vector file too large");
+  DeletionVectorDescriptor dv;
+  dv.storage_type = "u";
+  dv.path_or_inline_dv = z85_id_;
+  dv.offset = static_cast<int32_t>(content_.size());
+  dv.size_in_bytes = static_cast<int32_t>(bitmap.size());
+  dv.cardinality = static_cast<int64_t>(sorted_rows.size());
+  append_u32_be(content_, static_cast<uint32_t>(bitmap.size()));
+  content_ += bitmap;
+  append_u32_be(content_, crc32(bitmap));
+  ++count_;
+  return dv;
+}
+
+std::string DeletionVectorFileBuilder::path(const std::string& table_root) const {
+  return table_root + "/deletion_vector_" + uuid_from_bytes(uuid_bytes_) + ".bin";
+}
+
+void DeletionVectorFileBuilder::write(Storage& storage, const std::string& table_root) const {
+  storage.write_atomic(path(table_root), content_);
 }
 
 }  // namespace dls::delta

@@ -8,6 +8,7 @@
 #include "delta/data_writer.h"
 #include "delta/random_uuid.h"
 #include "delta/tombstones.h"
+#include "delta/write_helpers.h"
 #include "delta/writer_features.h"
 #include "dls/core/error.h"
 #include "dls/delta/delta_error.h"
@@ -46,45 +47,6 @@ nlohmann::json json_list(const std::vector<std::string>& names) {
   nlohmann::json j = nlohmann::json::array();
   for (const auto& n : names) j.push_back(n);
   return j;
-}
-
-RemoveFile remove_of(const AddFile& add, int64_t timestamp) {
-  RemoveFile r;
-  r.path = add.path;
-  r.deletion_timestamp = timestamp;
-  r.data_change = true;
-  r.extended_file_metadata = true;
-  r.partition_values = add.partition_values;
-  r.size = add.size;
-  r.stats = add.stats;
-  r.tags = add.tags;
-  r.deletion_vector = add.deletion_vector;
-  r.base_row_id = add.base_row_id;
-  r.default_row_commit_version = add.default_row_commit_version;
-  return r;
-}
-
-/// Commits `tx`, deleting the written files when the commit certainly did not happen.
-CommitResult commit_or_discard(Transaction& tx, const DataWriter& writer,
-                               const WrittenFiles& files) {
-  CommitResult result;
-  try {
-    result = tx.commit();
-  } catch (const CommitConflictError&) {
-    writer.discard(files);
-    throw;
-  } catch (const UnsupportedFeatureError&) {
-    writer.discard(files);
-    throw;
-  }
-  if (result.skipped) writer.discard(files);
-  return result;
-}
-
-/// The absolute path of a data file of the table.
-std::string absolute_path(const std::string& root, const std::string& log_path) {
-  std::string p = decode_path(log_path);
-  return !p.empty() && p.front() == '/' ? p : root + "/" + p;
 }
 
 }  // namespace

@@ -181,12 +181,17 @@ bool is_partition_column(const Snapshot& snap, const std::string& name) {
 
 }  // namespace
 
-TableScan::TableScan(Snapshot snapshot) : snapshot_(std::move(snapshot)) {}
+TableScan::TableScan(Snapshot snapshot, ScanOptions options)
+    : snapshot_(std::move(snapshot)), options_(std::move(options)) {}
+
+const std::vector<AddFile>& TableScan::files() const {
+  return options_.files ? *options_.files : snapshot_.files();
+}
 
 std::vector<std::string> TableScan::data_file_paths() const {
   std::vector<std::string> out;
-  out.reserve(snapshot_.files().size());
-  for (const AddFile& f : snapshot_.files()) {
+  out.reserve(files().size());
+  for (const AddFile& f : files()) {
     std::string p = decode_path(f.path);
     if (p.empty() || p.front() != '/') p = snapshot_.table_root() + "/" + p;
     out.push_back(std::move(p));
@@ -224,6 +229,8 @@ std::string TableScan::sql(sql::Connection& con) const {
       if (!select.empty()) select += ", ";
       select += "NULL::" + f->type.to_duckdb() + " AS " + quote_identifier(f->name);
     }
+    if (options_.with_row_address)
+      select += ", NULL::VARCHAR AS __dls_file, NULL::BIGINT AS __dls_row";
     return "SELECT " + select + " WHERE false";
   }
   for (const std::string& p : paths) {
@@ -273,7 +280,7 @@ std::string TableScan::sql(sql::Connection& con) const {
       ddl += ", pv" + std::to_string(i) + " VARCHAR";
     con.execute(ddl + ")");
     auto app = con.appender(files_table);
-    const auto& files = snap.files();
+    const auto& files = this->files();
     for (size_t i = 0; i < files.size(); ++i) {
       app.append(paths[i]);
       for (const StructField* f : partition_fields) {
@@ -294,7 +301,7 @@ std::string TableScan::sql(sql::Connection& con) const {
   bool has_dv = false;
   const std::string dv_table = "__dls_scan_" + std::to_string(id) + "_dv";
   {
-    const auto& files = snap.files();
+    const auto& files = this->files();
     for (size_t i = 0; i < files.size(); ++i) {
       if (!files[i].deletion_vector) continue;
       if (!has_dv) {
@@ -345,9 +352,12 @@ std::string TableScan::sql(sql::Connection& con) const {
     select += expr + " AS " + quote_identifier(f->name);
   }
 
+  if (options_.with_row_address)
+    select += ", d.__dls_file AS __dls_file, d.file_row_number AS __dls_row";
+  const bool row_numbers = has_dv || options_.with_row_address;
   std::string from = "read_parquet(" + files_sql +
                      ", union_by_name = true, hive_partitioning = false, filename = '__dls_file'" +
-                     (has_dv ? ", file_row_number = true" : "") + ") AS d";
+                     (row_numbers ? ", file_row_number = true" : "") + ") AS d";
   if (!partition_fields.empty())
     from += " JOIN " + quote_identifier(files_table) + " AS p ON d.__dls_file = p.path";
   if (has_dv) {

@@ -130,11 +130,21 @@ Protocol protocol_for_new_table(const Metadata& metadata) {
   Schema schema = Schema::from_json_string(metadata.schema_string);
   bool ntz = false;
   for (const auto& f : schema.fields) ntz = ntz || has_ntz(f.type);
-  if (ntz) {
+  const bool dv = property(metadata, "delta.enabledeletionvectors") == "true";
+  if (ntz || dv) {
+    // Table features (reader 3 / writer 7); every reader feature is also a writer feature.
     p.min_reader_version = 3;
     p.min_writer_version = 7;
-    p.reader_features = std::vector<std::string>{"timestampNtz"};
-    p.writer_features = std::vector<std::string>{"timestampNtz"};
+    p.reader_features = std::vector<std::string>{};
+    p.writer_features = std::vector<std::string>{};
+    if (ntz) {
+      p.reader_features->push_back("timestampNtz");
+      p.writer_features->push_back("timestampNtz");
+    }
+    if (dv) {
+      p.reader_features->push_back("deletionVectors");
+      p.writer_features->push_back("deletionVectors");
+    }
     if (property(metadata, "delta.appendonly") == "true")
       p.writer_features->push_back("appendOnly");
   }

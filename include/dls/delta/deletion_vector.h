@@ -36,4 +36,30 @@ std::vector<uint64_t> parse_roaring_bitmap_array(std::string_view bytes);
 std::vector<uint64_t> read_deletion_vector(const Storage& storage, const std::string& table_root,
                                            const DeletionVectorDescriptor& dv);
 
+/// Serializes sorted, distinct row indexes as a RoaringBitmapArray (the inverse of
+/// parse_roaring_bitmap_array): magic, bucket count, then per high 32 bits the key and the
+/// portable 32-bit Roaring bitmap of the low bits (run-optimised, as CRoaring writes it).
+std::string serialize_roaring_bitmap_array(const std::vector<uint64_t>& sorted_rows);
+
+/// One deletion vector file (storage type 'u') holding the DVs of one commit: a format-version
+/// byte, then per DV its big-endian size, the RoaringBitmapArray and its big-endian CRC-32. The
+/// file is named by a fresh UUID at construction, so two writers never share one.
+class DeletionVectorFileBuilder {
+ public:
+  DeletionVectorFileBuilder();
+  /// Appends the DV of `sorted_rows` (non-empty, ascending, distinct) and returns its descriptor.
+  DeletionVectorDescriptor add(const std::vector<uint64_t>& sorted_rows);
+  bool empty() const { return count_ == 0; }
+  /// The file's absolute path under `table_root`.
+  std::string path(const std::string& table_root) const;
+  /// Writes the file (atomically, fsynced). Call once, after the last add(), before the commit.
+  void write(Storage& storage, const std::string& table_root) const;
+
+ private:
+  std::string uuid_bytes_;  // 16 bytes
+  std::string z85_id_;      // the descriptor's pathOrInlineDv
+  std::string content_;
+  int count_ = 0;
+};
+
 }  // namespace dls::delta

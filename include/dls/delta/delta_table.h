@@ -43,6 +43,28 @@ struct WriteOptions {
   std::optional<int64_t> read_version;
 };
 
+/// A row-level change computed from the rows of one version (see DeltaTable::replace_rows).
+struct RowChange {
+  /// The version the change was computed from; the removed rows' addresses refer to its files.
+  int64_t read_version = 0;
+  /// A SELECT (or table name) of (__dls_file VARCHAR, __dls_row BIGINT): the addresses of the rows
+  /// to remove, as TableScan with row addresses returned them at read_version. May be empty.
+  std::string removed_rows_sql;
+  /// A SELECT of the rows to add (matched to the schema by name, as append). Empty: none.
+  std::string added_rows_sql;
+};
+
+/// What a row-level change wrote, for metrics and tests.
+struct RowChangeResult {
+  CommitResult commit;
+  int64_t deleted_rows = 0;
+  int64_t added_rows = 0;
+  int64_t copied_rows = 0;             // kept rows rewritten into new files (copy-on-write)
+  int64_t deletion_vectors_added = 0;  // files that got a new deletion vector (merge-on-read)
+  int64_t removed_files = 0;           // files removed whole (rewritten or emptied)
+  int64_t added_files = 0;             // new data files
+};
+
 /// One history entry (from commitInfo; fields absent when the writer did not record them).
 struct HistoryEntry {
   int64_t version = 0;
@@ -110,6 +132,19 @@ class DeltaTable {
   /// matched).
   CommitResult delete_where(sql::Connection& con, const std::string& predicate_sql,
                             const WriteOptions& options = {});
+
+  /// Removes the rows at `change.removed_rows_sql` and adds the rows of `change.added_rows_sql`
+  /// in one commit (a MERGE-style write that costs the change, not the table). Only the files
+  /// holding removed rows are touched: with deletion vectors enabled (delta.enableDeletionVectors
+  /// and the deletionVectors feature in the protocol) each gets a new deletion vector (merge-on-
+  /// read, one DV file per commit); otherwise its kept rows are rewritten into new files and the
+  /// old file is removed (copy-on-write). A file whose rows are all removed is removed whole.
+  /// Based on read_version: any commit after it is a CommitConflictError (nothing written), so
+  /// callers re-read and retry. Throws UsageError for an address not in an active file.
+  RowChangeResult replace_rows(sql::Connection& con, const RowChange& change,
+                               const WriteOptions& options = {});
+  /// Whether replace_rows writes deletion vectors to this table as of `snap`.
+  static bool writes_deletion_vectors(const Snapshot& snap);
 
   std::vector<HistoryEntry> history(std::optional<int64_t> limit = std::nullopt) const;
   TableDescription describe() const;

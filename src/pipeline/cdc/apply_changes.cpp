@@ -73,10 +73,29 @@ ApplyChangesMetrics apply_changes(sql::Connection& con, const ApplyChangesReques
 
   std::string target_cols = column_list(plan.column_names());
   if (plan.scd_type == 2) target_cols += ", __START_AT, __END_AT";
+  // Keyed: read and rewrite only the rows of the batch's keys (the files that may hold them).
+  // A batch with a truncate (SCD1) touches every key: then the whole target and state.
+  const bool keyed =
+      plan.scd_type == 2 || con.query("SELECT count(*) FROM " + t.truncates).scalar().as_int() == 0;
+  std::string batch_keys;
+  if (keyed) {
+    batch_keys = temps.name("batch_keys");
+    con.execute("CREATE TEMP TABLE " + batch_keys + " AS SELECT DISTINCT " +
+                column_list(plan.keys) + " FROM " + t.events);
+  }
+  std::string target_rows;  // keyed: the loaded target rows with their addresses
   if (snapshot) {
     delta::TableScan scan(*snapshot);
-    con.execute("CREATE TEMP TABLE " + t.target + " AS SELECT " + target_cols + " FROM (" +
-                scan.sql(con) + ") AS __target");
+    if (keyed) {
+      target_rows = temps.name("target_rows");
+      con.execute("CREATE TEMP TABLE " + target_rows + " AS " +
+                  scan.sql_for_keys(con, plan.keys, batch_keys));
+      con.execute("CREATE TEMP TABLE " + t.target + " AS SELECT " + target_cols + " FROM " +
+                  target_rows);
+    } else {
+      con.execute("CREATE TEMP TABLE " + t.target + " AS SELECT " + target_cols + " FROM (" +
+                  scan.sql(con) + ") AS __target");
+    }
   } else {
     std::string empty;
     for (const auto& c : plan.columns)
@@ -87,18 +106,19 @@ ApplyChangesMetrics apply_changes(sql::Connection& con, const ApplyChangesReques
     empty.resize(empty.size() - 2);
     con.execute("CREATE TEMP TABLE " + t.target + " AS SELECT " + empty + " WHERE false");
   }
-  load_state(con, plan, request, t.state);
+  LoadedState state = load_state(con, plan, request, t.state, batch_keys, temps);
 
   ApplyChangesMetrics metrics =
       plan.scd_type == 1 ? merge_scd1(con, plan, t, temps) : merge_scd2(con, plan, t, temps);
   metrics.num_input_rows = input_rows;
 
   // The state first: a run killed before the target commit recomputes from the state before it.
-  save_state(con, request, t.new_state);
+  save_state(con, request, t.new_state, state);
 
   std::string select = "SELECT * FROM " + t.new_target;
   if (!target) {
-    delta::DeltaTable::create(request.target_root, schema_of(con, select), request.create_options);
+    delta::DeltaTable::create(request.target_root, schema_of(con, select),
+                              with_deletion_vectors(request.create_options));
     target = delta::DeltaTable::open(request.target_root);
   }
   delta::WriteOptions options;
@@ -111,8 +131,20 @@ ApplyChangesMetrics apply_changes(sql::Connection& con, const ApplyChangesReques
       {"stored_as_scd_type", plan.scd_type},
       {"flow", request.spec.flow_name.value_or(request.entity)},
   };
-  options.read_version = snapshot ? snapshot->version() : 0;
-  auto commit = target->overwrite(con, select, options);
+  delta::CommitResult commit;
+  if (keyed || !snapshot) {
+    // The merge's new_target holds exactly the new rows of the loaded keys (the loaded target rows
+    // were only those keys'): replace the loaded rows by them.
+    delta::RowChange change;
+    change.read_version = snapshot ? snapshot->version() : 0;
+    if (!target_rows.empty())
+      change.removed_rows_sql = "SELECT __dls_file, __dls_row FROM " + target_rows;
+    change.added_rows_sql = select;
+    commit = target->replace_rows(con, change, options).commit;
+  } else {
+    options.read_version = snapshot->version();
+    commit = target->overwrite(con, select, options);
+  }
   metrics.skipped = commit.skipped;
   metrics.target_version = commit.version;
   return metrics;

@@ -121,15 +121,31 @@ ApplyChangesMetrics merge_scd2(sql::Connection& con, const CdcPlan& plan, const 
 /// SCD1 keys, __dls_seq, __dls_op; SCD2 all columns, __dls_seq, __dls_op.
 std::string empty_state_sql(const CdcPlan& plan);
 
+/// What load_state read, for save_state.
+struct LoadedState {
+  std::optional<int64_t> version;  // the state table version read; nullopt: no table yet
+  /// Keyed load: a TEMP table whose rows (__dls_file, __dls_row) are the addresses of every
+  /// loaded row; save_state replaces exactly those. Empty: the whole state was loaded.
+  std::string addresses;
+};
+
 /// Loads the state into TEMP table `into`: the latest version, or — when its txn already carries
 /// `txn_version` (a run killed after the state commit, before the target commit) — the version
-/// before it. An absent table gives an empty state.
-void load_state(sql::Connection& con, const CdcPlan& plan, const ApplyChangesRequest& request,
-                const std::string& into);
+/// before it. An absent table gives an empty state. With `keys_table` (a TEMP table of the key
+/// columns) only the rows of those keys and the truncate watermark are loaded, reading only the
+/// files that may hold them; otherwise every row.
+LoadedState load_state(sql::Connection& con, const CdcPlan& plan,
+                       const ApplyChangesRequest& request, const std::string& into,
+                       const std::string& keys_table, TempTables& temps);
 
-/// Writes `new_state` (a TEMP table) as the state table's next version (created if absent), with
-/// the request's txn.
+/// Writes `new_state` (a TEMP table) as the state table's next version (created if absent, with
+/// deletion vectors enabled), with the request's txn: after a keyed load it replaces the loaded
+/// rows (a row-level change), after a full load the whole table.
 void save_state(sql::Connection& con, const ApplyChangesRequest& request,
-                const std::string& new_state);
+                const std::string& new_state, const LoadedState& loaded);
+
+/// `options` with delta.enableDeletionVectors=true unless they set it: CDC targets and states
+/// use deletion vectors by default, as Databricks does.
+delta::CreateOptions with_deletion_vectors(delta::CreateOptions options);
 
 }  // namespace dls::pipeline::cdc

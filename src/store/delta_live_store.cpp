@@ -132,6 +132,9 @@ void DeltaLiveStore::initialize() {
   delta::CreateOptions options;
   options.comment = "dls control table: every version of every entity (DeltaLiveStore, SCD2)";
   options.properties[kControlTableProperty] = "true";
+  // Upserts change a few rows of a growing history: deletion vectors make each one cost the
+  // change (a DV and the new versions' file) instead of a rewrite of the table.
+  options.properties["delta.enableDeletionVectors"] = "true";
   try {
     delta::DeltaTable::create(root_, control_table_schema(), options);
   } catch (const Error&) {
@@ -277,28 +280,31 @@ StoreChange DeltaLiveStore::write(const std::string& operation, const EntityPlan
       app.close();
     }
     const std::string user = sql::quote_literal(user_);
+    // Row-level: the superseded versions' rows are replaced by their expired copies, and the new
+    // versions are added; no other row is read in full or rewritten.
+    const std::string superseded_rows = "__dls_superseded_rows";
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE " + sql::quote_identifier(superseded_rows) + " AS " +
+        delta::TableScan(snap).sql_for_keys(con, {"id"}, sql::quote_identifier(kSupersededTable)));
     const std::string select =
-        "SELECT * EXCLUDE (__dls_superseded) REPLACE ("
-        "CASE WHEN __dls_superseded THEN false ELSE is_latest END AS is_latest, "
-        "CASE WHEN __dls_superseded THEN " +
-        timestamp_sql(now) +
-        " ELSE expired_ts END AS expired_ts, "
-        "CASE WHEN __dls_superseded THEN " +
-        user +
-        " ELSE modified_by END AS modified_by) "
-        "FROM (SELECT *, coalesce(id IN (SELECT id FROM " +
-        sql::quote_identifier(kSupersededTable) + "), false) AS __dls_superseded FROM (" + rows +
-        ") AS __dls_old) AS __dls_marked UNION ALL BY NAME " +
+        "SELECT * EXCLUDE (__dls_file, __dls_row) REPLACE (false AS is_latest, " +
+        timestamp_sql(now) + " AS expired_ts, " + user + " AS modified_by) FROM " +
+        sql::quote_identifier(superseded_rows) + " UNION ALL BY NAME " +
         store_detail::staged_rows_sql(kNewVersionsTable);
 
     delta::WriteOptions options;
     options.operation = operation;
-    options.read_version = snap.version();
     options.operation_parameters = {
         {"inserted", change.inserted.size()}, {"updated", change.updated.size()}, {"user", user_}};
     try {
-      delta::CommitResult result = delta::DeltaTable::open(root_).overwrite(con, select, options);
-      change.version = result.version;
+      delta::RowChange row_change;
+      row_change.read_version = snap.version();
+      row_change.removed_rows_sql =
+          "SELECT __dls_file, __dls_row FROM " + sql::quote_identifier(superseded_rows);
+      row_change.added_rows_sql = select;
+      delta::RowChangeResult result =
+          delta::DeltaTable::open(root_).replace_rows(con, row_change, options);
+      change.version = result.commit.version;
       return change;
     } catch (const delta::CommitConflictError& e) {
       if (attempt >= retry_budget_) {

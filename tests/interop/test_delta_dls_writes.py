@@ -191,6 +191,26 @@ def _assert_same(spark, run, path: pathlib.Path, version: int | None = None):
     return df, arrow
 
 
+def _log_actions(path, kind):
+    """Every action of one kind ("add", "remove", ...) in the table's JSON commits."""
+    out = []
+    for commit in sorted((path / "_delta_log").glob("*.json")):
+        for line in commit.read_text().splitlines():
+            if line.strip():
+                action = json.loads(line)
+                if kind in action:
+                    out.append(action[kind])
+    return out
+
+
+def _features(path):
+    """The reader and writer features of the table's latest protocol action."""
+    features = set()
+    for protocol in _log_actions(path, "protocol"):
+        features = set(protocol.get("readerFeatures") or []) | set(protocol.get("writerFeatures") or [])
+    return features
+
+
 TABLES = ["events", "events_by_day", "events_by_bucket", "events_by_ts", "typed", "silver",
           "silver_invalid", "users_scd1", "users_scd2", "evolving"]
 
@@ -286,6 +306,24 @@ def test_scd_targets_hold_the_change_feed(spark, written):
     assert {"__START_AT", "__END_AT"} <= set(scd2.columns)
     open_rows = scd2.where("__END_AT IS NULL").count()
     assert open_rows == len(scd1)
+
+
+@pytest.mark.parametrize("table", ["users_scd1", "users_scd2"])
+def test_cdc_targets_are_merged_with_deletion_vectors(spark, written, table):
+    """CDC batches change rows with deletion vectors (issue 12): the protocol says so, DV files
+    exist, commits re-add files with a DV instead of rewriting them, and Spark and delta-rs read
+    the merged rows (test_spark_and_delta_rs_read_the_same_rows) and every older version."""
+    warehouse, run = written
+    path = _path(warehouse, table)
+    assert "deletionVectors" in _features(path)
+    assert list(path.glob("deletion_vector_*.bin")), "no deletion vector file"
+    with_dv = [a for a in _log_actions(path, "add") if a.get("deletionVector")]
+    assert with_dv, "no commit re-added a file with a deletion vector"
+    from deltalake import DeltaTable
+
+    latest = DeltaTable(str(path)).version()
+    for version in range(1, latest + 1, max(1, latest // 4)):
+        _assert_same(spark, run, path, version)
 
 
 def test_schema_evolution_adds_the_column_for_every_reader(spark, written):

@@ -12,6 +12,7 @@
 #include "dls/core/error.h"
 #include "dls/delta/delta_error.h"
 #include "dls/delta/delta_table.h"
+#include "dls/store/control_table_schema.h"
 #include "store/store_test_support.h"
 #include "support/test_support.h"
 
@@ -169,6 +170,57 @@ TEST_F(DeltaLiveStoreTest, UpsertChangedEntitiesKeepsEveryVersion) {  // seed: u
   EXPECT_EQ(store.find_entities(by_all()).size(), 4u);
 }
 
+TEST_F(DeltaLiveStoreTest, AnUpsertRewritesNoRowItDoesNotChange) {
+  // The control table uses deletion vectors: an update marks the superseded row in its file and
+  // adds one file with the two changed rows; every other file stays as it was.
+  store.upsert(seed_entities());
+  store.upsert({entity("9", "path/to/data9", "table9", "csv")});
+  auto table = delta::DeltaTable::open((dir / "control_table").string());
+  const delta::Snapshot before = table.snapshot();
+  EXPECT_TRUE(delta::DeltaTable::writes_deletion_vectors(before));
+  StoreChange change = store.upsert({entity("1", "path/to/data1", "table1", "csv")});
+  ASSERT_EQ(change.updated, std::vector<std::string>{"1"});
+  const delta::Snapshot after = table.snapshot();
+  std::set<std::string> old_paths, new_paths;
+  for (const auto& f : before.files()) old_paths.insert(f.path);
+  int with_dv = 0;
+  for (const auto& f : after.files()) {
+    new_paths.insert(f.path);
+    if (f.deletion_vector) ++with_dv;
+  }
+  EXPECT_EQ(with_dv, 1);
+  EXPECT_EQ(new_paths.size(), old_paths.size() + 1);
+  for (const auto& p : old_paths) EXPECT_TRUE(new_paths.count(p)) << p;
+  EXPECT_EQ(store.find_history(by_all()).size(), 5u);
+  EXPECT_EQ(store.find_history(by_entity_id("1")).size(), 2u);
+  EXPECT_EQ(store.find_entities(by_all()).size(), 4u);
+}
+
+TEST(DeltaLiveStoreWithoutDeletionVectors, AnOlderControlTableIsChangedByCopyOnWrite) {
+  // A control table created before deletion vectors were the default keeps working: the file
+  // holding a superseded version is rewritten, the others are kept.
+  testing::TempDir dir;
+  const std::string root = (dir / "control_table").string();
+  {
+    DeltaLiveStore store{root, "alice"};
+    store.initialize();
+  }
+  // Recreate it without the property (as dls wrote control tables before).
+  std::filesystem::remove_all(root);
+  delta::CreateOptions options;
+  options.properties[kControlTableProperty] = "true";
+  delta::DeltaTable::create(root, control_table_schema(), options);
+  DeltaLiveStore store{root, "alice"};
+  store.upsert(seed_entities());
+  store.upsert({entity("1", "path/to/data1", "table1", "csv")});
+  auto table = delta::DeltaTable::open(root);
+  EXPECT_FALSE(delta::DeltaTable::writes_deletion_vectors(table.snapshot()));
+  EXPECT_EQ(store.find_history(by_entity_id("1")).size(), 2u);
+  EXPECT_EQ(store.find_entities(by_all()).size(), 3u);
+  const delta::Snapshot snap = table.snapshot();
+  for (const auto& f : snap.files()) EXPECT_FALSE(f.deletion_vector);
+}
+
 TEST_F(DeltaLiveStoreTest, UpsertWithoutChangesMakesNoCommit) {
   store.upsert(seed_entities());
   const int64_t version = store.version();
@@ -243,7 +295,8 @@ TEST_F(DeltaLiveStoreTest, UpdatingReadOptionsMergesWhatTheCallerMerged) {
   store.upsert(e);
   DeltaLiveEntity updated = *store.find_entity(by_entity_id("2"));
   EXPECT_EQ(updated.read_options.size(), 2u);
-  EXPECT_EQ(updated.read_options, (StringMap{{"pathGlobFilter", "*.parquet"}, {"recursiveFileLookup", "true"}}));
+  EXPECT_EQ(updated.read_options,
+            (StringMap{{"pathGlobFilter", "*.parquet"}, {"recursiveFileLookup", "true"}}));
   EXPECT_EQ(store.find_history(by_entity_id("2")).size(), 2u);
 }
 

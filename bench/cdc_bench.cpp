@@ -3,7 +3,11 @@
 // against a hand-written DuckDB `MERGE INTO` doing the SCD1 upsert of the same changes in the same
 // process (latest event per key, then MERGE; alone and followed by writing the table to Parquet).
 //
-// Usage: cdc_bench [TARGET=10000000] [CHANGES=1000000] [WORKDIR=/tmp/dls-cdc-bench]
+// Then (issue 12) the cost of a small batch as the target grows: SMALL changes (default 15,000)
+// into a 150,000-row and a TARGET-row table, SCD1 and SCD2, both created as apply_changes creates
+// CDC targets (deletion vectors on); the ratio large / small is what "costs the change" means.
+//
+// Usage: cdc_bench [TARGET=10000000] [CHANGES=1000000] [WORKDIR=/tmp/dls-cdc-bench] [SMALL=15000]
 // (or the environment variables DLS_CDC_BENCH_TARGET / DLS_CDC_BENCH_CHANGES to scale down).
 // Prints Markdown table rows for bench/RESULTS.md.
 #include <chrono>
@@ -79,7 +83,9 @@ int main(int argc, char** argv) {
     for (auto& r : schema_result.rows())
       schema.fields.push_back(
           {r[0].as_string(), dls::delta::DataType::from_duckdb(r[1].as_string()), true});
-    auto table = dls::delta::DeltaTable::create(target, schema);
+    dls::delta::CreateOptions create;
+    create.properties["delta.enableDeletionVectors"] = "true";  // as apply_changes creates targets
+    auto table = dls::delta::DeltaTable::create(target, schema, create);
     dls::delta::WriteOptions load;
     load.target_file_rows = 1'000'000;
     table.append(con, select, load);
@@ -125,5 +131,48 @@ int main(int argc, char** argv) {
                   .scalar()
                   .as_int();
   std::cout << "\nrows of the SCD1 target not in the MERGE result: " << diff << "\n";
-  return diff == 0 ? 0 : 1;
+  if (diff != 0) return 1;
+
+  // A small batch into a small and a large target: the ratio is the cost of the table's size.
+  const int64_t small = argc > 4 ? std::stoll(argv[4]) : 15'000;
+  std::cout << "\n| batch of " << small << " changes | into 150,000 rows | into " << n
+            << " rows | ratio |\n|---|---|---|---|\n";
+  for (int scd : {1, 2}) {
+    double seconds[2] = {0, 0};
+    int64_t sizes[2] = {150'000, target_rows};
+    for (int which = 0; which < 2; ++which) {
+      const std::string rows_n = std::to_string(sizes[which]);
+      const std::string target =
+          (work / ("small_scd" + std::to_string(scd) + "_" + rows_n)).string();
+      con.execute(
+          "CREATE OR REPLACE TABLE small_changes AS SELECT CASE WHEN i % 10 < 7 THEN "
+          "hash(i) % " +
+          rows_n + " WHEN i % 10 < 9 THEN " + rows_n + " + i ELSE hash(i * 7919) % " + rows_n +
+          " END::BIGINT AS id, 'changed_' || i AS name, i * 0.5 AS amount, CASE WHEN "
+          "i % 10 = 9 THEN 'D' ELSE 'U' END AS op, (i + 2)::BIGINT AS seq FROM range(" +
+          std::to_string(small) + ") t(i)");
+      // The target as a first apply_changes batch creates it (with its state), then the batch.
+      spec.stored_as_scd_type = scd;
+      dls::pipeline::ApplyChangesRequest request;
+      request.target_root = target;
+      request.state_root = target + "_state";
+      request.changes_sql =
+          "SELECT i::BIGINT AS id, 'name_' || i AS name, (i % 1000) * 1.5 AS "
+          "amount, 'U' AS op, 1::BIGINT AS seq FROM range(" +
+          rows_n + ") t(i)";
+      request.keys = {"id"};
+      request.spec = spec;
+      request.txn_app_id = "bench";
+      request.txn_version = 1;
+      dls::pipeline::apply_changes(con, request);
+      request.changes_sql = "SELECT * FROM small_changes";
+      request.txn_version = 2;
+      auto start = Clock::now();
+      dls::pipeline::apply_changes(con, request);
+      seconds[which] = seconds_since(start);
+    }
+    std::cout << "| SCD" << scd << " | " << std::fixed << std::setprecision(2) << seconds[0]
+              << " s | " << seconds[1] << " s | " << seconds[1] / seconds[0] << "x |" << std::endl;
+  }
+  return 0;
 }

@@ -9,6 +9,7 @@
 // The N-entity control table is left at WORKDIR/main/dls/control_table, so that
 // `dls --warehouse WORKDIR list ...` can be timed afterwards. Prints Markdown table rows.
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -32,7 +33,8 @@ dls::DeltaLiveEntity bench_entity(int i, int revision) {
   e.source = "/data/in/" + std::to_string(i);
   e.source_format = "csv";
   e.destination = "t" + std::to_string(i);
-  e.read_options = {{"header", "true"}, {"revision", std::to_string(revision)}};
+  e.read_options = {{"header", "true"}};
+  e.comment = "revision " + std::to_string(revision);
   if (i % 3 == 0) e.tags = {{"pii", "yes"}};
   e.select_expr = {"id", "name", "amount * 2 AS double_amount"};
   e.expectations.expect_all = {{"valid_id", "id IS NOT NULL"}};
@@ -91,7 +93,8 @@ void bench_upsert_and_find(const fs::path& work, int n) {
   for (int i = 0; i < 20; ++i) store.upsert(bench_entity(i, 100));
   row("upsert 1 changed entity into " + std::to_string(n) + " latest / " + std::to_string(5 * n) +
           " rows (mean of 20 calls)",
-      seconds_since(start) / 20, "read-modify-write of the whole table, one commit each");
+      seconds_since(start) / 20,
+      "row-level change (deletion vector + new versions), one commit each");
 
   const dls::Predicate filter =
       dls::by_group("g3") & dls::by_is_enabled() & ~dls::by_has_tag("pii");
@@ -137,6 +140,32 @@ void bench_cascade(const fs::path& work, int chain) {
       seconds_since(start), std::to_string(change.updated.size()) + " enabled, one commit");
 }
 
+/// Issue 12: one changed entity upserted into a store of `small` and of `large` entities (3
+/// versions each), the mean of 20 calls each, and their ratio (the cost of the store's size).
+void bench_one_change_by_store_size(const fs::path& work, int small, int large) {
+  double mean[2] = {0, 0};
+  int sizes[2] = {small, large};
+  for (int which = 0; which < 2; ++which) {
+    // A warehouse per size (WORKDIR/sizeN), so that `dls --warehouse WORKDIR/sizeN list` can be
+    // timed on it afterwards.
+    dls::DeltaLiveStore store(
+        (work / ("size" + std::to_string(sizes[which])) / "main" / "dls" / "control_table")
+            .string(),
+        "bench");
+    store.destroy();
+    store.initialize();
+    for (int revision = 0; revision < 3; ++revision)
+      store.upsert(bench_entities(sizes[which], revision));
+    auto start = Clock::now();
+    for (int i = 0; i < 20; ++i) store.upsert(bench_entity(i, 100 + i));
+    mean[which] = seconds_since(start) / 20;
+  }
+  row("upsert 1 changed entity, " + std::to_string(small) + " entities x 3 versions (mean of 20)",
+      mean[0], "row-level: a deletion vector and one new file per commit");
+  row("upsert 1 changed entity, " + std::to_string(large) + " entities x 3 versions (mean of 20)",
+      mean[1], "ratio large / small " + std::to_string(mean[1] / mean[0]).substr(0, 4) + "x");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -145,7 +174,11 @@ int main(int argc, char** argv) {
   const fs::path work = argc > 3 ? fs::path(argv[3]) : fs::path("/tmp/dls-store-bench");
   fs::create_directories(work);
   std::cout << "| benchmark | time | notes |\n|---|---|---|\n";
-  bench_upsert_and_find(work, n);
-  bench_cascade(work, chain);
+  // DLS_STORE_BENCH_SIZE_ONLY=1: only the store-size comparison (for profiling it).
+  if (!std::getenv("DLS_STORE_BENCH_SIZE_ONLY")) {
+    bench_upsert_and_find(work, n);
+    bench_cascade(work, chain);
+  }
+  bench_one_change_by_store_size(work, 20, 2 * n);
   return 0;
 }

@@ -22,6 +22,9 @@ namespace dls::delta {
 
 namespace {
 
+/// A file with a larger fraction of deleted rows is rewritten instead of getting a bigger DV.
+constexpr double kRewriteDeletedFraction = 1.0 / 3.0;
+
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -190,7 +193,12 @@ RowChangeResult DeltaTable::replace_rows(sql::Connection& con, const RowChange& 
         ++result.removed_files;
         continue;
       }
-      if (!use_dv) {
+      // Merge-on-read until a third of the file is deleted, then copy-on-write: reads stop
+      // filtering ever larger DVs, and the dead rows and superseded DV files stop piling up
+      // (what OPTIMIZE would otherwise have to purge).
+      const bool mostly_deleted =
+          records && static_cast<double>(all.size()) > kRewriteDeletedFraction * *records;
+      if (!use_dv || mostly_deleted) {
         rewrite.push_back(f);
         continue;
       }

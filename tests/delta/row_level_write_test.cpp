@@ -197,6 +197,24 @@ TEST_F(RowLevelWrite, RemovingEveryRowOfAFileRemovesTheFile) {
             200);
 }
 
+TEST_F(RowLevelWrite, AFileMoreThanAThirdDeletedIsRewrittenInsteadOfGettingABiggerDv) {
+  auto table = make_table(true);
+  con_.execute("CREATE TEMP TABLE keys AS SELECT i::BIGINT AS id FROM range(0, 20) t(i)");
+  auto r = upsert_keys(table);
+  EXPECT_EQ(r.deletion_vectors_added, 1);  // 20 of 100 rows: a DV
+  con_.execute(
+      "CREATE OR REPLACE TEMP TABLE keys AS SELECT i::BIGINT AS id FROM range(20, 40) t(i)");
+  r = upsert_keys(table);
+  EXPECT_EQ(r.deletion_vectors_added, 0);  // 40 of 100 rows: the file is rewritten
+  EXPECT_EQ(r.removed_files, 1);
+  EXPECT_EQ(r.copied_rows, 60);
+  std::set<int64_t> changed;
+  for (int64_t i = 0; i < 40; ++i) changed.insert(i);
+  EXPECT_EQ(table_rows(con_, table, "id, name, part"), expected_after_upsert(changed));
+  const Snapshot snap = table.snapshot();
+  for (const auto& f : snap.files()) EXPECT_FALSE(f.deletion_vector) << f.path;
+}
+
 TEST_F(RowLevelWrite, AChangeBasedOnAnOldVersionConflictsAndLeavesNoFiles) {
   auto table = make_table(true);
   Snapshot snap = table.snapshot();

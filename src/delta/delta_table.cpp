@@ -213,6 +213,12 @@ CommitResult DeltaTable::delete_where(sql::Connection& con, const std::string& p
     if (done && *done >= *options.txn_version) return CommitResult{snap.version(), true, 1};
   }
   check_writable(snap.protocol(), snap.metadata(), root_, true);
+  for (const auto& [key, value] : snap.metadata().configuration) {
+    if (lower(key) == "delta.enablechangedatafeed" && lower(value) == "true")
+      throw UnsupportedFeatureError("cannot delete from the Delta table at " + root_ +
+                                    ": it has delta.enableChangeDataFeed=true and delete_where "
+                                    "writes no change data; nothing was deleted");
+  }
   const Schema& schema = snap.schema();
   std::set<std::string> partition;
   for (const auto& p : snap.partition_columns()) partition.insert(lower(p));

@@ -60,6 +60,41 @@ std::optional<std::string> widened_stats(const std::optional<std::string>& stats
   }
 }
 
+bool change_data_feed_enabled(const Metadata& metadata) {
+  for (const auto& [k, v] : metadata.configuration)
+    if (lower(k) == "delta.enablechangedatafeed" && lower(v) == "true") return true;
+  return false;
+}
+
+/// The SELECT of a change's rows with `_change_type`, from the TEMP tables of the removed rows
+/// (`old_rows`) and the added rows (`new_rows`), both with exactly `columns`.
+std::string change_rows_sql(const std::vector<std::string>& columns,
+                            const std::vector<std::string>& keys, const std::string& old_rows,
+                            const std::string& new_rows) {
+  std::string cols;
+  for (const auto& c : columns) cols += (cols.empty() ? "" : ", ") + sql::quote_identifier(c);
+  if (keys.empty()) {
+    // Rows removed and added unchanged are no change.
+    return "SELECT " + cols + ", 'delete' AS _change_type FROM (SELECT " + cols + " FROM " +
+           old_rows + " EXCEPT ALL SELECT " + cols + " FROM " + new_rows + ") UNION ALL SELECT " +
+           cols + ", 'insert' FROM (SELECT " + cols + " FROM " + new_rows + " EXCEPT ALL SELECT " +
+           cols + " FROM " + old_rows + ")";
+  }
+  std::string on;
+  for (const auto& k : keys)
+    on += (on.empty() ? "" : " AND ") + std::string("__a.") + sql::quote_identifier(k) +
+          " IS NOT DISTINCT FROM __b." + sql::quote_identifier(k);
+  auto side = [&](const std::string& from, const std::string& other, const std::string& matched,
+                  const std::string& unmatched) {
+    return "SELECT " + cols + ", " + sql::quote_literal(matched) + " AS _change_type FROM " + from +
+           " AS __a SEMI JOIN " + other + " AS __b ON " + on + " UNION ALL SELECT " + cols + ", " +
+           sql::quote_literal(unmatched) + " FROM " + from + " AS __a ANTI JOIN " + other +
+           " AS __b ON " + on;
+  };
+  return side(old_rows, new_rows, "update_preimage", "delete") + " UNION ALL " +
+         side(new_rows, old_rows, "update_postimage", "insert");
+}
+
 /// Removes a written DV file when the commit did not happen. Never throws.
 void discard_dv(Storage& storage, const std::string& path) noexcept {
   try {
@@ -161,6 +196,16 @@ RowChangeResult DeltaTable::replace_rows(sql::Connection& con, const RowChange& 
 
   DataWriter writer(storage_, root_, snap.metadata());
   WrittenFiles written;
+  WrittenFiles change_data;  // paths relative to <root>/_change_data
+  const bool cdf = change_data_feed_enabled(snap.metadata());
+  auto discard_change_data = [&](const WrittenFiles& files) noexcept {
+    for (const auto& a : files.adds) {
+      try {
+        storage_->remove(root_ + "/_change_data/" + decode_path(a.path));
+      } catch (...) {
+      }
+    }
+  };
   DeletionVectorFileBuilder dv_file;
   bool dv_written = false;
   Transaction tx(snap);
@@ -248,12 +293,61 @@ RowChangeResult DeltaTable::replace_rows(sql::Connection& con, const RowChange& 
       written.num_bytes += added.num_bytes;
       for (auto& a : added.adds) written.adds.push_back(std::move(a));
     }
+    if (cdf) {
+      // The change data feed: the removed rows as they were (rows an older DV already hid are
+      // not read) and the added rows, each with its _change_type, under _change_data/.
+      const std::string id = std::to_string(counter++);
+      const std::string old_rows = sql::quote_identifier("__dls_rlw_old_" + id);
+      const std::string new_rows = sql::quote_identifier("__dls_rlw_new_" + id);
+      std::vector<std::string> columns;
+      std::string cols;
+      for (const auto& f : snap.schema().fields) {
+        columns.push_back(f.name);
+        cols += (cols.empty() ? "" : ", ") + sql::quote_identifier(f.name);
+      }
+      std::vector<AddFile> touched;
+      for (const auto& [idx, rows] : removed) touched.push_back(files[idx]);
+      ScanOptions scan_options;
+      scan_options.files = touched;
+      scan_options.with_row_address = true;
+      con.execute("CREATE TEMP TABLE " + old_rows + " AS SELECT " + cols + " FROM (" +
+                  (touched.empty() ? "SELECT " + cols +
+                                         ", NULL::VARCHAR AS __dls_file, "
+                                         "NULL::BIGINT AS __dls_row FROM (" +
+                                         TableScan(snap).sql(con) + ") WHERE false"
+                                   : TableScan(snap, scan_options).sql(con)) +
+                  ") AS __s" +
+                  (has_removals ? " SEMI JOIN (" + change.removed_rows_sql +
+                                      ") AS __r ON __s.__dls_file = __r.__dls_file AND "
+                                      "__s.__dls_row = __r.__dls_row"
+                                : std::string(" WHERE false")));
+      con.execute("CREATE TEMP TABLE " + new_rows + " AS SELECT " + cols + " FROM (" +
+                  (change.added_rows_sql.empty() ? "SELECT * FROM " + old_rows + " WHERE false"
+                                                 : writer.conform(con, change.added_rows_sql)) +
+                  ") AS __n");
+      Metadata change_metadata = snap.metadata();
+      Schema change_schema = snap.schema();
+      change_schema.fields.push_back(
+          StructField{"_change_type", DataType::from_duckdb("VARCHAR"), true});
+      change_metadata.schema_string = change_schema.to_json_string();
+      storage_->create_directories(root_ + "/_change_data");
+      DataWriter change_writer(storage_, root_ + "/_change_data", change_metadata);
+      change_data = change_writer.write(
+          con, change_rows_sql(columns, change.key_columns, old_rows, new_rows));
+      con.execute("DROP TABLE " + old_rows);
+      con.execute("DROP TABLE " + new_rows);
+      result.change_data_rows = change_data.num_rows;
+      for (const auto& a : change_data.adds)
+        tx.add_change_data_file(
+            ChangeDataFile{"_change_data/" + a.path, a.partition_values, a.size});
+    }
     if (!dv_file.empty()) {
       dv_file.write(*storage_, root_);
       dv_written = true;
     }
   } catch (...) {
     writer.discard(written);
+    discard_change_data(change_data);
     if (dv_written) discard_dv(*storage_, dv_file.path(root_));
     throw;
   }
@@ -274,19 +368,25 @@ RowChangeResult DeltaTable::replace_rows(sql::Connection& con, const RowChange& 
                   {"numTargetFilesRemoved", result.removed_files},
                   {"numTargetFilesAdded", result.added_files},
                   {"numOutputRows", written.num_rows},
-                  {"numTargetBytesAdded", written.num_bytes}});
+                  {"numTargetBytesAdded", written.num_bytes},
+                  {"numTargetChangeFilesAdded", change_data.adds.size()}});
   // As commit_or_discard: the DV file goes only when the commit certainly did not happen (after
   // another error the commit may exist and reference it).
   try {
     result.commit = commit_or_discard(tx, writer, written);
   } catch (const CommitConflictError&) {
     if (dv_written) discard_dv(*storage_, dv_file.path(root_));
+    discard_change_data(change_data);
     throw;
   } catch (const UnsupportedFeatureError&) {
     if (dv_written) discard_dv(*storage_, dv_file.path(root_));
+    discard_change_data(change_data);
     throw;
   }
-  if (result.commit.skipped && dv_written) discard_dv(*storage_, dv_file.path(root_));
+  if (result.commit.skipped) {
+    if (dv_written) discard_dv(*storage_, dv_file.path(root_));
+    discard_change_data(change_data);
+  }
   return result;
 }
 

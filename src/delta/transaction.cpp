@@ -62,6 +62,10 @@ void Transaction::remove_file(RemoveFile remove) {
   removes_.push_back(std::move(remove));
 }
 
+void Transaction::add_change_data_file(ChangeDataFile file) {
+  change_files_.push_back(std::move(file));
+}
+
 void Transaction::set_transaction(const std::string& app_id, int64_t version) {
   txn_ = SetTransaction{app_id, version, std::nullopt};
 }
@@ -175,6 +179,14 @@ CommitResult Transaction::commit() {
   }
   for (const auto& r : removes_) actions.emplace_back(r);
   for (const auto& a : adds_) actions.emplace_back(a);
+  for (const auto& c : change_files_) {
+    nlohmann::json values = nlohmann::json::object();
+    for (const auto& [k, v] : c.partition_values)
+      values[k] = v ? nlohmann::json(*v) : nlohmann::json();
+    actions.emplace_back(OtherAction{
+        "cdc",
+        {{"path", c.path}, {"partitionValues", values}, {"size", c.size}, {"dataChange", false}}});
+  }
 
   storage_->create_directories(log_dir(table_root_));
   make_files_durable();
@@ -225,6 +237,7 @@ void Transaction::make_files_durable() {
     if (add.deletion_vector && add.deletion_vector->storage_type != "i")
       add_path(deletion_vector_path(*add.deletion_vector, table_root_));
   }
+  for (const auto& c : change_files_) add_path(table_root_ + "/" + decode_path(c.path));
   dirs.insert(table_root_);  // holds _delta_log, which may be new
   for (const auto& f : files) {
     try {

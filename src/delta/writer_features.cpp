@@ -78,9 +78,9 @@ void check_writable(const Protocol& protocol, const Metadata& metadata,
   for (const auto& [key, value] : metadata.configuration) {
     if (key.rfind("delta.constraints.", 0) == 0) refuse("it has the CHECK constraint " + key);
   }
-  if (property(metadata, "delta.enablechangedatafeed") == "true") {
-    refuse("it has delta.enableChangeDataFeed=true (change data files)");
-  }
+  // delta.enableChangeDataFeed: appends need no change data (readers take inserts from the adds),
+  // overwrites none either (readers take the removed and added files); row-level changes write
+  // _change_data files (DeltaTable::replace_rows) and delete_where refuses such tables itself.
   std::string mode = property(metadata, "delta.columnmapping.mode");
   if (!mode.empty() && mode != "none") refuse("it uses column mapping mode '" + mode + "'");
   if (property(metadata, "delta.enablerowtracking") == "true") refuse("it has row tracking");
@@ -147,6 +147,10 @@ Protocol protocol_for_new_table(const Metadata& metadata) {
     }
     if (property(metadata, "delta.appendonly") == "true")
       p.writer_features->push_back("appendOnly");
+    if (property(metadata, "delta.enablechangedatafeed") == "true")
+      p.writer_features->push_back("changeDataFeed");
+  } else if (property(metadata, "delta.enablechangedatafeed") == "true") {
+    p.min_writer_version = 4;  // writer 4 implies changeDataFeed
   }
   return p;
 }

@@ -215,6 +215,53 @@ TEST_F(RowLevelWrite, AFileMoreThanAThirdDeletedIsRewrittenInsteadOfGettingABigg
   for (const auto& f : snap.files()) EXPECT_FALSE(f.deletion_vector) << f.path;
 }
 
+TEST_F(RowLevelWrite, ChangeDataFeedGetsTheChangedRowsWithTheirChangeType) {
+  CreateOptions options;
+  options.properties["delta.enableDeletionVectors"] = "true";
+  options.properties["delta.enableChangeDataFeed"] = "true";
+  auto table = DeltaTable::create(
+      root(), make_schema({{"id", "long"}, {"name", "string"}, {"part", "string"}}), options);
+  auto protocol = table.snapshot().protocol();
+  ASSERT_TRUE(protocol.writer_features);
+  EXPECT_NE(std::find(protocol.writer_features->begin(), protocol.writer_features->end(),
+                      "changeDataFeed"),
+            protocol.writer_features->end());
+  table.append(con_, "SELECT i AS id, 'n' || i AS name, 'a' AS part FROM range(0, 10) t(i)");
+  set_keys("(1::BIGINT), (2), (99)");
+  Snapshot snap = table.snapshot();
+  con_.execute("CREATE TEMP TABLE old AS " + TableScan(snap).sql_for_keys(con_, {"id"}, "keys"));
+  RowChange change;
+  change.read_version = snap.version();
+  change.removed_rows_sql = "SELECT __dls_file, __dls_row FROM old WHERE id <> 2";  // 2: kept
+  change.added_rows_sql = "SELECT id, 'new' || id AS name, 'a' AS part FROM keys WHERE id <> 2";
+  change.key_columns = {"id"};
+  auto r = table.replace_rows(con_, change);
+  EXPECT_EQ(r.change_data_rows, 3);
+  auto cdc = actions_of(root(), r.commit.version, "cdc");
+  ASSERT_EQ(cdc.size(), 1u);
+  EXPECT_FALSE(cdc[0]["dataChange"].get<bool>());
+  const std::string path = root() + "/" + cdc[0]["path"].get<std::string>();
+  EXPECT_EQ(rows_as_text(con_, "SELECT id, name, _change_type FROM read_parquet('" + path + "')"),
+            (Rows{{"1", "n1", "update_preimage"},
+                  {"1", "new1", "update_postimage"},
+                  {"99", "new99", "insert"}}));
+  // A removal with no added row of its key is a delete.
+  snap = table.snapshot();
+  set_keys("(5::BIGINT)");
+  con_.execute("CREATE OR REPLACE TEMP TABLE old AS " +
+               TableScan(snap).sql_for_keys(con_, {"id"}, "keys"));
+  change.read_version = snap.version();
+  change.removed_rows_sql = "SELECT __dls_file, __dls_row FROM old";
+  change.added_rows_sql = "";
+  r = table.replace_rows(con_, change);
+  cdc = actions_of(root(), r.commit.version, "cdc");
+  ASSERT_EQ(cdc.size(), 1u);
+  EXPECT_EQ(rows_as_text(con_, "SELECT id, _change_type FROM read_parquet('" + root() + "/" +
+                                   cdc[0]["path"].get<std::string>() + "')"),
+            (Rows{{"5", "delete"}}));
+  EXPECT_THROW(table.delete_where(con_, "id = 3"), UnsupportedFeatureError);
+}
+
 TEST_F(RowLevelWrite, AChangeBasedOnAnOldVersionConflictsAndLeavesNoFiles) {
   auto table = make_table(true);
   Snapshot snap = table.snapshot();

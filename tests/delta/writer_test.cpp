@@ -513,10 +513,20 @@ TEST(Writer, CreateRefusesBadSchemasAndExistingTables) {
       InvalidMetadataError);
   DeltaTable::create((dir / "c").string(), make_schema({{"id", "long"}}));
   EXPECT_THROW(DeltaTable::create((dir / "c").string(), make_schema({{"id", "long"}})), Error);
+}
+
+TEST(Writer, ChangeDataFeedTablesGetWriterVersionFourAndTakeAppends) {
+  testing::TempDir dir;
+  sql::Database db;
+  auto con = db.connect();
   CreateOptions cdf;
   cdf.properties = {{"delta.enableChangeDataFeed", "true"}};
-  EXPECT_THROW(DeltaTable::create((dir / "d").string(), make_schema({{"id", "long"}}), cdf),
-               UnsupportedFeatureError);
+  auto table = DeltaTable::create((dir / "d").string(), make_schema({{"id", "long"}}), cdf);
+  EXPECT_EQ(table.snapshot().protocol().min_writer_version, 4);
+  // Appends need no change data files: readers take the inserts from the added files.
+  auto commit = table.append(con, "SELECT range AS id FROM range(3)");
+  EXPECT_TRUE(actions_of((dir / "d").string(), commit.version, "cdc").empty());
+  EXPECT_EQ(table_rows(con, table, "count(*)"), (Rows{{"3"}}));
 }
 
 TEST(Writer, SplitsLargeWritesIntoFilesOfTargetSize) {

@@ -33,10 +33,19 @@ def _event_rows(r: int) -> str:
     return "\n".join(out) + "\n"
 
 
+EXTRA = 100  # ids of the extra users (above every round's id)
+
+
 def _user_rows(r: int) -> str:
     # A change feed: inserts, then updates and deletes of earlier keys.
     seq = r + 1
     lines = [f"{r},user{r},city{r},INSERT,{seq}"]
+    # 40 more users in the first file, one of them changed per round: the CDC targets' merges
+    # mark that row in a deletion vector (a file is rewritten once a third of it is deleted).
+    if r == 0:
+        lines += [f"{k},user{k},home{k},INSERT,{seq}" for k in range(EXTRA, EXTRA + 40)]
+    else:
+        lines.append(f"{EXTRA + r},user{EXTRA + r},away{r},UPDATE,{seq}")
     if r >= 2:
         lines.append(f"{r - 2},user{r - 2},moved{r},UPDATE,{seq}")
     if r >= 4 and r % 4 == 0:
@@ -133,6 +142,9 @@ def _entities(data: pathlib.Path) -> list[dict]:
          "apply_changes": {**apply, "stored_as_scd_type": 1}},
         {**users, "entity_id": "users_scd2", "destination": "users_scd2",
          "apply_changes": {**apply, "stored_as_scd_type": 2}},
+        {**users, "entity_id": "users_cdf", "destination": "users_cdf",
+         "table_properties": {"delta.enableChangeDataFeed": "true"},
+         "apply_changes": {**apply, "stored_as_scd_type": 1}},
         {
             "entity_id": "evolving",
             "group": group,
@@ -212,7 +224,7 @@ def _features(path):
 
 
 TABLES = ["events", "events_by_day", "events_by_bucket", "events_by_ts", "typed", "silver",
-          "silver_invalid", "users_scd1", "users_scd2", "evolving"]
+          "silver_invalid", "users_scd1", "users_scd2", "users_cdf", "evolving"]
 
 
 @pytest.mark.parametrize("table", TABLES)
@@ -297,7 +309,11 @@ def test_history_lists_dls_commits(spark, written):
 
 def test_scd_targets_hold_the_change_feed(spark, written):
     warehouse, _ = written
-    scd1 = {r.id: r.city for r in read_spark(spark, _path(warehouse, "users_scd1")).collect()}
+    everyone = {r.id: r.city for r in read_spark(spark, _path(warehouse, "users_scd1")).collect()}
+    extra = {k: v for k, v in everyone.items() if k >= EXTRA}
+    assert extra == {k: (f"away{k - EXTRA}" if 0 < k - EXTRA < ROUNDS else f"home{k}")
+                     for k in range(EXTRA, EXTRA + 40)}
+    scd1 = {k: v for k, v in everyone.items() if k < EXTRA}
     deleted = {r - 4 for r in range(ROUNDS) if r >= 4 and r % 4 == 0}
     assert set(scd1) == set(range(ROUNDS)) - deleted
     for k in scd1:
@@ -305,7 +321,7 @@ def test_scd_targets_hold_the_change_feed(spark, written):
     scd2 = read_spark(spark, _path(warehouse, "users_scd2"))
     assert {"__START_AT", "__END_AT"} <= set(scd2.columns)
     open_rows = scd2.where("__END_AT IS NULL").count()
-    assert open_rows == len(scd1)
+    assert open_rows == len(everyone)
 
 
 @pytest.mark.parametrize("table", ["users_scd1", "users_scd2"])
@@ -324,6 +340,37 @@ def test_cdc_targets_are_merged_with_deletion_vectors(spark, written, table):
     latest = DeltaTable(str(path)).version()
     for version in range(1, latest + 1, max(1, latest // 4)):
         _assert_same(spark, run, path, version)
+
+
+def test_change_data_feed_of_a_cdc_target_reads_the_same_in_spark_and_delta_rs(spark, written):
+    """A CDC target with delta.enableChangeDataFeed: dls writes _change_data files (issue 12);
+    Spark's and delta-rs's change feeds agree row for row, and replaying the feed in commit order
+    gives the table's rows."""
+    warehouse, _ = written
+    path = _path(warehouse, "users_cdf")
+    assert (path / "_change_data").is_dir()
+    assert _log_actions(path, "cdc"), "no cdc action in the log"
+    feed = (spark.read.format("delta").option("readChangeFeed", "true")
+            .option("startingVersion", 1).load(str(path)))
+    cols = ["id", "name", "city", "_change_type", "_commit_version"]
+    from_spark = sorted(tuple(r[c] for c in cols) for r in feed.select(*cols).collect())
+    from deltalake import DeltaTable
+
+    arrow = DeltaTable(str(path)).load_cdf(starting_version=1).read_all()
+    from_rs = sorted(zip(*(arrow.column(c).to_pylist() for c in cols)))
+    assert from_spark == from_rs
+    types = {r[3] for r in from_spark}
+    assert {"insert", "update_preimage", "update_postimage", "delete"} <= types, types
+    # Replay: inserts and post-images set a key's row, deletes remove it.
+    order = {"update_preimage": 0, "delete": 1, "insert": 2, "update_postimage": 2}
+    state: dict = {}
+    for id_, name, city, kind, _ in sorted(from_spark, key=lambda r: (r[4], order[r[3]])):
+        if kind in ("insert", "update_postimage"):
+            state[id_] = (name, city)
+        elif kind == "delete":
+            state.pop(id_, None)
+    table = {r.id: (r.name, r.city) for r in read_spark(spark, path).collect()}
+    assert state == table
 
 
 def test_schema_evolution_adds_the_column_for_every_reader(spark, written):

@@ -167,7 +167,6 @@ def test_row_tracking(spark, run_dls, tmp_path):
 @pytest.mark.parametrize(
     "properties, named",
     [
-        ("'delta.enableChangeDataFeed' = 'true'", "delta.enableChangeDataFeed"),
         ("'delta.enableRowTracking' = 'true'", "rowTracking"),
         ("'delta.columnMapping.mode' = 'name'", "column mapping"),
     ],

@@ -52,6 +52,11 @@ struct RowChange {
   std::string removed_rows_sql;
   /// A SELECT of the rows to add (matched to the schema by name, as append). Empty: none.
   std::string added_rows_sql;
+  /// For the change data feed (tables with delta.enableChangeDataFeed=true): a removed row whose
+  /// key columns equal an added row's is an update (update_preimage / update_postimage), other
+  /// removed rows are deletes and other added rows inserts. Empty: rows removed and added with
+  /// identical values cancel out, the others are deletes and inserts.
+  std::vector<std::string> key_columns;
 };
 
 /// What a row-level change wrote, for metrics and tests.
@@ -63,6 +68,7 @@ struct RowChangeResult {
   int64_t deletion_vectors_added = 0;  // files that got a new deletion vector (merge-on-read)
   int64_t removed_files = 0;           // files removed whole (rewritten or emptied)
   int64_t added_files = 0;             // new data files
+  int64_t change_data_rows = 0;        // rows written to _change_data files (change data feed)
 };
 
 /// One history entry (from commitInfo; fields absent when the writer did not record them).
@@ -140,7 +146,9 @@ class DeltaTable {
   /// read, one DV file per commit); otherwise its kept rows are rewritten into new files and the
   /// old file is removed (copy-on-write). A file whose rows are all removed is removed whole.
   /// Based on read_version: any commit after it is a CommitConflictError (nothing written), so
-  /// callers re-read and retry. Throws UsageError for an address not in an active file.
+  /// callers re-read and retry. Throws UsageError for an address not in an active file. With
+  /// delta.enableChangeDataFeed=true the commit also carries `cdc` actions for _change_data files
+  /// holding the removed and added rows with their _change_type (see RowChange::key_columns).
   RowChangeResult replace_rows(sql::Connection& con, const RowChange& change,
                                const WriteOptions& options = {});
   /// Whether replace_rows writes deletion vectors to this table as of `snap`.

@@ -27,6 +27,14 @@
 
 namespace dls::delta {
 
+/// A change data file (PROTOCOL.md "Add CDC File"): Parquet under _change_data/ holding the rows a
+/// commit changed, with a `_change_type` column; committed as a `cdc` action (dataChange false).
+struct ChangeDataFile {
+  std::string path;  // relative to the table root, URI-encoded as add.path
+  PartitionValues partition_values;
+  int64_t size = 0;
+};
+
 struct CommitResult {
   int64_t version = -1;  // the committed version (or the existing one when skipped)
   bool skipped = false;  // true when a txn (appId, version) was already committed: no-op
@@ -45,6 +53,7 @@ class Transaction {
   void set_metadata(Metadata metadata);
   void add_file(AddFile add);
   void remove_file(RemoveFile remove);
+  void add_change_data_file(ChangeDataFile file);
   /// Makes the write idempotent: if the table already holds txn (app_id, >= version), commit()
   /// writes nothing and returns skipped=true.
   void set_transaction(const std::string& app_id, int64_t version);
@@ -77,6 +86,7 @@ class Transaction {
   std::optional<Metadata> metadata_;
   std::vector<AddFile> adds_;
   std::vector<RemoveFile> removes_;
+  std::vector<ChangeDataFile> change_files_;
   std::optional<SetTransaction> txn_;
   std::string operation_ = "WRITE";
   nlohmann::json parameters_ = nlohmann::json::object();

@@ -140,6 +140,8 @@ ApplyChangesMetrics apply_changes(sql::Connection& con, const ApplyChangesReques
     if (!target_rows.empty())
       change.removed_rows_sql = "SELECT __dls_file, __dls_row FROM " + target_rows;
     change.added_rows_sql = select;
+    // SCD1 keeps one row per key: a replaced row is an update in the change data feed.
+    if (plan.scd_type == 1) change.key_columns = plan.keys;
     commit = target->replace_rows(con, change, options).commit;
   } else {
     options.read_version = snapshot->version();

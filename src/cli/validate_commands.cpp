@@ -210,6 +210,7 @@ void register_validate_commands(CommandRegistry& r) {
         [args](Context& ctx) { validate(ctx, *args); });
     add_selection_options(cmd, *args);
     cmd->footer(
+        cmd->get_footer() +
         "\nOutput: one line per problem, \"error: entity 'ID': FIELD: message\" (warnings as "
         "\"warning: ...\"), then \"N entities valid\" when there is no error; --format "
         "json|yaml: a list of {severity, entity_id, field, message}.\n"
@@ -237,6 +238,7 @@ void register_validate_commands(CommandRegistry& r) {
         ->type_name("NAME")
         ->allow_extra_args(false);
     cmd->footer(
+        cmd->get_footer() +
         "\nOutput: per dataset, a commented block with the DuckDB query (its input, "
         "source_schema, select_expr and one __dls_ok_<i> column per expectation rule; an "
         "upstream dataset's rows appear as __dls_input_<n>) and the Lakeflow SQL; --format "

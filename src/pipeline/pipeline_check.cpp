@@ -17,6 +17,9 @@
 #include "dls/sql/database.h"
 #include "dls/sql/quote.h"
 #include "dls/sql/spark/ddl_schema.h"
+#include "dls/sql/spark/dialect.h"
+#include "dls/sql/sql_error.h"
+#include "pipeline/engine_message.h"
 #include "pipeline/storage_type.h"
 #include "pipeline/write_plan.h"
 
@@ -105,6 +108,40 @@ void copy_state(const fs::path& from, const fs::path& to) {
   std::error_code ec;
   fs::create_directories(to, ec);
   if (fs::exists(from, ec)) fs::copy(from, to, fs::copy_options::recursive, ec);
+}
+
+/// Binds the apply_changes expressions (sequence_by, where, apply_as_deletes,
+/// apply_as_truncates) on `rows`, the change events after the transform, as the merge reads them.
+void bind_apply_changes(sql::Connection& con, const DeltaLiveEntity& e, const std::string& rows,
+                        Diagnostics& out) {
+  if (!e.apply_changes) return;
+  const ApplyChanges& ac = *e.apply_changes;
+  const std::pair<const char*, std::optional<std::string>> fields[] = {
+      {"sequence_by", ac.sequence_by},
+      {"where", ac.where},
+      {"apply_as_deletes", ac.apply_as_deletes},
+      {"apply_as_truncates", ac.apply_as_truncates}};
+  std::vector<std::string> columns;
+  for (const auto& [name, text] : fields) {
+    if (!text || text->find_first_not_of(" \t\r\n") == std::string::npos) continue;
+    const std::string field = std::string("apply_changes.") + name;
+    try {
+      const std::string duck = sql::spark::translate_expression(*text);
+      con.query("DESCRIBE SELECT " + duck + " FROM (" + rows + ") AS __dls_rows");
+    } catch (const sql::SqlError& x) {
+      if (columns.empty()) {
+        for (const auto& row : con.query("DESCRIBE " + rows).rows()) {
+          columns.push_back(row.at(0).as_string());
+        }
+      }
+      out.push_back(error_of(
+          e, field,
+          "`" + *text + "`: " + describe_engine_problem(explain_engine_error(x.what()), columns) +
+              ". Fix the expression (Spark SQL over the dataset's columns)"));
+    } catch (const Error& x) {
+      out.push_back(error_of(e, field, "`" + *text + "`: " + x.what()));
+    }
+  }
 }
 
 }  // namespace
@@ -251,6 +288,7 @@ PipelineCheck check_pipeline(const catalog::Warehouse& warehouse,
         check.datasets.push_back(std::move(out));
         continue;
       }
+      bind_apply_changes(con, e, rows, check.diagnostics);
       out.duckdb_sql = expectations->empty() ? rows : expectations->annotate_sql(rows);
       std::string columns;
       for (const auto& row : con.query("DESCRIBE " + rows).rows()) {

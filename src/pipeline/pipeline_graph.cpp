@@ -76,20 +76,20 @@ std::string to_string(DatasetKind kind) {
 PipelineGraph PipelineGraph::build(const std::vector<DeltaLiveEntity>& entities,
                                    const std::string& target_catalog,
                                    const std::string& target_schema) {
-  return *build(entities, target_catalog, target_schema, nullptr);
+  return *assemble(entities, target_catalog, target_schema, nullptr);
 }
 
 std::optional<PipelineGraph> PipelineGraph::check(const std::vector<DeltaLiveEntity>& entities,
                                                   const std::string& target_catalog,
                                                   const std::string& target_schema,
                                                   Diagnostics& problems) {
-  return build(entities, target_catalog, target_schema, &problems);
+  return assemble(entities, target_catalog, target_schema, &problems);
 }
 
-std::optional<PipelineGraph> PipelineGraph::build(const std::vector<DeltaLiveEntity>& entities,
-                                                  const std::string& target_catalog,
-                                                  const std::string& target_schema,
-                                                  Diagnostics* problems) {
+std::optional<PipelineGraph> PipelineGraph::assemble(const std::vector<DeltaLiveEntity>& entities,
+                                                     const std::string& target_catalog,
+                                                     const std::string& target_schema,
+                                                     Diagnostics* problems) {
   catalog::validate_name_part(target_catalog, "target catalog");
   catalog::validate_name_part(target_schema, "target schema");
   const catalog::Namespace ns{target_catalog, target_schema};

@@ -164,6 +164,27 @@ TEST_F(ValidateCli, ListsEveryProblemAtOnceAndWritesNothing) {
   EXPECT_FALSE(fs::exists(fs::path(wh_) / "_pipelines"));
 }
 
+TEST_F(ValidateCli, ApplyChangesExpressionsAreBound) {
+  load_yaml(
+      "  - entity_id: orders_cdc\n"
+      "    group: main.sales\n"
+      "    source: " +
+      (data_ / "orders").string() +
+      "\n"
+      "    source_format: cloudFiles\n"
+      "    read_options: {cloudFiles.format: csv, header: 'true'}\n"
+      "    destination: orders_cdc\n"
+      "    primary_keys: [id]\n"
+      "    apply_changes: {sequence_by: amount, apply_as_deletes: \"operation = 'D'\"}\n");
+  CommandResult r = dls("validate --group main.sales");
+  EXPECT_EQ(r.exit_code, 3) << r.err << r.out;
+  EXPECT_NE(r.out.find("entity 'orders_cdc': apply_changes.apply_as_deletes: `operation = 'D'`: "
+                       "column `operation` does not exist"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("sequence_by"), std::string::npos) << r.out;
+}
+
 TEST_F(ValidateCli, CleanPipelineIsValid) {
   load_yaml(medallion());
   CommandResult r = dls("validate --group main.sales");

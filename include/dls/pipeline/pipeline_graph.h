@@ -58,10 +58,10 @@ class PipelineGraph {
   std::string render(const std::string& format) const;
 
  private:
-  static std::optional<PipelineGraph> build(const std::vector<DeltaLiveEntity>& entities,
-                                            const std::string& target_catalog,
-                                            const std::string& target_schema,
-                                            Diagnostics* problems);
+  static std::optional<PipelineGraph> assemble(const std::vector<DeltaLiveEntity>& entities,
+                                               const std::string& target_catalog,
+                                               const std::string& target_schema,
+                                               Diagnostics* problems);
   std::vector<DatasetNode> nodes_;
 };
 

@@ -160,7 +160,11 @@ std::string finished_line(const pipeline::DatasetUpdate& d) {
          " rows written, " + seconds(d.duration_ms) + ")";
   } else if (d.status == pipeline::DatasetStatus::kCompleted &&
              d.kind != pipeline::DatasetKind::kView) {
-    s += " (" + std::to_string(d.num_output_rows) + " rows written";
+    s += " (" + std::to_string(d.num_input_rows) + " rows read";
+    if (d.num_batches) {
+      s += " in " + std::to_string(d.num_batches) + (d.num_batches == 1 ? " batch" : " batches");
+    }
+    s += ", " + std::to_string(d.num_output_rows) + " rows written";
     if (d.dropped_records) s += ", " + std::to_string(d.dropped_records) + " dropped";
     if (d.quarantined_rows) s += ", " + std::to_string(d.quarantined_rows) + " quarantined";
     s += ", " + seconds(d.duration_ms) + ")";

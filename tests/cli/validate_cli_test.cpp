@@ -1,7 +1,8 @@
 // `dls validate`, `dls compile` and dbt-like selection (issue 14), through the binary: validate
 // lists every problem at once (exit 3) and writes nothing; the bundled example is clean; compile
 // prints the DuckDB and the Spark SQL of each dataset; --select picks datasets by name, lineage
-// and tag; `run --select X --no-deps` refreshes only X; `dls load` refuses what validate refuses.
+// and tag; `run --select X --no-deps` refreshes only X; `dls load` refuses what validate refuses;
+// `dls run` prints plain progress lines on stderr when it is not a terminal.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -280,6 +281,22 @@ TEST_F(ValidateCli, RunNoDepsRefreshesOnlyTheSelectedDataset) {
 
   CommandResult no_select = dls("run --group main.sales --no-deps");
   EXPECT_EQ(no_select.exit_code, 2) << no_select.err;
+}
+
+TEST_F(ValidateCli, RunPrintsPlainProgressLinesUnlessQuiet) {
+  load_yaml(medallion());
+  CommandResult r = dls("run --group main.sales");  // stderr is not a terminal: plain lines
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("main.sales.orders_bronze: RUNNING\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("main.sales.orders_bronze: COMPLETED (3 rows read in 1 batch, 3 rows "
+                       "written"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("\r"), std::string::npos) << r.err;  // no redrawn status line
+  write_file(data_ / "orders" / "part1.csv", "id,amount\n4,5\n");
+  CommandResult quiet = dls("run --group main.sales --quiet");
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err, "");
 }
 
 TEST_F(ValidateCli, LoadRefusesTwoEntitiesWritingOneDestination) {

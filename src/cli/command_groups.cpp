@@ -3,14 +3,15 @@
 // `void register_<group>(CommandRegistry&)` in namespace dls::cli, and add one X(...) line here.
 #include "command_registry.h"
 
-#define DLS_COMMAND_GROUPS(X)  \
-  X(register_store_commands)   \
-  X(register_entity_commands)  \
-  X(register_load_commands)    \
-  X(register_run_commands)     \
-  X(register_history_commands) \
-  X(register_query_command)    \
-  X(register_table_commands)   \
+#define DLS_COMMAND_GROUPS(X)   \
+  X(register_store_commands)    \
+  X(register_entity_commands)   \
+  X(register_load_commands)     \
+  X(register_run_commands)      \
+  X(register_validate_commands) \
+  X(register_history_commands)  \
+  X(register_query_command)     \
+  X(register_table_commands)    \
   X(register_generate_commands)
 
 namespace dls::cli {

@@ -25,17 +25,11 @@
 #include "dls/delta/table_scan.h"
 #include "dls/pipeline/pipeline_graph.h"
 #include "dls/pipeline/pipeline_runner.h"
+#include "selection.h"
 #include "store_location.h"
 
 namespace dls::cli {
 namespace {
-
-struct SelectionArgs {
-  std::optional<std::string> where;
-  std::optional<std::string> group;
-  std::optional<std::string> target;
-  std::optional<std::string> pipeline;
-};
 
 struct RunArgs {
   SelectionArgs selection;
@@ -43,64 +37,61 @@ struct RunArgs {
   CLI::Option* full_refresh_option = nullptr;  // given (with or without names)?
   bool yes = false;                            // --yes: a full refresh of everything unasked
   int parallelism = 0;
+  bool no_deps = false;  // --no-deps: only the --select'ed datasets, upstream tables as they are
 };
 
-struct Selection {
-  std::vector<DeltaLiveEntity> entities;
-  std::string pipeline;
-  catalog::Namespace target;
-};
-
-std::string sanitize(const std::string& s) {
-  std::string out;
-  for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) || c == '_' ? c : '_';
-  if (!out.empty() && std::isdigit(static_cast<unsigned char>(out[0]))) out = "_" + out;
-  return out;
-}
-
-void add_selection_options(CLI::App* cmd, SelectionArgs& s) {
-  cmd->add_option("--where", s.where, "Filter of the entities (e.g. \"by_group('sales')\")");
-  cmd->add_option("--group", s.group, "The group of entities to run");
-  cmd->add_option("--target", s.target,
-                  "catalog.schema where bare destinations go (default: the group when it is a "
-                  "catalog.schema, else main.default)");
-  cmd->add_option("--pipeline", s.pipeline,
-                  "Pipeline name: its state under <warehouse>/_pipelines/NAME (default: the "
-                  "group, non-name characters as '_', else 'default')");
-}
-
-Selection select(Context& ctx, const SelectionArgs& args) {
-  DeltaLiveStore store = open_initialized_store(ctx);
-  Predicate predicate = by_is_enabled();
-  if (args.where) predicate = parse_predicate(*args.where, "--where") & predicate;
-  if (args.group) predicate = by_group(*args.group) & predicate;
-  Selection s;
-  s.entities = store.find_entities(predicate).entities();
-  std::set<std::string> groups;
-  for (const auto& e : s.entities) groups.insert(e.group);
-  if (!args.group && !args.where && groups.size() > 1) {
-    std::string list;
-    for (const auto& g : groups) list += (list.empty() ? "" : ", ") + (g.empty() ? "(none)" : g);
-    throw UsageError("the control table holds enabled entities of several groups (" + list +
-                     "); a pipeline runs one: choose it with --group G (or select with --where)");
+// The entities an update runs: the selected ones and, unless --no-deps, everything upstream of
+// them. With --no-deps a selected dataset reading an unselected upstream dataset of the pipeline
+// (source_format dlt) reads that dataset's table as it is (as source_format delta: the same
+// reader, streaming = only new appends); an unselected upstream *view* is not persisted, so it
+// is computed for its readers as usual (kept in the update, with the views it reads).
+std::vector<DeltaLiveEntity> entities_to_run(Context& ctx, const Selection& s, bool no_deps) {
+  if (!no_deps) return s.picked(true);
+  if (!s.has_select()) {
+    throw UsageError("--no-deps needs --select: it runs only the selected datasets");
   }
-  std::string group = args.group ? *args.group : groups.size() == 1 ? *groups.begin() : "";
-  s.pipeline = args.pipeline ? *args.pipeline : group.empty() ? "default" : sanitize(group);
-  catalog::validate_name_part(s.pipeline, "pipeline name");
-  if (args.target) {
-    s.target = catalog::parse_namespace(*args.target);
-  } else {
-    s.target = {"main", "default"};
-    if (!group.empty()) {
-      try {
-        s.target = catalog::parse_namespace(group);
-      } catch (const Error&) {
+  std::vector<DeltaLiveEntity> picked = s.picked(false);
+  auto qualified = [&](const std::string& name) -> std::optional<std::string> {
+    if (name.empty() || name.find('/') != std::string::npos) return std::nullopt;
+    try {
+      return catalog::parse_table_name(name, s.target).to_string();
+    } catch (const Error&) {
+      return std::nullopt;
+    }
+  };
+  // Unselected upstream views (transitively through views) join the update.
+  for (bool added = true; added;) {
+    added = false;
+    std::set<std::string> have;
+    for (const auto& e : picked) have.insert(e.entity_id);
+    for (size_t i = 0; i < picked.size(); ++i) {
+      const auto src = qualified(picked[i].source);
+      if (!src) continue;
+      for (const auto& up : s.entities) {
+        if (up.destination_type != "view" || have.count(up.entity_id) ||
+            qualified(up.destination) != src) {
+          continue;
+        }
+        picked.push_back(up);
+        have.insert(up.entity_id);
+        added = true;
       }
     }
   }
-  ctx.debug("pipeline '" + s.pipeline + "', target " + s.target.to_string() + ", " +
-            std::to_string(s.entities.size()) + " entities");
-  return s;
+  std::set<std::string> written;
+  for (const auto& e : picked) {
+    if (auto q = qualified(e.destination)) {
+      written.insert(*q);
+      if (e.is_quarantined) written.insert(*q + "_invalid");
+    }
+  }
+  for (auto& e : picked) {
+    const auto src = qualified(e.source);
+    if (e.source_format != "dlt" || !src || written.count(*src)) continue;
+    ctx.debug("--no-deps: " + e.entity_id + " reads the table " + *src + " as it is");
+    e.source_format = "delta";
+  }
+  return picked;
 }
 
 std::string seconds(int64_t ms) {
@@ -169,7 +160,11 @@ std::string finished_line(const pipeline::DatasetUpdate& d) {
          " rows written, " + seconds(d.duration_ms) + ")";
   } else if (d.status == pipeline::DatasetStatus::kCompleted &&
              d.kind != pipeline::DatasetKind::kView) {
-    s += " (" + std::to_string(d.num_output_rows) + " rows written";
+    s += " (" + std::to_string(d.num_input_rows) + " rows read";
+    if (d.num_batches) {
+      s += " in " + std::to_string(d.num_batches) + (d.num_batches == 1 ? " batch" : " batches");
+    }
+    s += ", " + std::to_string(d.num_output_rows) + " rows written";
     if (d.dropped_records) s += ", " + std::to_string(d.dropped_records) + " dropped";
     if (d.quarantined_rows) s += ", " + std::to_string(d.quarantined_rows) + " quarantined";
     s += ", " + seconds(d.duration_ms) + ")";
@@ -262,7 +257,8 @@ void run(Context& ctx, const RunArgs& args) {
   if (s.entities.empty()) {
     throw NotFoundError("no enabled entities match the selection; see 'dls list'");
   }
-  auto graph = pipeline::PipelineGraph::build(s.entities, s.target.catalog, s.target.schema);
+  const std::vector<DeltaLiveEntity> entities = entities_to_run(ctx, s, args.no_deps);
+  auto graph = pipeline::PipelineGraph::build(entities, s.target.catalog, s.target.schema);
   pipeline::PipelineOptions options;
   options.pipeline = s.pipeline;
   options.target = s.target;
@@ -331,6 +327,7 @@ void register_run_commands(CommandRegistry& r) {
       "Run a pipeline update: the enabled entities of a group as a DAG of streaming tables, "
       "materialized views and views, incrementally and exactly once",
       {"dls run --group sales", "dls run --full-refresh silver_orders",
+       "dls run --group sales --select +orders_silver", "dls run --select orders_gold --no-deps",
        "dls run --group sales --full-refresh --yes",
        "dls run --where \"by_group('sales') & ~by_has_tag('slow')\" --target main.sales"},
       [run_args](Context& ctx) { run(ctx, *run_args); });
@@ -346,9 +343,16 @@ void register_run_commands(CommandRegistry& r) {
                     "stdin is not a terminal)");
   run_cmd->add_option("-j,--parallelism", run_args->parallelism,
                       "Datasets run at once (default: min(4, cores))");
+  run_cmd->add_flag("--no-deps", run_args->no_deps,
+                    "With --select: run only the selected datasets, reading their upstream "
+                    "datasets' tables as they are (without it, the upstream datasets of the "
+                    "selection run first)");
   run_cmd->footer(
       run_cmd->get_footer() +
-      "\nOutput: a summary table per dataset (--format table|json|csv); progress on "
+      "\nSelection: --select picks datasets among --group/--where (see 'dls validate "
+      "--help'); the update runs them and everything upstream of them, or only them with "
+      "--no-deps. An unknown dataset name in --select exits 2.\n"
+      "Output: a summary table per dataset (--format table|json|csv); progress on "
       "stderr.\nExit codes: 0 every dataset completed or was up to date; 4 an "
       "expect_all_or_fail rule failed; 1 another failure (failed datasets skip their "
       "downstream, others still run); 3 invalid metadata (cycle, missing upstream, a "
@@ -373,7 +377,7 @@ void register_run_commands(CommandRegistry& r) {
                     "Show a pipeline's dataset graph (--format text|dot|mermaid; default text)",
                     {"dls graph --group sales", "dls graph --group sales --format mermaid"},
                     [graph_args](Context& ctx) { graph(ctx, *graph_args); });
-  add_selection_options(graph_cmd, *graph_args);
+  add_selection_options(graph_cmd, *graph_args, false);
 }
 
 }  // namespace dls::cli

@@ -83,6 +83,21 @@ LoadPlan plan_load(const EntityList& latest, const std::vector<DeltaLiveEntity>&
                      "; a dataset cannot read, directly or indirectly, its own output, so `dls "
                      "run` would refuse them. Change a source (or disable one of them)");
   }
+  // Two enabled entities of one group (one pipeline) writing one destination: the pipeline graph
+  // refuses them with this message (pipeline_graph.h); names compare as written.
+  std::map<std::pair<std::string, std::string>, std::size_t> writer;  // (group, destination)
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    if (after[i].destination.empty()) continue;
+    auto [it, inserted] = writer.emplace(std::pair(after[i].group, after[i].destination), i);
+    if (inserted || (!from_input[i] && !from_input[it->second])) continue;
+    const DeltaLiveEntity& first = after[it->second];
+    errors.push_back(source + ": error: entity '" + after[i].entity_id +
+                     "': destination: entities '" + first.entity_id + "'" +
+                     (from_input[it->second] ? "" : " (in the control table)") + " and '" +
+                     after[i].entity_id + "' both write the destination " + after[i].destination +
+                     "; every dataset must have exactly one entity, so `dls run` would refuse "
+                     "them. Change a destination (or disable one of them)");
+  }
   if (!errors.empty()) throw MetadataErrors(std::move(errors));
   return plan;
 }

@@ -76,9 +76,32 @@ std::string to_string(DatasetKind kind) {
 PipelineGraph PipelineGraph::build(const std::vector<DeltaLiveEntity>& entities,
                                    const std::string& target_catalog,
                                    const std::string& target_schema) {
+  return *assemble(entities, target_catalog, target_schema, nullptr);
+}
+
+std::optional<PipelineGraph> PipelineGraph::check(const std::vector<DeltaLiveEntity>& entities,
+                                                  const std::string& target_catalog,
+                                                  const std::string& target_schema,
+                                                  Diagnostics& problems) {
+  return assemble(entities, target_catalog, target_schema, &problems);
+}
+
+std::optional<PipelineGraph> PipelineGraph::assemble(const std::vector<DeltaLiveEntity>& entities,
+                                                     const std::string& target_catalog,
+                                                     const std::string& target_schema,
+                                                     Diagnostics* problems) {
   catalog::validate_name_part(target_catalog, "target catalog");
   catalog::validate_name_part(target_schema, "target schema");
   const catalog::Namespace ns{target_catalog, target_schema};
+  // Without `problems` the first problem throws (InvalidMetadataError); with it every problem is
+  // recorded and the datasets concerned are left out of the checks that follow.
+  bool failed = false;
+  auto problem = [&](const DeltaLiveEntity& e, const std::string& field,
+                     const std::string& message) {
+    if (!problems) throw InvalidMetadataError(message);
+    problems->push_back({Severity::kError, e.entity_id, field, message, std::nullopt});
+    failed = true;
+  };
 
   std::vector<DatasetNode> nodes;
   std::map<std::string, size_t> by_name;  // qualified destination (and its _invalid) -> node
@@ -89,8 +112,10 @@ PipelineGraph PipelineGraph::build(const std::vector<DeltaLiveEntity>& entities,
     try {
       node.qualified_name = catalog::parse_table_name(entity.destination, ns).to_string();
     } catch (const Error& e) {
-      throw InvalidMetadataError("entity " + describe_entity(entity) + ": destination '" +
-                                 entity.destination + "' is not a valid table name: " + e.what());
+      problem(entity, "destination",
+              "entity " + describe_entity(entity) + ": destination '" + entity.destination +
+                  "' is not a valid table name: " + e.what());
+      continue;
     }
     if (entity.destination_type == "view") {
       node.kind = DatasetKind::kView;
@@ -99,13 +124,18 @@ PipelineGraph PipelineGraph::build(const std::vector<DeltaLiveEntity>& entities,
           entity.is_streaming ? DatasetKind::kStreamingTable : DatasetKind::kMaterializedView;
     }
     // Plan time: a bad CDC spec fails the whole update (exit 3) before anything runs.
-    check_apply_changes(entity, node.kind);
+    try {
+      check_apply_changes(entity, node.kind);
+    } catch (const InvalidMetadataError& e) {
+      problem(entity, "apply_changes", e.what());
+    }
     auto [it, inserted] = by_name.emplace(node.qualified_name, nodes.size());
     if (!inserted) {
-      throw InvalidMetadataError("entities " + describe_entity(nodes[it->second].entity) + " and " +
-                                 describe_entity(entity) + " both write the destination " +
-                                 node.qualified_name +
-                                 "; every dataset must have exactly one entity");
+      problem(entity, "destination",
+              "entities " + describe_entity(nodes[it->second].entity) + " and " +
+                  describe_entity(entity) + " both write the destination " + node.qualified_name +
+                  "; every dataset must have exactly one entity");
+      continue;
     }
     nodes.push_back(std::move(node));
   }
@@ -128,21 +158,23 @@ PipelineGraph PipelineGraph::build(const std::vector<DeltaLiveEntity>& entities,
       }
     }
     if (up && *up == i) {
-      throw InvalidMetadataError("entity " + describe_entity(e) + " reads its own destination " +
-                                 nodes[i].qualified_name + " (a cycle of one dataset)");
+      problem(e, "source",
+              "entity " + describe_entity(e) + " reads its own destination " +
+                  nodes[i].qualified_name + " (a cycle of one dataset)");
+      continue;
     }
     if (!up && e.source_format == "dlt") {
       std::vector<std::string> names;
       for (const auto& n : nodes) names.push_back(n.qualified_name);
       std::string list;
       for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      throw InvalidMetadataError(
-          "entity " + describe_entity(e) + " has source_format dlt but its source '" + e.source +
-          "'" + (src ? " (" + *src + ")" : "") +
-          " is not a dataset of this pipeline; the pipeline's datasets are: " +
-          (list.empty() ? "(none)" : list) +
-          ". Select the upstream entity too (is it disabled or in another group?) or read the "
-          "table with source_format delta");
+      problem(e, "source",
+              "entity " + describe_entity(e) + " has source_format dlt but its source '" +
+                  e.source + "'" + (src ? " (" + *src + ")" : "") +
+                  " is not a dataset of this pipeline; the pipeline's datasets are: " +
+                  (list.empty() ? "(none)" : list) +
+                  ". Select the upstream entity too (is it disabled or in another group?) or "
+                  "read the table with source_format delta");
     }
     if (up) {
       upstream[i].push_back(*up);
@@ -174,17 +206,20 @@ PipelineGraph PipelineGraph::build(const std::vector<DeltaLiveEntity>& entities,
     }
   }
   if (order.size() != nodes.size()) {
-    // The same search `dls load` runs on the metadata (core/dataset_cycles.h).
-    const std::vector<size_t> cycle = find_cycles(upstream).front();
-    std::string chain, ids;
-    for (size_t c : cycle) {
-      chain += nodes[c].qualified_name + " -> ";
-      ids += (ids.empty() ? "" : ", ") + describe_entity(nodes[c].entity);
+    // The same search `dls load` runs on the metadata (core/dataset_cycles.h): every cycle.
+    for (const std::vector<size_t>& cycle : find_cycles(upstream)) {
+      std::string chain, ids;
+      for (size_t c : cycle) {
+        chain += nodes[c].qualified_name + " -> ";
+        ids += (ids.empty() ? "" : ", ") + describe_entity(nodes[c].entity);
+      }
+      chain += nodes[cycle.front()].qualified_name;
+      problem(nodes[cycle.front()].entity, "source",
+              "the pipeline has a cycle: " + chain + " (entities " + ids +
+                  "); a dataset cannot read, directly or indirectly, its own output");
     }
-    chain += nodes[cycle.front()].qualified_name;
-    throw InvalidMetadataError("the pipeline has a cycle: " + chain + " (entities " + ids +
-                               "); a dataset cannot read, directly or indirectly, its own output");
   }
+  if (failed) return std::nullopt;
   PipelineGraph graph;
   for (size_t i : order) graph.nodes_.push_back(std::move(nodes[i]));
   return graph;

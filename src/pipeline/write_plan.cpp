@@ -65,9 +65,9 @@ std::optional<std::string> refusal(const std::filesystem::path& root, const std:
 
 }  // namespace
 
-void check_write_targets(const catalog::Warehouse& warehouse, const PipelineGraph& graph,
-                         const PipelineOptions& options) {
-  std::vector<std::string> errors;
+Diagnostics write_target_problems(const catalog::Warehouse& warehouse, const PipelineGraph& graph,
+                                  const PipelineOptions& options) {
+  Diagnostics problems;
   const PipelineState state(warehouse.pipeline_dir(options.pipeline));
   for (const auto& node : graph.datasets()) {
     if (node.kind == DatasetKind::kView) continue;
@@ -80,18 +80,31 @@ void check_write_targets(const catalog::Warehouse& warehouse, const PipelineGrap
       tables.back().table += "_invalid";
     }
     for (const auto& table : tables) {
+      auto refuse = [&](const std::string& why) {
+        problems.push_back(
+            {Severity::kError, node.entity.entity_id, "destination", prefix + why, std::nullopt});
+      };
       try {
         catalog::TableLocation location = warehouse.resolve(table);
         if (auto why = refusal(location.root, table.to_string(), node.qualified_name,
                                options.pipeline, state)) {
-          errors.push_back(prefix + *why);
+          refuse(*why);
         }
       } catch (const InvalidMetadataError& e) {
-        errors.push_back(prefix + e.what());
+        refuse(e.what());
       } catch (const delta::UnsupportedFeatureError& e) {
         throw delta::UnsupportedFeatureError(prefix + e.what());  // nothing written yet
       }
     }
+  }
+  return problems;
+}
+
+void check_write_targets(const catalog::Warehouse& warehouse, const PipelineGraph& graph,
+                         const PipelineOptions& options) {
+  std::vector<std::string> errors;
+  for (const auto& p : write_target_problems(warehouse, graph, options)) {
+    errors.push_back(p.message);
   }
   if (!errors.empty()) {
     errors.push_back("pipeline '" + options.pipeline + "': nothing was written");

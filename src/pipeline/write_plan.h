@@ -4,6 +4,7 @@
 #pragma once
 
 #include "dls/catalog/warehouse.h"
+#include "dls/core/diagnostic.h"
 #include "dls/pipeline/pipeline_graph.h"
 #include "dls/pipeline/pipeline_runner.h"
 
@@ -18,5 +19,11 @@ namespace dls::pipeline {
 /// Views are not written and not checked. Reads only; thread-safe.
 void check_write_targets(const catalog::Warehouse& warehouse, const PipelineGraph& graph,
                          const PipelineOptions& options);
+
+/// The refusals of check_write_targets, one error per refused table (entity_id set, field
+/// "destination", the same message), without the closing "nothing was written" line. Throws only
+/// for a table dls cannot write at all (delta::UnsupportedFeatureError).
+Diagnostics write_target_problems(const catalog::Warehouse& warehouse, const PipelineGraph& graph,
+                                  const PipelineOptions& options);
 
 }  // namespace dls::pipeline

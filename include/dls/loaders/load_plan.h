@@ -10,7 +10,10 @@
 //   * cycles: after the load, the enabled entities must not read each other in a circle
 //     (A -> B -> C -> A, or an entity reading its own destination), within or across groups — the
 //     pipeline would refuse to run them (core/dataset_cycles.h; names compare as written, since a
-//     load knows no pipeline target: `orders` and `main.etl.orders` only meet at run time).
+//     load knows no pipeline target: `orders` and `main.etl.orders` only meet at run time);
+//   * duplicate destinations: after the load, two enabled entities of one group (one pipeline)
+//     must not write the same destination (as written), with the message the pipeline graph
+//     refuses them with (`dls validate` lists the same problems).
 //
 // Every problem is collected; plan_load throws one dls::MetadataErrors listing all of them as
 // "SOURCE: error: entity 'ID': FIELD: message" (exit code 3), and then the store writes nothing.

@@ -5,9 +5,11 @@
 // pipeline's target (a bare name and its qualified form are the same dataset).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "dls/core/diagnostic.h"
 #include "dls/core/entity.h"
 
 namespace dls::pipeline {
@@ -36,6 +38,16 @@ class PipelineGraph {
   static PipelineGraph build(const std::vector<DeltaLiveEntity>& entities,
                              const std::string& target_catalog, const std::string& target_schema);
 
+  /// The same checks as build(), every problem recorded instead of the first thrown: appends to
+  /// `problems` one error per invalid destination, bad apply_changes spec, pair of entities
+  /// writing one destination, `dlt` source without upstream and cycle (with the messages build()
+  /// throws), and returns the graph when there was none (nullopt otherwise). `dls validate`.
+  /// Throws InvalidMetadataError only for an invalid target catalog or schema.
+  static std::optional<PipelineGraph> check(const std::vector<DeltaLiveEntity>& entities,
+                                            const std::string& target_catalog,
+                                            const std::string& target_schema,
+                                            Diagnostics& problems);
+
   /// Datasets in a topological order (upstream first; ties by name, so the order is stable).
   const std::vector<DatasetNode>& datasets() const { return nodes_; }
   const DatasetNode* find(const std::string& qualified_name) const;
@@ -46,6 +58,10 @@ class PipelineGraph {
   std::string render(const std::string& format) const;
 
  private:
+  static std::optional<PipelineGraph> assemble(const std::vector<DeltaLiveEntity>& entities,
+                                               const std::string& target_catalog,
+                                               const std::string& target_schema,
+                                               Diagnostics* problems);
   std::vector<DatasetNode> nodes_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "dls/core/error.h"
 #include "dls/delta/delta_table.h"
+#include "dls/delta/table_scan.h"
 #include "dls/pipeline/source.h"
 #include "pipeline/sources_test_support.h"
 #include "support/test_support.h"
@@ -103,6 +104,52 @@ TEST_F(SourceDelta, NonAppendChangeIsAnErrorUnlessSkipChangeCommits) {
   auto next = skipping->plan(*first);
   ASSERT_TRUE(next);
   EXPECT_THAT(rows_of(con, skipping->batch(con, *next).sql), ElementsAre("3|c"));
+}
+
+TEST_F(SourceDelta, ReadChangeFeedStreamsInsertsUpdatesAndDeletes) {
+  const std::string cdf_root = (dir / "cdf").string();
+  delta::Schema schema;
+  schema.fields.push_back({"id", delta::DataType::primitive("long")});
+  schema.fields.push_back({"name", delta::DataType::primitive("string")});
+  delta::CreateOptions options;
+  options.properties = {{"delta.enableChangeDataFeed", "true"},
+                        {"delta.enableDeletionVectors", "true"}};
+  auto table = delta::DeltaTable::create(cdf_root, schema, options);
+  table.append(con, "SELECT * FROM (VALUES (1::BIGINT, 'a'), (2, 'b'), (3, 'c')) AS t(id, name)");
+  auto src = source("delta", cdf_root, {{"readChangeFeed", "true"}});
+  auto first = src->plan(nullptr);
+  ASSERT_TRUE(first);
+  EXPECT_THAT(rows_of(con, "SELECT id, name, _change_type, _commit_version FROM (" +
+                               src->batch(con, *first).sql + ")"),
+              ElementsAre("1|a|insert|1", "2|b|insert|1", "3|c|insert|1"));
+
+  // A row-level change (update 2, delete 3) and then an append.
+  con.execute("CREATE TEMP TABLE keys AS SELECT * FROM (VALUES (2::BIGINT), (3)) AS k(id)");
+  auto snap = table.snapshot();
+  con.execute("CREATE TEMP TABLE old AS " +
+              delta::TableScan(snap).sql_for_keys(con, {"id"}, "keys"));
+  delta::RowChange change;
+  change.read_version = snap.version();
+  change.removed_rows_sql = "SELECT __dls_file, __dls_row FROM old";
+  change.added_rows_sql = "SELECT 2::BIGINT AS id, 'B' AS name";
+  change.key_columns = {"id"};
+  table.replace_rows(con, change);
+  table.append(con, "SELECT 4::BIGINT AS id, 'd' AS name");
+  auto second = src->plan(*first);
+  ASSERT_TRUE(second);
+  EXPECT_THAT(rows_of(con, "SELECT id, name, _change_type, _commit_version FROM (" +
+                               src->batch(con, *second).sql + ")"),
+              ElementsAre("2|B|update_postimage|2", "2|b|update_preimage|2", "3|c|delete|2",
+                          "4|d|insert|3"));
+  EXPECT_FALSE(src->plan(*second));
+
+  // A batch read needs startingVersion and reads the feed from there to the latest version.
+  EXPECT_THROW(source("delta", cdf_root, {{"readChangeFeed", "true"}}, false)->full_sql(con),
+               InvalidMetadataError);
+  auto batch = source("delta", cdf_root, {{"readChangeFeed", "true"}, {"startingVersion", "2"}},
+                      false);
+  EXPECT_THAT(rows_of(con, "SELECT id, _change_type FROM (" + batch->full_sql(con) + ")"),
+              ElementsAre("2|update_postimage", "2|update_preimage", "3|delete", "4|insert"));
 }
 
 TEST_F(SourceDelta, BatchReadsTheWholeTableAndFingerprintsTheVersion) {

@@ -26,6 +26,67 @@ int64_t parse_version(const ReadOptions& options, std::string_view key) {
   options.fail(key, "expected a table version (an integer >= 0), got '" + v + "'");
 }
 
+/// A snapshot of `snapshot`'s version whose active files are `files` (and, when given, whose
+/// schema is `schema`): TableScan then reads exactly those files with the table's partition
+/// values, column mapping and schema.
+delta::Snapshot with_files(const delta::Snapshot& snapshot, std::vector<delta::AddFile> files,
+                           const delta::Schema* schema = nullptr) {
+  auto state = std::make_shared<delta::Snapshot::State>();
+  state->storage = snapshot.storage_ptr();
+  state->table_root = snapshot.table_root();
+  state->version = snapshot.version();
+  state->protocol = snapshot.protocol();
+  state->metadata = snapshot.metadata();
+  state->schema = schema ? *schema : snapshot.schema();
+  state->files = std::move(files);
+  state->transactions = snapshot.transactions();
+  state->domain_metadata = snapshot.domain_metadata();
+  state->timestamp_ms = snapshot.timestamp_ms();
+  state->column_mapping_mode = snapshot.column_mapping_mode();
+  state->checkpoint_version = snapshot.checkpoint_version();
+  return delta::Snapshot(state);
+}
+
+/// The data-changing actions of one commit.
+struct CommitChanges {
+  std::vector<delta::AddFile> adds;     // dataChange adds
+  std::vector<delta::AddFile> removes;  // dataChange removes, as the files they were
+  std::vector<delta::AddFile> cdc;      // change data files
+  std::string operation;
+  std::optional<int64_t> timestamp_ms;
+};
+
+CommitChanges read_commit(const delta::Storage& storage, const std::string& file) {
+  CommitChanges out;
+  for (const auto& action : delta::parse_commit(storage.read(file), file)) {
+    if (const auto* r = std::get_if<delta::RemoveFile>(&action); r && r->data_change) {
+      delta::AddFile f;
+      f.path = r->path;
+      if (r->partition_values) f.partition_values = *r->partition_values;
+      f.size = r->size.value_or(0);
+      f.deletion_vector = r->deletion_vector;
+      out.removes.push_back(std::move(f));
+    } else if (const auto* a = std::get_if<delta::AddFile>(&action); a && a->data_change) {
+      out.adds.push_back(*a);
+    } else if (const auto* c = std::get_if<delta::CommitInfo>(&action)) {
+      out.operation = c->operation().value_or("");
+      if (c->fields.contains("timestamp") && c->fields["timestamp"].is_number_integer())
+        out.timestamp_ms = c->fields["timestamp"].get<int64_t>();
+    } else if (const auto* o = std::get_if<delta::OtherAction>(&action); o && o->kind == "cdc") {
+      delta::AddFile f;
+      f.path = o->body.value("path", "");
+      f.size = o->body.value("size", int64_t{0});
+      if (o->body.contains("partitionValues") && o->body["partitionValues"].is_object()) {
+        for (const auto& [k, v] : o->body["partitionValues"].items())
+          f.partition_values[k] =
+              v.is_string() ? std::optional<std::string>(v.get<std::string>()) : std::nullopt;
+      }
+      out.cdc.push_back(std::move(f));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 DeltaSource::DeltaSource(const DeltaLiveEntity& entity, const SourceContext& context,
@@ -39,6 +100,7 @@ DeltaSource::DeltaSource(const DeltaLiveEntity& entity, const SourceContext& con
     starting_version_ = parse_version(options, "startingVersion");
   }
   if (options.has("versionAsOf")) version_as_of_ = parse_version(options, "versionAsOf");
+  read_change_feed_ = options.get_bool("readChangeFeed", false);
   if (!context.resolve_table) {
     throw Error("internal: no table resolver for the " + kind_ + " source of entity '" +
                 entity.entity_id + "'");
@@ -110,7 +172,8 @@ std::optional<nlohmann::json> DeltaSource::plan(const nlohmann::json& committed)
   const int64_t start =
       committed.is_null() ? *starting_version_ : committed.at("end_version").get<int64_t>() + 1;
   if (start > end) return std::nullopt;
-  if (appended_files(start, end).files.empty()) return std::nullopt;
+  if (read_change_feed_ ? !has_data_changes(start, end) : appended_files(start, end).files.empty())
+    return std::nullopt;
   out["initial_snapshot"] = false;
   out["start_version"] = start;
   return out;
@@ -125,27 +188,78 @@ SourceBatch DeltaSource::batch(sql::Connection& con, const nlohmann::json& plann
     for (const auto& f : snapshot.files()) out.input_bytes += f.size;
     out.input_files = static_cast<int64_t>(snapshot.files().size());
     out.sql = delta::TableScan(snapshot).sql(con);
+    if (read_change_feed_) {
+      // The starting snapshot's rows are inserts at its version (as Spark's initial CDF batch).
+      out.sql = "SELECT *, 'insert' AS _change_type, " + std::to_string(end) +
+                "::BIGINT AS _commit_version, to_timestamp(" +
+                std::to_string(snapshot.timestamp_ms()) +
+                " / 1000.0) AS _commit_timestamp FROM (" + out.sql + ") AS __dls_cdf";
+    }
     return out;
   }
-  Appends appends = appended_files(planned.at("start_version").get<int64_t>(), end);
-  // A snapshot of version `end` whose files are exactly the appended ones: TableScan then applies
-  // partition values, column mapping and the table's current schema to them.
-  auto state = std::make_shared<delta::Snapshot::State>();
-  state->storage = snapshot.storage_ptr();
-  state->table_root = snapshot.table_root();
-  state->version = snapshot.version();
-  state->protocol = snapshot.protocol();
-  state->metadata = snapshot.metadata();
-  state->schema = snapshot.schema();
-  state->files = appends.files;
-  state->transactions = snapshot.transactions();
-  state->domain_metadata = snapshot.domain_metadata();
-  state->timestamp_ms = snapshot.timestamp_ms();
-  state->column_mapping_mode = snapshot.column_mapping_mode();
-  state->checkpoint_version = snapshot.checkpoint_version();
+  const int64_t start = planned.at("start_version").get<int64_t>();
+  if (read_change_feed_) {
+    out.sql = change_feed_sql(con, snapshot, start, end);
+    return out;
+  }
+  Appends appends = appended_files(start, end);
   out.input_files = static_cast<int64_t>(appends.files.size());
   out.input_bytes = appends.bytes;
-  out.sql = delta::TableScan(delta::Snapshot(state)).sql(con);
+  out.sql = delta::TableScan(with_files(snapshot, appends.files)).sql(con);
+  return out;
+}
+
+bool DeltaSource::has_data_changes(int64_t from, int64_t to) const {
+  auto storage = delta::local_storage();
+  for (int64_t v = from; v <= to; ++v) {
+    const std::string file = delta::log_dir(root_) + "/" + delta::commit_file_name(v);
+    if (!storage->exists(file)) {
+      throw Error(where() + ": commit " + std::to_string(v) +
+                  " is no longer in the log (log retention); run a full refresh of " +
+                  entity_.destination);
+    }
+    CommitChanges c = read_commit(*storage, file);
+    if (!c.adds.empty() || !c.removes.empty() || !c.cdc.empty()) return true;
+  }
+  return false;
+}
+
+std::string DeltaSource::change_feed_sql(sql::Connection& con, const delta::Snapshot& snapshot,
+                                         int64_t from, int64_t to) const {
+  auto storage = delta::local_storage();
+  delta::Schema with_type = snapshot.schema();
+  with_type.fields.push_back({"_change_type", delta::DataType::primitive("string")});
+  std::string out;
+  auto add_part = [&](const std::string& scan, const std::string& change_type, int64_t version,
+                      int64_t timestamp_ms) {
+    if (!out.empty()) out += " UNION ALL BY NAME ";
+    out += "SELECT *" + (change_type.empty() ? "" : ", '" + change_type + "' AS _change_type") +
+           ", " + std::to_string(version) + "::BIGINT AS _commit_version, to_timestamp(" +
+           std::to_string(timestamp_ms) + " / 1000.0) AS _commit_timestamp FROM (" + scan + ")";
+  };
+  for (int64_t v = from; v <= to; ++v) {
+    const std::string file = delta::log_dir(root_) + "/" + delta::commit_file_name(v);
+    if (!storage->exists(file)) {
+      throw Error(where() + ": commit " + std::to_string(v) +
+                  " is no longer in the log (log retention); run a full refresh of " +
+                  entity_.destination);
+    }
+    CommitChanges c = read_commit(*storage, file);
+    const int64_t ts = c.timestamp_ms.value_or(storage->stat(file).modification_time_ms);
+    if (!c.cdc.empty()) {
+      add_part(delta::TableScan(with_files(snapshot, c.cdc, &with_type)).sql(con), "", v, ts);
+      continue;
+    }
+    if (!c.adds.empty())
+      add_part(delta::TableScan(with_files(snapshot, c.adds)).sql(con), "insert", v, ts);
+    if (!c.removes.empty())
+      add_part(delta::TableScan(with_files(snapshot, c.removes)).sql(con), "delete", v, ts);
+  }
+  if (out.empty()) {
+    out = "SELECT *, NULL::VARCHAR AS _change_type, NULL::BIGINT AS _commit_version, "
+          "NULL::TIMESTAMPTZ AS _commit_timestamp FROM (" +
+          delta::TableScan(with_files(snapshot, {})).sql(con) + ") WHERE false";
+  }
   return out;
 }
 
@@ -159,6 +273,14 @@ std::string DeltaSource::full_sql(sql::Connection& con) {
   try {
     auto snapshot =
         delta::Snapshot::load(delta::local_storage(), root_, {version_as_of_, std::nullopt});
+    if (read_change_feed_) {
+      if (!starting_version_) {
+        throw InvalidMetadataError(where() +
+                                   ": a batch read of the change data feed (readChangeFeed) "
+                                   "needs the read option startingVersion");
+      }
+      return change_feed_sql(con, snapshot, *starting_version_, snapshot.version());
+    }
     return delta::TableScan(snapshot).sql(con);
   } catch (const NotFoundError& e) {
     throw NotFoundError(where() + ": " + e.what());
@@ -167,7 +289,8 @@ std::string DeltaSource::full_sql(sql::Connection& con) {
 
 std::string DeltaSource::describe() const {
   return kind_ + " table " + entity_.source + " (" + root_ + ")" +
-         (skip_change_commits_ ? "; skipChangeCommits" : "");
+         (skip_change_commits_ ? "; skipChangeCommits" : "") +
+         (read_change_feed_ ? "; readChangeFeed" : "");
 }
 
 }  // namespace dls::pipeline::sources

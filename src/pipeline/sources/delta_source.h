@@ -13,6 +13,14 @@
 // nullopt (nothing to do, and no empty commit downstream).
 //
 // Batch: the whole snapshot (latest, or versionAsOf=N); fingerprint = table root + version.
+//
+// readChangeFeed=true (Databricks' option): the rows are the table's change data feed, with
+// `_change_type` ('insert', 'delete', 'update_preimage', 'update_postimage'), `_commit_version`
+// and `_commit_timestamp` added. Per commit: its change data files (`cdc` actions) when it has
+// them, else the rows of the files it adds as inserts and of the files it removes (with the
+// deletion vector they had) as deletes. Streaming without startingVersion starts with the table's
+// rows at the latest version as inserts, as Spark does; a batch read needs startingVersion (and
+// reads up to the latest version, or versionAsOf).
 #pragma once
 
 #include <optional>
@@ -41,12 +49,18 @@ class DeltaSource : public Source {
     int64_t bytes = 0;
   };
   Appends appended_files(int64_t from, int64_t to) const;
+  /// Whether any commit in [from, to] changes data (adds, removes or change data files).
+  bool has_data_changes(int64_t from, int64_t to) const;
+  /// The change data feed of versions [from, to] as a SELECT, read with `snapshot`'s schema.
+  std::string change_feed_sql(sql::Connection& con, const delta::Snapshot& snapshot, int64_t from,
+                              int64_t to) const;
   std::string where() const;
 
   DeltaLiveEntity entity_;
   std::string kind_;
   std::string root_;
   bool skip_change_commits_ = false;
+  bool read_change_feed_ = false;
   std::optional<int64_t> starting_version_;
   std::optional<int64_t> version_as_of_;
 };

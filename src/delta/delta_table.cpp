@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <mutex>
 #include <set>
 
 #include "delta/data_writer.h"
@@ -89,8 +90,54 @@ std::string absolute_path(const std::string& root, const std::string& log_path) 
 
 }  // namespace
 
+struct DeltaTable::SnapshotCache {
+  std::mutex mutex;
+  std::optional<Snapshot> snapshot;
+  int64_t commit_size = -1;
+  int64_t commit_mtime_ms = -1;
+};
+
 DeltaTable::DeltaTable(std::string root, std::shared_ptr<Storage> storage)
-    : root_(std::move(root)), storage_(std::move(storage)) {}
+    : root_(std::move(root)),
+      storage_(std::move(storage)),
+      cache_(std::make_shared<SnapshotCache>()) {}
+
+Snapshot DeltaTable::latest_for_write() const {
+  {
+    std::lock_guard<std::mutex> lock(cache_->mutex);
+    if (cache_->snapshot) {
+      const int64_t v = cache_->snapshot->version();
+      const std::string dir = log_dir(root_);
+      try {
+        FileInfo commit = storage_->stat(dir + "/" + commit_file_name(v));
+        if (commit.size == cache_->commit_size &&
+            commit.modification_time_ms == cache_->commit_mtime_ms &&
+            !storage_->exists(dir + "/" + commit_file_name(v + 1))) {
+          return *cache_->snapshot;
+        }
+      } catch (const Error&) {
+        // Gone (the table was recreated or its log cleaned): load.
+      }
+      cache_->snapshot.reset();
+    }
+  }
+  return snapshot();
+}
+
+void DeltaTable::remember(const CommitResult& result) const {
+  if (!result.snapshot || result.skipped) return;
+  try {
+    FileInfo commit =
+        storage_->stat(log_dir(root_) + "/" + commit_file_name(result.snapshot->version()));
+    std::lock_guard<std::mutex> lock(cache_->mutex);
+    cache_->snapshot = result.snapshot;
+    cache_->commit_size = commit.size;
+    cache_->commit_mtime_ms = commit.modification_time_ms;
+  } catch (const Error&) {
+    std::lock_guard<std::mutex> lock(cache_->mutex);
+    cache_->snapshot.reset();
+  }
+}
 
 bool DeltaTable::exists(const std::string& table_root, std::shared_ptr<Storage> storage) {
   return is_delta_table(*storage, normalize_root(table_root));
@@ -180,7 +227,7 @@ Snapshot DeltaTable::snapshot(const VersionSpec& spec) const {
 
 CommitResult DeltaTable::append(sql::Connection& con, const std::string& select_sql,
                                 const WriteOptions& options) {
-  Snapshot snap = snapshot();
+  Snapshot snap = latest_for_write();
   if (options.txn_app_id.has_value() != options.txn_version.has_value()) {
     throw UsageError("WriteOptions: txn_app_id and txn_version go together");
   }
@@ -201,13 +248,15 @@ CommitResult DeltaTable::append(sql::Connection& con, const std::string& select_
   tx.set_metrics({{"numFiles", files.adds.size()},
                   {"numOutputRows", files.num_rows},
                   {"numOutputBytes", files.num_bytes}});
-  return commit_or_discard(tx, writer, files);
+  CommitResult result = commit_or_discard(tx, writer, files);
+  remember(result);
+  return result;
 }
 
 CommitResult DeltaTable::overwrite(sql::Connection& con, const std::string& select_sql,
                                    const WriteOptions& options) {
-  Snapshot snap =
-      options.read_version ? snapshot(VersionSpec{options.read_version, std::nullopt}) : snapshot();
+  Snapshot snap = options.read_version ? snapshot(VersionSpec{options.read_version, std::nullopt})
+                                       : latest_for_write();
   if (options.txn_app_id.has_value() != options.txn_version.has_value()) {
     throw UsageError("WriteOptions: txn_app_id and txn_version go together");
   }
@@ -237,12 +286,14 @@ CommitResult DeltaTable::overwrite(sql::Connection& con, const std::string& sele
                   {"numOutputBytes", files.num_bytes},
                   {"numRemovedFiles", snap.files().size()},
                   {"numRemovedBytes", removed_bytes}});
-  return commit_or_discard(tx, writer, files);
+  CommitResult result = commit_or_discard(tx, writer, files);
+  remember(result);
+  return result;
 }
 
 CommitResult DeltaTable::delete_where(sql::Connection& con, const std::string& predicate_sql,
                                       const WriteOptions& options) {
-  Snapshot snap = snapshot();
+  Snapshot snap = latest_for_write();
   if (options.txn_app_id.has_value() != options.txn_version.has_value()) {
     throw UsageError("WriteOptions: txn_app_id and txn_version go together");
   }
@@ -332,7 +383,9 @@ CommitResult DeltaTable::delete_where(sql::Connection& con, const std::string& p
                   {"numDeletedRows", deleted_rows},
                   {"numCopiedRows", copied_rows},
                   {"numAddedBytes", written.num_bytes}});
-  return commit_or_discard(tx, writer, written);
+  CommitResult result = commit_or_discard(tx, writer, written);
+  remember(result);
+  return result;
 }
 
 TableDescription DeltaTable::describe() const {

@@ -1,10 +1,16 @@
 // DeltaTable: the high-level API to create, write, inspect and maintain one Delta table.
 // Data files are Parquet written by DuckDB; every write is one atomic commit (transaction.h) and
 // leaves the table exactly as it was on failure (orphan data files may remain; vacuum removes
-// them).
+// them). A commit whose checkpoint failed still succeeds: CommitResult::checkpoint_error says why
+// and the delta layer reports it as a warning (warnings.h, stderr by default).
+//
+// Reads (snapshot, history, describe) load the log on every call. Writes start from the snapshot
+// this object's previous commit produced in memory when no other commit happened since (checked
+// with one stat of the latest commit file and one existence check of the next), else they load it.
 //
 // Thread/process safety: any number of DeltaTable objects in any number of processes may write the
 // same table; concurrent blind appends all succeed, other conflicts throw CommitConflictError.
+// One DeltaTable object may be used from several threads.
 #pragma once
 
 #include <cstdint>
@@ -106,8 +112,9 @@ class DeltaTable {
   CommitResult overwrite(sql::Connection& con, const std::string& select_sql,
                          const WriteOptions& options = {});
   /// Deletes the rows matching `predicate_sql` (DuckDB SQL over the table's columns) by rewriting
-  /// the affected files. Returns the commit (skipped=true and version unchanged when nothing
-  /// matched).
+  /// the affected files (copy-on-write; it reads every active file to find the matches). Returns
+  /// the commit (skipped=true and version unchanged when nothing matched). Refuses with
+  /// UnsupportedFeatureError a table whose files have deletion vectors.
   CommitResult delete_where(sql::Connection& con, const std::string& predicate_sql,
                             const WriteOptions& options = {});
 
@@ -130,8 +137,17 @@ class DeltaTable {
 
  private:
   DeltaTable(std::string root, std::shared_ptr<Storage> storage);
+  /// The latest snapshot for a write: the one this object's last commit produced in memory
+  /// (CommitResult::snapshot) while no newer commit exists and the commit file it was built from
+  /// is unchanged (same size and modification time), else Snapshot::load.
+  Snapshot latest_for_write() const;
+  /// Remembers `result.snapshot` for latest_for_write.
+  void remember(const CommitResult& result) const;
+
+  struct SnapshotCache;
   std::string root_;
   std::shared_ptr<Storage> storage_;
+  std::shared_ptr<SnapshotCache> cache_;  // shared by copies of this object
 };
 
 }  // namespace dls::delta

@@ -1,5 +1,6 @@
 #include "dls/delta/transaction.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -85,6 +86,14 @@ bool Transaction::check_winner(int64_t winner_version, int64_t read_version,
   const std::string path = log_dir(table_root_) + "/" + commit_file_name(winner_version);
   winner = parse_commit(storage_->read(path), path);
   const bool blind_append = !read_data_ && removes_.empty() && !metadata_ && !protocol_;
+  // A rearrangement (OPTIMIZE: every add and remove with dataChange=false, nothing read through a
+  // predicate) stays valid when others add files; only the removal of a file it rewrites
+  // conflicts.
+  const bool rearrangement =
+      !read_data_ && !metadata_ && !protocol_ &&
+      std::all_of(adds_.begin(), adds_.end(), [](const AddFile& a) { return !a.data_change; }) &&
+      std::all_of(removes_.begin(), removes_.end(),
+                  [](const RemoveFile& r) { return !r.data_change; });
   std::set<std::string> our_removes;
   for (const auto& r : removes_) our_removes.insert(r.path);
 
@@ -111,7 +120,7 @@ bool Transaction::check_winner(int64_t winner_version, int64_t read_version,
         conflict("removed the file " + r->path + ", which this transaction also removes");
       if (read_data_) conflict("removed data that this transaction read");
     }
-    if (std::holds_alternative<AddFile>(action) && !blind_append) {
+    if (std::holds_alternative<AddFile>(action) && !blind_append && !rearrangement) {
       conflict("added data files that this transaction did not read");
     }
   }

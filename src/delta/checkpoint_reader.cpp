@@ -218,7 +218,10 @@ void read_parquet_actions(const std::vector<std::string>& files, Collected& out)
       cols[kDataChange] = field("dataChange");
       cols[kStats] = field("stats");
       cols[kStatsParsed] = field("stats_parsed", "to_json(add.stats_parsed)::VARCHAR");
-      cols[kPartitionValues] = field("partitionValues", "to_json(add.partitionValues)::VARCHAR");
+      // Most tables are unpartitioned: an empty map reads as NULL, without a JSON document.
+      cols[kPartitionValues] = field("partitionValues",
+                                     "CASE WHEN cardinality(add.partitionValues) > 0 THEN "
+                                     "to_json(add.partitionValues)::VARCHAR END");
       cols[kTags] = field("tags", "to_json(add.tags)::VARCHAR");
       cols[kDvStorageType] = dv_field("storageType");
       cols[kDvPath] = dv_field("pathOrInlineDv");

@@ -1,12 +1,17 @@
 // Delta layer benchmarks (issue 2):
 //  1. append throughput of DeltaTable::append (Parquet + per-file stats + commit) against DuckDB's
 //     own `COPY ... TO ... (FORMAT parquet)` of the same rows, in the same process;
-//  2. snapshot load time of a 10,000-commit table, without and with checkpoints.
+//  2. snapshot load time of a 10,000-commit table, without and with checkpoints;
+//  3. (issue 12) snapshot load of a table of 10,000 active files behind one checkpoint, and 1,000
+//     consecutive one-row appends to one table (time per 100 commits, first and last hundred).
 //
-// Usage: delta_bench [ROWS=2000000] [COMMITS=10000] [WORKDIR=/tmp/dls-bench]
+// Usage: delta_bench [ROWS=2000000] [COMMITS=10000] [WORKDIR=/tmp/dls-bench] [ONLY=all|log]
+// (ONLY=log runs part 3 alone, ONLY=load only its snapshot load.)
 // Prints figures as Markdown table rows for bench/RESULTS.md.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <string>
@@ -146,6 +151,74 @@ void bench_snapshot(const fs::path& work, int64_t commits) {
   }
 }
 
+// A table whose version 1 adds `files` (empty placeholder) data files in one commit, with a
+// checkpoint at version 1: the shape of a large table that was checkpointed.
+void bench_checkpointed_files(const fs::path& work, int64_t files) {
+  const fs::path root = work / "checkpointed_files";
+  fs::remove_all(root);
+  dls::delta::CreateOptions options;
+  options.properties["delta.checkpointInterval"] = "1";
+  auto table = dls::delta::DeltaTable::create(root.string(), bench_schema(), options);
+  dls::delta::Transaction txn(table.snapshot());
+  for (int64_t i = 0; i < files; ++i) {
+    const std::string name = "part-" + std::to_string(i) + ".parquet";
+    std::ofstream(root / name).put('x');
+    dls::delta::AddFile add;
+    add.path = name;
+    add.size = 1000 + i;
+    add.modification_time = 1700000000000 + i;
+    add.stats = R"({"numRecords":10,"minValues":{"id":)" + std::to_string(i * 10) +
+                R"(},"maxValues":{"id":)" + std::to_string(i * 10 + 9) +
+                R"(},"nullCount":{"id":0}})";
+    txn.add_file(add);
+  }
+  auto result = txn.commit();
+  if (result.checkpoint_error)
+    std::cerr << "checkpoint failed: " << *result.checkpoint_error << "\n";
+  std::vector<double> times;
+  size_t active = 0;
+  for (int r = 0; r < 21; ++r) {
+    auto t0 = Clock::now();
+    auto snap = dls::delta::Snapshot::load(dls::delta::local_storage(), root.string());
+    times.push_back(seconds_since(t0));
+    active = snap.files().size();
+  }
+  std::sort(times.begin(), times.end());
+  std::cout << "| snapshot load, " << active << " active files, checkpointed (median of 21) | "
+            << times[times.size() / 2] * 1000 << " ms | best " << times.front() * 1000
+            << " ms | goal <= 30 ms |\n";
+}
+
+// 1,000 consecutive one-row appends through DeltaTable::append (Parquet file + stats + commit,
+// checkpoint every 10 commits by default): the time of each hundred.
+void bench_consecutive_commits(const fs::path& work, int64_t commits) {
+  const fs::path root = work / "consecutive_commits";
+  fs::remove_all(root);
+  dls::sql::Database db;
+  auto con = db.connect();
+  auto table = dls::delta::DeltaTable::create(root.string(), bench_schema());
+  std::vector<double> per_hundred;
+  auto t0 = Clock::now();
+  for (int64_t i = 1; i <= commits; ++i) {
+    table.append(con, "SELECT " + std::to_string(i) +
+                          "::BIGINT AS id, 'n' AS name, 1.5::DOUBLE AS amount, 1 AS qty, "
+                          "TIMESTAMPTZ '2026-01-01 00:00:00+00' AS ts, true AS flag");
+    if (i % 100 == 0) {
+      per_hundred.push_back(seconds_since(t0));
+      t0 = Clock::now();
+    }
+  }
+  if (per_hundred.empty()) return;
+  double total = 0;
+  for (double t : per_hundred) total += t;
+  std::cout << "| " << commits << " consecutive one-row appends | " << total
+            << " s total | first 100: " << per_hundred.front()
+            << " s, last 100: " << per_hundred.back() << " s (ratio "
+            << per_hundred.back() / per_hundred.front() << ") | per hundred:";
+  for (double t : per_hundred) std::cout << " " << t;
+  std::cout << " |\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -154,9 +227,14 @@ int main(int argc, char** argv) {
   fs::path work = argc > 3 ? fs::path(argv[3]) : fs::temp_directory_path() / "dls-bench-delta";
   fs::remove_all(work);
   fs::create_directories(work);
+  const std::string only = argc > 4 ? argv[4] : "all";
   std::cout << "| benchmark | time | throughput | notes |\n|---|---|---|---|\n";
-  bench_append(work, rows);
-  bench_snapshot(work, commits);
+  if (only != "log") {
+    bench_append(work, rows);
+    bench_snapshot(work, commits);
+  }
+  bench_checkpointed_files(work, 10000);
+  if (only != "load") bench_consecutive_commits(work, 1000);
   fs::remove_all(work);
   return 0;
 }

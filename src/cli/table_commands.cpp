@@ -1,13 +1,15 @@
-// `dls table describe|history|vacuum|set-owner NAME_OR_PATH`: inspect and maintain one Delta
-// table.
+// `dls table describe|history|vacuum|optimize|restore|set-owner NAME_OR_PATH`: inspect and
+// maintain one Delta table.
 #include <ctime>
 #include <memory>
 
 #include "command_registry.h"
 #include "dls/core/error.h"
+#include "dls/core/timestamp.h"
 #include "dls/delta/delta_error.h"
 #include "dls/delta/delta_table.h"
 #include "dls/pipeline/table_ownership.h"
+#include "dls/sql/database.h"
 
 namespace dls::cli {
 namespace {
@@ -20,7 +22,11 @@ struct TableArgs {
   std::optional<int64_t> retain_hours;
   bool dry_run = false;
   bool force = false;
-  std::string pipeline;  // set-owner
+  std::string pipeline;                  // set-owner
+  std::optional<std::string> where;      // optimize
+  std::optional<int64_t> target_size;    // optimize
+  std::optional<int64_t> version;        // restore
+  std::optional<std::string> timestamp;  // restore
 };
 
 // ISO-8601 UTC with milliseconds: 2024-01-02T03:04:05.678Z.
@@ -257,6 +263,99 @@ void vacuum(Context& ctx, const TableArgs& args) {
   ctx.info(summary);
 }
 
+// The commit of a maintenance command as JSON fields, with the checkpoint warning (also printed
+// on stderr by the delta layer) when the checkpoint after it failed.
+void commit_fields(ojson& doc, const delta::CommitResult& commit) {
+  doc["committed"] = !commit.skipped;
+  doc["version"] = commit.version;
+  doc["checkpoint_error"] =
+      commit.checkpoint_error ? ojson(*commit.checkpoint_error) : ojson(nullptr);
+}
+
+void optimize(Context& ctx, const TableArgs& args) {
+  OutputFormat format = ctx.output_format(
+      {OutputFormat::kTable, OutputFormat::kJson, OutputFormat::kYaml}, "dls table optimize");
+  if (args.target_size && *args.target_size <= 0)
+    throw UsageError("--target-size must be a positive number of bytes");
+  catalog::TableLocation location;
+  auto table = open_table(ctx, args.table, location);
+  sql::Database db("", {{"threads", "2"}});
+  sql::Connection con = db.connect();
+  delta::OptimizeOptions options;
+  options.where = args.where;
+  options.target_size_bytes = args.target_size.value_or(0);
+  delta::OptimizeResult r = table.optimize(con, options);
+  if (format == OutputFormat::kJson || format == OutputFormat::kYaml) {
+    ojson doc = ojson::object();
+    doc["table"] = location.display();
+    commit_fields(doc, r.commit);
+    doc["files_removed"] = r.files_removed;
+    doc["files_added"] = r.files_added;
+    doc["bytes_removed"] = r.bytes_removed;
+    doc["bytes_added"] = r.bytes_added;
+    doc["partitions_optimized"] = r.partitions_optimized;
+    doc["deletion_vectors_purged"] = r.deletion_vectors_purged;
+    doc["target_size_bytes"] = r.target_size_bytes;
+    render_document(doc, format, ctx.out());
+  }
+  if (r.commit.skipped) {
+    ctx.info(location.display() + " is already optimized (no partition has two files smaller " +
+             "than " + human_bytes(r.target_size_bytes) +
+             " or a deletion vector); nothing was committed");
+  } else {
+    ctx.info("optimized " + location.display() + " at version " + std::to_string(r.commit.version) +
+             ": " + std::to_string(r.files_removed) + " files (" + human_bytes(r.bytes_removed) +
+             ") rewritten into " + std::to_string(r.files_added) + " (" +
+             human_bytes(r.bytes_added) + ")" +
+             (r.deletion_vectors_purged
+                  ? ", " + std::to_string(r.deletion_vectors_purged) + " deletion vectors purged"
+                  : std::string()));
+  }
+}
+
+void restore(Context& ctx, const TableArgs& args) {
+  OutputFormat format = ctx.output_format(
+      {OutputFormat::kTable, OutputFormat::kJson, OutputFormat::kYaml}, "dls table restore");
+  if (args.version.has_value() == args.timestamp.has_value())
+    throw UsageError("dls table restore needs exactly one of --version N and --timestamp T");
+  delta::VersionSpec spec;
+  if (args.version) {
+    if (*args.version < 0) throw UsageError("--version must be >= 0");
+    spec.version = args.version;
+  } else {
+    auto ts = parse_timestamp(*args.timestamp);
+    if (!ts) {
+      throw UsageError("--timestamp '" + *args.timestamp +
+                       "' is not a timestamp (e.g. 2024-01-02T03:04:05Z or 2024-01-02)");
+    }
+    // Time travel selects the latest commit at or before T, to the millisecond.
+    spec.timestamp_ms = *ts >= 0 ? *ts / 1000 : (*ts - 999) / 1000;
+  }
+  catalog::TableLocation location;
+  auto table = open_table(ctx, args.table, location);
+  delta::RestoreResult r = table.restore(spec);
+  if (format == OutputFormat::kJson || format == OutputFormat::kYaml) {
+    ojson doc = ojson::object();
+    doc["table"] = location.display();
+    commit_fields(doc, r.commit);
+    doc["restored_version"] = r.restored_version;
+    doc["files_added"] = r.files_added;
+    doc["files_removed"] = r.files_removed;
+    doc["bytes_added"] = r.bytes_added;
+    doc["bytes_removed"] = r.bytes_removed;
+    render_document(doc, format, ctx.out());
+  }
+  if (r.commit.skipped) {
+    ctx.info(location.display() + " already has the content of version " +
+             std::to_string(r.restored_version) + "; nothing was committed");
+  } else {
+    ctx.info("restored " + location.display() + " to version " +
+             std::to_string(r.restored_version) + " as version " +
+             std::to_string(r.commit.version) + ": " + std::to_string(r.files_added) +
+             " files re-added, " + std::to_string(r.files_removed) + " removed");
+  }
+}
+
 // `dls table set-owner NAME PIPELINE`: moves a table (and its quarantine table NAME_invalid, when
 // it has the same owner) to another pipeline; one metadata-only commit each (table_ownership.h).
 void set_owner(Context& ctx, const TableArgs& args) {
@@ -335,6 +434,44 @@ void register_table_commands(CommandRegistry& r) {
     cmd->add_flag("--force", args->force,
                   "Allow a retention shorter than the table's delta.deletedFileRetentionDuration "
                   "(default 7 days)");
+  }
+  {
+    auto args = std::make_shared<TableArgs>();
+    CLI::App* cmd = r.add_command(
+        *table, "optimize",
+        "Compact small files and purge deletion vectors: per partition, files smaller than the "
+        "target size are bin-packed into larger ones and files with deletion vectors are "
+        "rewritten without their deleted rows. One commit with operation OPTIMIZE (dataChange "
+        "false: the rows do not change, streaming readers skip it). Formats: table, json, yaml.",
+        {"dls table optimize main.demo.trips",
+         "dls table optimize main.demo.trips --where \"day >= '2024-01-01'\" --target-size "
+         "268435456"},
+        [args](Context& ctx) { optimize(ctx, *args); });
+    add_table_argument(cmd, *args);
+    cmd->add_option("--where", args->where,
+                    "Only the partitions matching this SQL predicate over the partition columns")
+        ->type_name("PRED");
+    cmd->add_option("--target-size", args->target_size,
+                    "Target file size in bytes (default: delta.targetFileSize, else 128 MiB)")
+        ->type_name("BYTES");
+  }
+  {
+    auto args = std::make_shared<TableArgs>();
+    CLI::App* cmd = r.add_command(
+        *table, "restore",
+        "Restore a table to an earlier version: one commit with operation RESTORE that removes "
+        "the files the version did not have and re-adds its files (fails, changing nothing, when "
+        "VACUUM removed one). History is kept: the restore itself can be undone. Formats: "
+        "table, json, yaml.",
+        {"dls table restore main.demo.trips --version 3",
+         "dls table restore main.demo.trips --timestamp 2024-01-02T03:04:05Z"},
+        [args](Context& ctx) { restore(ctx, *args); });
+    add_table_argument(cmd, *args);
+    cmd->add_option("--version", args->version, "The version to restore")->type_name("N");
+    cmd->add_option("--timestamp", args->timestamp,
+                    "Restore the latest version committed at or before this time (UTC unless "
+                    "an offset is given)")
+        ->type_name("T");
   }
   {
     auto args = std::make_shared<TableArgs>();

@@ -1,8 +1,9 @@
 // Reading checkpoints (PROTOCOL.md "Checkpoints"): classic and multi-part Parquet checkpoints and
 // v2 checkpoints (a JSON or Parquet top-level file whose `sidecar` actions name Parquet files in
-// _delta_log/_sidecars). Parquet is read through the delta engine's DuckDB (engine.h); each action
-// column is converted with DuckDB's to_json, so Parquet maps (partitionValues, tags,
-// configuration) arrive as JSON objects and the same codec as for commits applies.
+// _delta_log/_sidecars). Parquet is read through the delta engine's DuckDB (engine.h), in one
+// query per checkpoint (or set of sidecars), without temp files: the add column's fields are read
+// directly into AddFile (its maps, partitionValues and tags, through to_json), and the few rows of
+// the other actions are converted with to_json and the commit codec.
 #pragma once
 
 #include <vector>

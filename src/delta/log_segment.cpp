@@ -4,6 +4,8 @@
 #include <charconv>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "dls/core/error.h"
 #include "dls/delta/delta_error.h"
 #include "dls/delta/snapshot.h"
@@ -52,12 +54,33 @@ std::optional<int64_t> LogListing::earliest_version() const {
   return std::nullopt;
 }
 
-LogListing list_log(const Storage& storage, const std::string& table_root) {
+std::optional<int64_t> read_last_checkpoint_version(const Storage& storage,
+                                                    const std::string& table_root) {
+  try {
+    auto j = nlohmann::json::parse(storage.read(log_dir(table_root) + "/_last_checkpoint"));
+    if (!j.is_object() || !j.contains("version")) return std::nullopt;
+    auto v = json_to_int64(j["version"]);
+    if (!v || *v < 0) return std::nullopt;
+    return v;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // truncated or damaged: list the whole log
+  } catch (const NotFoundError&) {
+    return std::nullopt;
+  }
+}
+
+LogListing list_log(const Storage& storage, const std::string& table_root,
+                    std::optional<int64_t> from_version) {
   LogListing listing;
   listing.table_root = table_root;
   const std::string dir = log_dir(table_root);
   std::map<MultiPartKey, std::map<int64_t, LogFile>> multipart;
-  for (const FileInfo& f : storage.list(dir)) {
+  std::string start;
+  if (from_version) {
+    start = commit_file_name(*from_version);
+    start.resize(20);  // the 20-digit version prefix: every file of that version sorts after it
+  }
+  for (const FileInfo& f : storage.list_from(dir, start)) {
     if (f.is_directory) continue;
     std::string_view name = f.name;
     if (name.size() < 21 || !all_digits(name.substr(0, 20)) || name[20] != '.') continue;

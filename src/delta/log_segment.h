@@ -2,9 +2,11 @@
 // "Checkpoints"): the newest usable checkpoint at or before the version plus the contiguous JSON
 // commits after it.
 //
-// The listing of _delta_log is authoritative. _last_checkpoint is only a hint that saves listing on
-// object stores; locally the listing is read anyway and its newest complete checkpoint is never
-// older than the hint, so a missing, stale or wrong _last_checkpoint cannot change the result.
+// The listing of _delta_log is authoritative. _last_checkpoint is a hint: Snapshot::load lists
+// only from the hinted checkpoint's version on (list_log with `from_version`), and lists the whole
+// log when the hint is missing, unreadable, names a checkpoint the listing does not hold, or the
+// checkpoint cannot be read — so a missing, stale or wrong _last_checkpoint costs time, never a
+// wrong snapshot.
 // Ignored: N.crc, N.M.compacted.json (log compaction, optional), temp files, _sidecars/ (read
 // through their v2 checkpoint).
 #pragma once
@@ -46,9 +48,14 @@ struct LogListing {
   std::optional<int64_t> earliest_version() const;
 };
 
-/// Lists `table_root/_delta_log`. Throws TableNotFoundError when it holds no commit and no
-/// checkpoint.
-LogListing list_log(const Storage& storage, const std::string& table_root);
+/// Lists `table_root/_delta_log` (only the files of versions >= `from_version` when given).
+/// Throws TableNotFoundError when the listed files hold no commit and no checkpoint.
+LogListing list_log(const Storage& storage, const std::string& table_root,
+                    std::optional<int64_t> from_version = std::nullopt);
+
+/// The version _last_checkpoint names, or nullopt when it is missing or unreadable (a hint only).
+std::optional<int64_t> read_last_checkpoint_version(const Storage& storage,
+                                                    const std::string& table_root);
 
 struct LogSegment {
   std::string table_root;

@@ -136,85 +136,24 @@ std::vector<Action> read_commit(const Storage& storage, const LogFile& commit) {
       content, "commit " + commit.path + " (version " + std::to_string(commit.version) + ")");
 }
 
-}  // namespace
-
-std::string log_dir(const std::string& table_root) {
-  if (!table_root.empty() && table_root.back() == '/') return table_root + "_delta_log";
-  return table_root + "/_delta_log";
-}
-
-std::string commit_file_name(int64_t version) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%020lld.json", static_cast<long long>(version));
-  return buf;
-}
-
-bool is_delta_table(Storage& storage, const std::string& table_root) {
-  for (const FileInfo& f : storage.list(log_dir(table_root))) {
-    if (f.is_directory || f.name.size() < 21) continue;
-    bool digits = std::all_of(f.name.begin(), f.name.begin() + 20,
-                              [](char c) { return c >= '0' && c <= '9'; });
-    if (!digits || f.name[20] != '.') continue;
-    std::string_view rest = std::string_view(f.name).substr(21);
-    if (rest == "json" || rest.rfind("checkpoint.", 0) == 0) return true;
-  }
-  return false;
-}
-
-Snapshot::Snapshot(std::shared_ptr<const State> state) : state_(std::move(state)) {}
-
-Snapshot Snapshot::load(std::shared_ptr<Storage> storage, const std::string& table_root_in,
-                        const VersionSpec& spec) {
-  std::string table_root = table_root_in;
-  while (table_root.size() > 1 && table_root.back() == '/') table_root.pop_back();
-  if (spec.version && spec.timestamp_ms) {
-    throw UsageError("time travel takes a version or a timestamp, not both");
-  }
-  if (!storage->exists(table_root)) {
-    throw TableNotFoundError("no Delta table at " + table_root + ": the path does not exist");
-  }
-  LogListing listing = list_log(*storage, table_root);
-  std::optional<int64_t> version = spec.version;
-  if (spec.timestamp_ms) version = version_at_timestamp(*storage, listing, *spec.timestamp_ms);
-
-  // The newest checkpoint first; if it cannot be read, fall back to the one before it (or to the
-  // commits alone) so a damaged checkpoint never makes a table unreadable while its log is intact.
-  LogSegment segment = build_segment(listing, version);
-  std::vector<Action> checkpoint_actions;
-  std::optional<CorruptTableError> first_failure;
-  while (segment.checkpoint) {
-    try {
-      checkpoint_actions = read_checkpoint(*storage, table_root, *segment.checkpoint);
-      break;
-    } catch (const CorruptTableError& e) {
-      if (!first_failure) first_failure = e;
-      try {
-        segment = build_segment(listing, segment.version, segment.checkpoint->version);
-      } catch (const Error&) {
-        throw *first_failure;
-      }
-    }
-  }
-
-  LogReplay replay;
-  if (segment.checkpoint) replay.apply_checkpoint(std::move(checkpoint_actions));
-  for (const LogFile& commit : segment.commits)
-    replay.apply_commit(commit.version, read_commit(*storage, commit));
-
-  const std::string where =
-      "table " + table_root + " at version " + std::to_string(segment.version);
+/// The snapshot state after `replay` reached `version` (checks shared by load and advance).
+std::shared_ptr<Snapshot::State> state_from_replay(LogReplay& replay,
+                                                   std::shared_ptr<Storage> storage,
+                                                   const std::string& table_root, int64_t version) {
+  using State = Snapshot::State;
+  const std::string where = "table " + table_root + " at version " + std::to_string(version);
   if (!replay.protocol()) {
     throw CorruptTableError(where + ": the log has no protocol action (every table must have one)");
   }
   if (!replay.metadata()) {
     throw CorruptTableError(where + ": the log has no metaData action (every table must have one)");
   }
-  check_reader_protocol(*replay.protocol(), table_root, segment.version);
+  check_reader_protocol(*replay.protocol(), table_root, version);
 
   auto state = std::make_shared<State>();
   state->storage = storage;
   state->table_root = table_root;
-  state->version = segment.version;
+  state->version = version;
   state->protocol = *replay.protocol();
   state->metadata = *replay.metadata();
   if (state->metadata.schema_string.empty()) {
@@ -238,6 +177,114 @@ Snapshot Snapshot::load(std::shared_ptr<Storage> storage, const std::string& tab
     throw UnsupportedFeatureError(where + ": unknown column mapping mode '" +
                                   state->column_mapping_mode + "'");
   }
+
+  return state;
+}
+
+/// True if the entries hold a commit or checkpoint file.
+bool holds_log_file(const std::vector<FileInfo>& entries) {
+  for (const FileInfo& f : entries) {
+    if (f.is_directory || f.name.size() < 21) continue;
+    bool digits = std::all_of(f.name.begin(), f.name.begin() + 20,
+                              [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || f.name[20] != '.') continue;
+    std::string_view rest = std::string_view(f.name).substr(21);
+    if (rest == "json" || rest.rfind("checkpoint.", 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string log_dir(const std::string& table_root) {
+  if (!table_root.empty() && table_root.back() == '/') return table_root + "_delta_log";
+  return table_root + "/_delta_log";
+}
+
+std::string commit_file_name(int64_t version) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%020lld.json", static_cast<long long>(version));
+  return buf;
+}
+
+bool is_delta_table(Storage& storage, const std::string& table_root) {
+  const std::string dir = log_dir(table_root);
+  // Fast paths before listing the whole log: commit 0, or the checkpoint _last_checkpoint names.
+  if (storage.exists(dir + "/" + commit_file_name(0))) return true;
+  if (auto hint = read_last_checkpoint_version(storage, table_root)) {
+    if (holds_log_file(storage.list_from(dir, commit_file_name(*hint).substr(0, 20)))) return true;
+  }
+  return holds_log_file(storage.list(dir));
+}
+
+Snapshot::Snapshot(std::shared_ptr<const State> state) : state_(std::move(state)) {}
+
+Snapshot Snapshot::load(std::shared_ptr<Storage> storage, const std::string& table_root_in,
+                        const VersionSpec& spec) {
+  std::string table_root = table_root_in;
+  while (table_root.size() > 1 && table_root.back() == '/') table_root.pop_back();
+  if (spec.version && spec.timestamp_ms) {
+    throw UsageError("time travel takes a version or a timestamp, not both");
+  }
+  if (!storage->exists(table_root)) {
+    throw TableNotFoundError("no Delta table at " + table_root + ": the path does not exist");
+  }
+  std::optional<LogSegment> found;
+  std::vector<Action> checkpoint_actions;
+  // Fast path: list only from the checkpoint _last_checkpoint names. It is taken only when that
+  // listing holds a complete checkpoint at the hinted version that reads back and the requested
+  // version is at or after it; anything else (no hint, a stale or damaged one, time travel before
+  // it or by timestamp) lists the whole log below, so the hint never changes the answer.
+  if (!spec.timestamp_ms) {
+    if (auto hint = read_last_checkpoint_version(*storage, table_root);
+        hint && (!spec.version || *spec.version >= *hint)) {
+      try {
+        LogListing partial = list_log(*storage, table_root, *hint);
+        if (!partial.checkpoints.empty() && partial.checkpoints.front().version == *hint) {
+          LogSegment segment = build_segment(partial, spec.version);
+          if (segment.checkpoint && segment.checkpoint->version >= *hint) {
+            checkpoint_actions = read_checkpoint(*storage, table_root, *segment.checkpoint);
+            found = std::move(segment);
+          }
+        }
+      } catch (const Error&) {
+        checkpoint_actions.clear();  // fall back to the full listing, which reports any error
+      }
+    }
+  }
+  if (!found) {
+    LogListing listing = list_log(*storage, table_root);
+    std::optional<int64_t> version = spec.version;
+    if (spec.timestamp_ms) version = version_at_timestamp(*storage, listing, *spec.timestamp_ms);
+
+    // The newest checkpoint first; if it cannot be read, fall back to the one before it (or to
+    // the commits alone) so a damaged checkpoint never makes a table unreadable while its log is
+    // intact.
+    LogSegment segment = build_segment(listing, version);
+    std::optional<CorruptTableError> first_failure;
+    while (segment.checkpoint) {
+      try {
+        checkpoint_actions = read_checkpoint(*storage, table_root, *segment.checkpoint);
+        break;
+      } catch (const CorruptTableError& e) {
+        if (!first_failure) first_failure = e;
+        try {
+          segment = build_segment(listing, segment.version, segment.checkpoint->version);
+        } catch (const Error&) {
+          throw *first_failure;
+        }
+      }
+    }
+    found = std::move(segment);
+  }
+  const LogSegment& segment = *found;
+
+  LogReplay replay;
+  if (segment.checkpoint) replay.apply_checkpoint(std::move(checkpoint_actions));
+  for (const LogFile& commit : segment.commits)
+    replay.apply_commit(commit.version, read_commit(*storage, commit));
+
+  auto state = state_from_replay(replay, storage, table_root, segment.version);
   if (segment.checkpoint) state->checkpoint_version = segment.checkpoint->version;
 
   // The commit timestamp of this version.
@@ -252,6 +299,42 @@ Snapshot Snapshot::load(std::shared_ptr<Storage> storage, const std::string& tab
   if (!ts && segment.version_commit) ts = segment.version_commit->modification_time_ms;
   if (!ts && segment.checkpoint) ts = segment.checkpoint->files.front().modification_time_ms;
   state->timestamp_ms = ts.value_or(0);
+  return Snapshot(std::move(state));
+}
+
+Snapshot Snapshot::advance(int64_t version, std::vector<Action> actions,
+                           int64_t commit_file_time_ms) const {
+  if (version != state_->version + 1) {
+    throw UsageError("Snapshot::advance of the Delta table at " + state_->table_root +
+                     ": version " + std::to_string(state_->version) + " can only advance to " +
+                     std::to_string(state_->version + 1) + ", not to " + std::to_string(version));
+  }
+  // The same reconciliation as load: this snapshot's state as a checkpoint, then the commit.
+  std::vector<Action> seed;
+  seed.reserve(state_->files.size() + state_->transactions.size() + state_->domain_metadata.size() +
+               2);
+  seed.emplace_back(state_->protocol);
+  seed.emplace_back(state_->metadata);
+  for (const auto& [app, v] : state_->transactions) seed.emplace_back(SetTransaction{app, v, {}});
+  for (const auto& [domain, dm] : state_->domain_metadata) seed.emplace_back(dm);
+  for (const AddFile& f : state_->files) seed.emplace_back(f);
+  LogReplay replay;
+  replay.apply_checkpoint(std::move(seed));
+  replay.apply_commit(version, std::move(actions));
+  auto state = state_from_replay(replay, state_->storage, state_->table_root, version);
+  state->checkpoint_version = state_->checkpoint_version;
+  std::optional<int64_t> ts;
+  if (config_true(state->metadata, "delta.enableInCommitTimestamps"))
+    ts = replay.last_in_commit_timestamp();
+  state->timestamp_ms = ts.value_or(commit_file_time_ms);
+  return Snapshot(std::move(state));
+}
+
+Snapshot Snapshot::with_checkpoint_version(int64_t checkpoint_version) const {
+  auto state = std::make_shared<State>(*state_);
+  state->checkpoint_version = checkpoint_version;
+  // A checkpoint stores its adds with dataChange=false, so a load from it has them that way.
+  for (AddFile& f : state->files) f.data_change = false;
   return Snapshot(std::move(state));
 }
 

@@ -119,7 +119,21 @@ bool LocalStorage::exists(const std::string& path) const {
   return ::stat(path.c_str(), &st) == 0;
 }
 
+std::vector<FileInfo> Storage::list_from(const std::string& dir,
+                                         const std::string& start_name) const {
+  std::vector<FileInfo> out = list(dir);
+  out.erase(std::remove_if(out.begin(), out.end(),
+                           [&](const FileInfo& f) { return f.name < start_name; }),
+            out.end());
+  return out;
+}
+
 std::vector<FileInfo> LocalStorage::list(const std::string& dir) const {
+  return LocalStorage::list_from(dir, std::string());
+}
+
+std::vector<FileInfo> LocalStorage::list_from(const std::string& dir,
+                                              const std::string& start_name) const {
   std::vector<FileInfo> out;
   std::error_code ec;
   fs::directory_iterator it(dir, ec);
@@ -129,6 +143,7 @@ std::vector<FileInfo> LocalStorage::list(const std::string& dir) const {
   }
   for (; it != fs::directory_iterator(); it.increment(ec)) {
     if (ec) throw Error("cannot list " + dir + ": " + ec.message());
+    if (!start_name.empty() && it->path().filename().string() < start_name) continue;
     struct stat st;
     const std::string full = it->path().string();
     // A file removed between readdir and stat (e.g. a temp file renamed away) is simply skipped.

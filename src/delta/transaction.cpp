@@ -1,15 +1,18 @@
 #include "dls/delta/transaction.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
 #include "delta/checkpoint_writer.h"
+#include "delta/log_cleanup.h"
 #include "delta/random_uuid.h"
 #include "delta/tombstones.h"
 #include "delta/writer_features.h"
 #include "dls/core/error.h"
 #include "dls/delta/deletion_vector.h"
 #include "dls/delta/delta_error.h"
+#include "dls/delta/warnings.h"
 
 namespace dls::delta {
 
@@ -82,10 +85,19 @@ void Transaction::mark_read_data() {
   read_data_ = true;
 }
 
-bool Transaction::check_winner(int64_t winner_version, int64_t read_version) {
+bool Transaction::check_winner(int64_t winner_version, int64_t read_version,
+                               std::vector<Action>& winner) {
   const std::string path = log_dir(table_root_) + "/" + commit_file_name(winner_version);
-  std::vector<Action> winner = parse_commit(storage_->read(path), path);
+  winner = parse_commit(storage_->read(path), path);
   const bool blind_append = !read_data_ && removes_.empty() && !metadata_ && !protocol_;
+  // A rearrangement (OPTIMIZE: every add and remove with dataChange=false, nothing read through a
+  // predicate) stays valid when others add files; only the removal of a file it rewrites
+  // conflicts.
+  const bool rearrangement =
+      !read_data_ && !metadata_ && !protocol_ &&
+      std::all_of(adds_.begin(), adds_.end(), [](const AddFile& a) { return !a.data_change; }) &&
+      std::all_of(removes_.begin(), removes_.end(),
+                  [](const RemoveFile& r) { return !r.data_change; });
   std::set<std::string> our_removes;
   for (const auto& r : removes_) our_removes.insert(r.path);
 
@@ -112,7 +124,7 @@ bool Transaction::check_winner(int64_t winner_version, int64_t read_version) {
         conflict("removed the file " + r->path + ", which this transaction also removes");
       if (read_data_) conflict("removed data that this transaction read");
     }
-    if (std::holds_alternative<AddFile>(action) && !blind_append) {
+    if (std::holds_alternative<AddFile>(action) && !blind_append && !rearrangement) {
       conflict("added data files that this transaction did not read");
     }
   }
@@ -191,6 +203,8 @@ CommitResult Transaction::commit() {
   storage_->create_directories(log_dir(table_root_));
   make_files_durable();
   int64_t version = read_version + 1;
+  // The snapshot this commit applies to: the read snapshot advanced over each winning commit.
+  std::optional<Snapshot> base = read_snapshot_;
   for (int attempt = 1;; ++attempt) {
     info["timestamp"] = now_ms();
     CommitInfo ci;
@@ -198,14 +212,25 @@ CommitResult Transaction::commit() {
     actions[0] = ci;
     const std::string path = log_dir(table_root_) + "/" + commit_file_name(version);
     if (storage_->put_if_absent(path, serialize_commit(actions))) {
-      write_checkpoint_if_due(version);
-      return CommitResult{version, false, attempt};
+      CommitResult result{version, false, attempt};
+      result.snapshot = advanced_snapshot(base, version, std::move(actions), path);
+      if (result.snapshot) result.snapshot = write_checkpoint_if_due(std::move(*result.snapshot));
+      result.checkpoint_error = checkpoint_error_;
+      return result;
     }
     if (creating) {
       throw CommitConflictError("cannot create the Delta table at " + table_root_ +
                                 ": another writer created it first (version 0 exists)");
     }
-    if (check_winner(version, read_version)) return CommitResult{version, true, attempt};
+    std::vector<Action> winner;
+    if (check_winner(version, read_version, winner)) return CommitResult{version, true, attempt};
+    if (base) {
+      try {
+        base = base->advance(version, std::move(winner), storage_->stat(path).modification_time_ms);
+      } catch (const Error&) {
+        base.reset();  // e.g. a winner enabled a reader feature we refuse: load after the commit
+      }
+    }
     ++version;
     if (attempt >= 100000) {
       throw CommitConflictError("gave up committing to the Delta table at " + table_root_ +
@@ -250,16 +275,44 @@ void Transaction::make_files_durable() {
   for (const auto& d : dirs) storage_->sync_directory(d);
 }
 
-void Transaction::write_checkpoint_if_due(int64_t version) {
+std::optional<Snapshot> Transaction::advanced_snapshot(const std::optional<Snapshot>& base,
+                                                       int64_t version, std::vector<Action> actions,
+                                                       const std::string& commit_path) const {
+  // The commit is durable: failing to build its snapshot in memory must not fail it. Creating a
+  // table, or a state advance refuses (which a load would refuse too), loads the version instead.
   try {
-    const Metadata& metadata = metadata_ ? *metadata_ : read_snapshot_->metadata();
-    int64_t interval = int_property(metadata, "delta.checkpointInterval", 10);
-    if (version == 0 || version % interval != 0) return;
-    write_checkpoint(Snapshot::load(storage_, table_root_, VersionSpec{version, std::nullopt}));
+    const int64_t mtime = storage_->stat(commit_path).modification_time_ms;
+    if (base) return base->advance(version, std::move(actions), mtime);
+  } catch (const Error&) {
+  }
+  try {
+    return Snapshot::load(storage_, table_root_, VersionSpec{version, std::nullopt});
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+Snapshot Transaction::write_checkpoint_if_due(Snapshot snapshot) {
+  const int64_t version = snapshot.version();
+  try {
+    int64_t interval = int_property(snapshot.metadata(), "delta.checkpointInterval", 10);
+    if (version == 0 || version % interval != 0) return snapshot;
+    write_checkpoint(snapshot);
   } catch (const std::exception& e) {
     // The commit is durable; a missing checkpoint only makes the next load replay more JSON.
-    checkpoint_error_ = e.what();
+    checkpoint_error_ = "the checkpoint of version " + std::to_string(version) +
+                        " of the Delta table at " + table_root_ + " failed: " + e.what();
+    warn(*checkpoint_error_ + " (the commit succeeded)");
+    return snapshot;
   }
+  try {
+    cleanup_expired_logs(*storage_, table_root_, snapshot.metadata(), version, now_ms());
+  } catch (const std::exception& e) {
+    warn("cleaning the log of the Delta table at " + table_root_ + " after the checkpoint of " +
+         "version " + std::to_string(version) + " failed: " + e.what() +
+         " (the commit and the checkpoint succeeded; the next checkpoint retries)");
+  }
+  return snapshot.with_checkpoint_version(version);
 }
 
 }  // namespace dls::delta

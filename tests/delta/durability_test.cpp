@@ -242,7 +242,12 @@ TEST_F(Durability, LastCheckpointIsReadAndReplacedUnderTheLock) {
   const std::string last = log + "/_last_checkpoint";
   const auto events = storage_->events();
   int locked = find(events, "locked", log, false);
-  int read = find(events, "read", last, false);
+  // Snapshot::load reads _last_checkpoint too (a hint, without the lock): the read that decides
+  // is the one after the lock is taken.
+  int read = -1;
+  for (size_t i = std::max(locked, 0); i < events.size() && read < 0; ++i) {
+    if (events[i].op == "read" && events[i].path == last) read = static_cast<int>(i);
+  }
   int write = find(events, "write_atomic", last, false);
   int unlock = find(events, "unlock", log, false);
   ASSERT_GE(locked, 0);
@@ -282,8 +287,10 @@ TEST_F(Durability, ConcurrentCheckpointWritersCannotRegressLastCheckpoint) {
   };
   std::thread b;
   std::atomic<bool> started{false};
+  bool a_locked = false;  // Snapshot::load reads _last_checkpoint as a hint before the lock
   storage_->on_event = [&](const Event& e) {
-    if (e.op != "read" || e.path != last || started.exchange(true)) return;
+    if (e.op == "locked" && e.path == log) a_locked = true;
+    if (e.op != "read" || e.path != last || !a_locked || started.exchange(true)) return;
     b = std::thread([&] {
       write_checkpoint(Snapshot::load(storage_b, root_));
       std::lock_guard<std::mutex> g(mu);

@@ -1,10 +1,16 @@
 // DeltaTable: the high-level API to create, write, inspect and maintain one Delta table.
 // Data files are Parquet written by DuckDB; every write is one atomic commit (transaction.h) and
 // leaves the table exactly as it was on failure (orphan data files may remain; vacuum removes
-// them).
+// them). A commit whose checkpoint failed still succeeds: CommitResult::checkpoint_error says why
+// and the delta layer reports it as a warning (warnings.h, stderr by default).
+//
+// Reads (snapshot, history, describe) load the log on every call. Writes start from the snapshot
+// this object's previous commit produced in memory when no other commit happened since (checked
+// with one stat of the latest commit file and one existence check of the next), else they load it.
 //
 // Thread/process safety: any number of DeltaTable objects in any number of processes may write the
-// same table; concurrent blind appends all succeed, other conflicts throw CommitConflictError.
+// same table; concurrent blind appends all succeed (and OPTIMIZE with appends), other conflicts
+// throw CommitConflictError. One DeltaTable object may be used from several threads.
 #pragma once
 
 #include <cstdint>
@@ -106,6 +112,39 @@ struct VacuumResult {
   bool dry_run = false;
 };
 
+struct OptimizeOptions {
+  /// DuckDB SQL over the partition columns only (as Delta's OPTIMIZE ... WHERE): only the files
+  /// of matching partitions are compacted. Unset: every partition.
+  std::optional<std::string> where;
+  /// Files smaller than this are compacted, into files of about this size (bin-packing by file
+  /// size). 0: the table property delta.targetFileSize, else 128 MiB.
+  int64_t target_size_bytes = 0;
+};
+
+struct OptimizeResult {
+  /// The OPTIMIZE commit; skipped=true (version unchanged, nothing written) when no partition
+  /// had two small files or a file with a deletion vector.
+  CommitResult commit;
+  int64_t files_removed = 0;
+  int64_t files_added = 0;
+  int64_t bytes_removed = 0;
+  int64_t bytes_added = 0;
+  int64_t partitions_optimized = 0;
+  int64_t deletion_vectors_purged = 0;  // files rewritten without their deletion vector
+  int64_t target_size_bytes = 0;        // the bin size used
+};
+
+struct RestoreResult {
+  /// The RESTORE commit; skipped=true (nothing written) when the table already has exactly the
+  /// files and metadata of the restored version.
+  CommitResult commit;
+  int64_t restored_version = 0;
+  int64_t files_added = 0;    // files of the restored version re-added
+  int64_t files_removed = 0;  // active files not in the restored version
+  int64_t bytes_added = 0;
+  int64_t bytes_removed = 0;
+};
+
 class DeltaTable {
  public:
   /// Opens an existing table; throws TableNotFoundError.
@@ -134,8 +173,9 @@ class DeltaTable {
   CommitResult overwrite(sql::Connection& con, const std::string& select_sql,
                          const WriteOptions& options = {});
   /// Deletes the rows matching `predicate_sql` (DuckDB SQL over the table's columns) by rewriting
-  /// the affected files. Returns the commit (skipped=true and version unchanged when nothing
-  /// matched).
+  /// the affected files (copy-on-write; it reads every active file to find the matches). Returns
+  /// the commit (skipped=true and version unchanged when nothing matched). Refuses with
+  /// UnsupportedFeatureError a table whose files have deletion vectors (run optimize first).
   CommitResult delete_where(sql::Connection& con, const std::string& predicate_sql,
                             const WriteOptions& options = {});
 
@@ -171,10 +211,39 @@ class DeltaTable {
   VacuumResult vacuum(std::optional<int64_t> retention_hours = std::nullopt, bool dry_run = false,
                       bool force = false);
 
+  /// Compacts small files and purges deletion vectors, in one commit with operation OPTIMIZE whose
+  /// adds and removes have dataChange=false (streaming readers skip it): per partition (of those
+  /// `options.where` selects), files smaller than the target size are bin-packed into files of
+  /// about that size, and every file with a deletion vector is rewritten without its deleted rows.
+  /// A partition with a single small file and no deletion vector is left as it is. The table's
+  /// rows are unchanged. Conflicts: a concurrent commit that removes one of the compacted files
+  /// (delete, overwrite, another OPTIMIZE) makes it throw CommitConflictError (nothing committed,
+  /// the new files deleted); concurrent appends do not conflict. Throws UsageError for a
+  /// `where` that is not valid SQL over the partition columns or a negative target size,
+  /// UnsupportedFeatureError for a table dls cannot write. Writes through `con`.
+  OptimizeResult optimize(sql::Connection& con, const OptimizeOptions& options = {});
+
+  /// Restores the table to the version `spec` selects (a version or a timestamp, as time travel),
+  /// in one commit with operation RESTORE: removes the active files that version did not have,
+  /// re-adds its files that are no longer active, and restores its metaData when it differs (the
+  /// protocol stays). Throws NotFoundError when the version does not exist (saying which do),
+  /// UsageError when `spec` is empty, and dls::Error naming the file — committing nothing — when a
+  /// file the version needs (data or deletion vector) is gone (removed by VACUUM).
+  RestoreResult restore(const VersionSpec& spec);
+
  private:
   DeltaTable(std::string root, std::shared_ptr<Storage> storage);
+  /// The latest snapshot for a write: the one this object's last commit produced in memory
+  /// (CommitResult::snapshot) while no newer commit exists and the commit file it was built from
+  /// is unchanged (same size and modification time), else Snapshot::load.
+  Snapshot latest_for_write() const;
+  /// Remembers `result.snapshot` for latest_for_write.
+  void remember(const CommitResult& result) const;
+
+  struct SnapshotCache;
   std::string root_;
   std::shared_ptr<Storage> storage_;
+  std::shared_ptr<SnapshotCache> cache_;  // shared by copies of this object
 };
 
 }  // namespace dls::delta

@@ -24,10 +24,14 @@ struct VersionSpec {
 
 class Snapshot {
  public:
-  /// Loads the table at `table_root` (an absolute local path). Lists _delta_log and starts from
-  /// the newest complete checkpoint at or before the version (the listing is authoritative, so
-  /// _last_checkpoint is not read; an unreadable checkpoint falls back to an older one or to the
-  /// commits), then applies the JSON commits after it. Throws TableNotFoundError,
+  /// Loads the table at `table_root` (an absolute local path). Reads _last_checkpoint and lists
+  /// _delta_log only from the checkpoint it names (Storage::list_from); when it is missing or
+  /// damaged, names a checkpoint that is missing or unreadable, or the version asked for is older
+  /// (or given by timestamp), lists the whole log instead — the hint never changes the result.
+  /// Starts from the newest complete checkpoint at or before the version (an unreadable one falls
+  /// back to an older one or to the commits), then applies the JSON commits after it. Each call
+  /// reads the log afresh (no cache; DeltaTable's writes reuse their own commit's snapshot, see
+  /// CommitResult::snapshot). Throws TableNotFoundError,
   /// CorruptTableError (naming the file and version: invalid JSON, a commit without any action,
   /// an integer out of range, a missing commit), UnsupportedFeatureError (unknown reader feature,
   /// naming it), NotFoundError (version/timestamp out of range, saying which range exists).
@@ -55,6 +59,18 @@ class Snapshot {
   std::optional<int64_t> checkpoint_version() const;
   Storage& storage() const;
   std::shared_ptr<Storage> storage_ptr() const;
+
+  /// The snapshot of `version`, which must be version() + 1, built in memory by applying
+  /// `actions` (the whole content of commit `version`, as written) to this snapshot with the
+  /// same reconciliation as load(): equal to what load() returns for that version, without
+  /// reading the log. `commit_file_time_ms` is the commit file's modification time, the
+  /// version's timestamp unless in-commit timestamps are enabled. checkpoint_version() stays
+  /// this snapshot's. Throws UsageError for another version, and what load() throws for a state
+  /// it would refuse (e.g. an unsupported reader feature, a metaData without schema).
+  Snapshot advance(int64_t version, std::vector<Action> actions, int64_t commit_file_time_ms) const;
+  /// This snapshot as a load from the checkpoint of `checkpoint_version` (its version) returns
+  /// it: checkpoint_version() set, every file's dataChange false (as checkpoints store them).
+  Snapshot with_checkpoint_version(int64_t checkpoint_version) const;
 
   struct State;
   explicit Snapshot(std::shared_ptr<const State> state);

@@ -1,8 +1,14 @@
-// The narrow storage interface the Delta layer uses for every file operation (STYLE.md: the
-// protocol logic never calls POSIX directly), with a local-filesystem implementation.
+// The storage interface the Delta layer's protocol logic uses for the log and for file
+// bookkeeping — listing, reading and writing _delta_log, existence checks, fsyncs, locks and
+// deletions (vacuum, log clean-up) — with a local-filesystem implementation.
 //
-// Paths are absolute local paths (std::string). Implementations are safe to use from several
-// threads and several processes: put_if_absent is atomic across processes.
+// Not everything goes through it today: Parquet is read and written by DuckDB directly by local
+// path (data files by DataWriter and TableScan, checkpoints by the checkpoint reader, and the
+// checkpoint writer builds its Parquet file in a local temp directory before publishing it with
+// write_atomic). A non-local Storage therefore needs those paths adapted too.
+//
+// Paths are absolute local paths (std::string). LocalStorage is safe to use from several threads
+// and several processes: put_if_absent is atomic across processes.
 //
 // Durability: a file is durable once its content and its directory entry are (fsync of the file,
 // then of its directory). write_atomic and put_if_absent make what they create durable; files
@@ -37,6 +43,12 @@ class Storage {
   virtual bool exists(const std::string& path) const = 0;
   /// Immediate entries of a directory, sorted by name. Empty when the directory does not exist.
   virtual std::vector<FileInfo> list(const std::string& dir) const = 0;
+  /// The entries of `dir` whose name is >= `start_name` (byte order), sorted by name: the
+  /// "list from" of object stores, which lets a reader list _delta_log from a checkpoint on. The
+  /// default filters list(); LocalStorage reads every name of the directory but stats only the
+  /// entries it returns. Empty when the directory does not exist.
+  virtual std::vector<FileInfo> list_from(const std::string& dir,
+                                          const std::string& start_name) const;
   /// Whole file content. Throws dls::NotFoundError if missing, dls::Error on I/O failure.
   virtual std::string read(const std::string& path) const = 0;
   virtual FileInfo stat(const std::string& path) const = 0;
@@ -71,6 +83,8 @@ class LocalStorage : public Storage {
  public:
   bool exists(const std::string& path) const override;
   std::vector<FileInfo> list(const std::string& dir) const override;
+  std::vector<FileInfo> list_from(const std::string& dir,
+                                  const std::string& start_name) const override;
   std::string read(const std::string& path) const override;
   FileInfo stat(const std::string& path) const override;
   void write_atomic(const std::string& path, const std::string& content) override;

@@ -11,8 +11,10 @@
 // from the table) is retried at the next version; any other overlap (a removed file we also remove,
 // a metadata change, a txn of the same appId, files added where we deleted/overwrote) throws
 // CommitConflictError. After a successful commit, a checkpoint is written when the version is a
-// multiple of delta.checkpointInterval (default 10), followed by _last_checkpoint; a failed
-// checkpoint never fails the commit.
+// multiple of delta.checkpointInterval (default 10), from the in-memory snapshot of the new
+// version (no reload), followed by _last_checkpoint and the log clean-up
+// (delta.logRetentionDuration, checkpoint_writer.h); a failed checkpoint never fails the commit and
+// is reported in CommitResult::checkpoint_error.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +41,13 @@ struct CommitResult {
   int64_t version = -1;  // the committed version (or the existing one when skipped)
   bool skipped = false;  // true when a txn (appId, version) was already committed: no-op
   int attempts = 1;      // 1 + number of conflict retries
+  /// After a commit (not skipped): the table at `version`, built in memory from the read
+  /// snapshot, the winning commits of any retries and this commit's actions (Snapshot::advance),
+  /// equal to Snapshot::load of that version. Unset when skipped.
+  std::optional<Snapshot> snapshot;
+  /// Set when the commit succeeded but the checkpoint due after it failed (why); the table is
+  /// intact, the next load only replays more JSON. Writers surface it as a warning.
+  std::optional<std::string> checkpoint_error;
 };
 
 class Transaction {
@@ -74,10 +83,17 @@ class Transaction {
  private:
   /// Throws CommitConflictError when the winning commit `winner_version` conflicts with this
   /// transaction; returns true when it already holds our txn (appId, >= version): skip.
-  bool check_winner(int64_t winner_version, int64_t read_version);
+  /// `winner` receives the winning commit's actions.
+  bool check_winner(int64_t winner_version, int64_t read_version, std::vector<Action>& winner);
+  /// The table at `version` after this commit: `base` advanced in memory, else loaded; nullopt
+  /// when neither works (the commit stands regardless).
+  std::optional<Snapshot> advanced_snapshot(const std::optional<Snapshot>& base, int64_t version,
+                                            std::vector<Action> actions,
+                                            const std::string& commit_path) const;
   /// fsyncs the files this transaction adds and their directories (before the commit links).
   void make_files_durable();
-  void write_checkpoint_if_due(int64_t version);
+  /// Returns `snapshot`, marked with its checkpoint when one was written.
+  Snapshot write_checkpoint_if_due(Snapshot snapshot);
 
   std::shared_ptr<Storage> storage_;
   std::string table_root_;

@@ -54,8 +54,8 @@ std::vector<std::string_view> cloud_files_read_options(std::string_view format) 
 }
 
 std::vector<std::string_view> delta_read_options() {
-  return {"skipChangeCommits", "startingVersion", "versionAsOf", "ignoreChanges", "ignoreDeletes",
-          "readChangeFeed"};
+  return {"skipChangeCommits", "startingVersion", "versionAsOf",
+          "ignoreChanges",     "ignoreDeletes",   "readChangeFeed"};
 }
 
 std::optional<std::vector<std::string_view>> supported_read_options(

@@ -146,8 +146,8 @@ TEST_F(SourceDelta, ReadChangeFeedStreamsInsertsUpdatesAndDeletes) {
   // A batch read needs startingVersion and reads the feed from there to the latest version.
   EXPECT_THROW(source("delta", cdf_root, {{"readChangeFeed", "true"}}, false)->full_sql(con),
                InvalidMetadataError);
-  auto batch = source("delta", cdf_root, {{"readChangeFeed", "true"}, {"startingVersion", "2"}},
-                      false);
+  auto batch =
+      source("delta", cdf_root, {{"readChangeFeed", "true"}, {"startingVersion", "2"}}, false);
   EXPECT_THAT(rows_of(con, "SELECT id, _change_type FROM (" + batch->full_sql(con) + ")"),
               ElementsAre("2|update_postimage", "2|update_preimage", "3|delete", "4|insert"));
 }

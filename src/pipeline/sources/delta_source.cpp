@@ -192,8 +192,8 @@ SourceBatch DeltaSource::batch(sql::Connection& con, const nlohmann::json& plann
       // The starting snapshot's rows are inserts at its version (as Spark's initial CDF batch).
       out.sql = "SELECT *, 'insert' AS _change_type, " + std::to_string(end) +
                 "::BIGINT AS _commit_version, to_timestamp(" +
-                std::to_string(snapshot.timestamp_ms()) +
-                " / 1000.0) AS _commit_timestamp FROM (" + out.sql + ") AS __dls_cdf";
+                std::to_string(snapshot.timestamp_ms()) + " / 1000.0) AS _commit_timestamp FROM (" +
+                out.sql + ") AS __dls_cdf";
     }
     return out;
   }
@@ -256,9 +256,10 @@ std::string DeltaSource::change_feed_sql(sql::Connection& con, const delta::Snap
       add_part(delta::TableScan(with_files(snapshot, c.removes)).sql(con), "delete", v, ts);
   }
   if (out.empty()) {
-    out = "SELECT *, NULL::VARCHAR AS _change_type, NULL::BIGINT AS _commit_version, "
-          "NULL::TIMESTAMPTZ AS _commit_timestamp FROM (" +
-          delta::TableScan(with_files(snapshot, {})).sql(con) + ") WHERE false";
+    out =
+        "SELECT *, NULL::VARCHAR AS _change_type, NULL::BIGINT AS _commit_version, "
+        "NULL::TIMESTAMPTZ AS _commit_timestamp FROM (" +
+        delta::TableScan(with_files(snapshot, {})).sql(con) + ") WHERE false";
   }
   return out;
 }

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "dls/delta/action.h"
+#include "dls/delta/snapshot.h"
 #include "dls/pipeline/source.h"
 
 namespace dls::pipeline::sources {

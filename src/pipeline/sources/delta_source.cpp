@@ -117,35 +117,17 @@ DeltaSource::Appends DeltaSource::appended_files(int64_t from, int64_t to) const
   auto storage = delta::local_storage();
   Appends out;
   for (int64_t v = from; v <= to; ++v) {
-    const std::string file = delta::log_dir(root_) + "/" + delta::commit_file_name(v);
-    if (!storage->exists(file)) {
-      throw Error(where() + ": commit " + std::to_string(v) +
-                  " is no longer in the log (log retention); run a full refresh of " +
-                  entity_.destination);
-    }
-    const auto actions = delta::parse_commit(storage->read(file), file);
-    bool changes = false;
-    std::string operation;
-    std::vector<delta::AddFile> adds;
-    for (const auto& action : actions) {
-      if (const auto* r = std::get_if<delta::RemoveFile>(&action); r && r->data_change) {
-        changes = true;
-      } else if (const auto* a = std::get_if<delta::AddFile>(&action); a && a->data_change) {
-        adds.push_back(*a);
-      } else if (const auto* c = std::get_if<delta::CommitInfo>(&action)) {
-        operation = c->operation().value_or("");
-      }
-    }
-    if (changes) {
+    CommitChanges c = read_commit(*storage, commit_file(*storage, v));
+    if (!c.removes.empty()) {
       if (skip_change_commits_) continue;
       throw Error(where() + ": version " + std::to_string(v) + " changes existing rows" +
-                  (operation.empty() ? "" : " (operation " + operation + ")") +
+                  (c.operation.empty() ? "" : " (operation " + c.operation + ")") +
                   "; a streaming read accepts only appends. Set the read option "
                   "skipChangeCommits=true to ignore such commits, make the reader a "
                   "materialized view (is_streaming=false), or run a full refresh of " +
                   entity_.destination);
     }
-    for (auto& a : adds) {
+    for (auto& a : c.adds) {
       out.bytes += a.size;
       out.files.push_back(std::move(a));
     }
@@ -209,15 +191,20 @@ SourceBatch DeltaSource::batch(sql::Connection& con, const nlohmann::json& plann
   return out;
 }
 
+std::string DeltaSource::commit_file(const delta::Storage& storage, int64_t version) const {
+  const std::string file = delta::log_dir(root_) + "/" + delta::commit_file_name(version);
+  if (!storage.exists(file)) {
+    throw Error(where() + ": commit " + std::to_string(version) +
+                " is no longer in the log (log retention); run a full refresh of " +
+                entity_.destination);
+  }
+  return file;
+}
+
 bool DeltaSource::has_data_changes(int64_t from, int64_t to) const {
   auto storage = delta::local_storage();
   for (int64_t v = from; v <= to; ++v) {
-    const std::string file = delta::log_dir(root_) + "/" + delta::commit_file_name(v);
-    if (!storage->exists(file)) {
-      throw Error(where() + ": commit " + std::to_string(v) +
-                  " is no longer in the log (log retention); run a full refresh of " +
-                  entity_.destination);
-    }
+    const std::string file = commit_file(*storage, v);
     CommitChanges c = read_commit(*storage, file);
     if (!c.adds.empty() || !c.removes.empty() || !c.cdc.empty()) return true;
   }
@@ -238,12 +225,7 @@ std::string DeltaSource::change_feed_sql(sql::Connection& con, const delta::Snap
            std::to_string(timestamp_ms) + " / 1000.0) AS _commit_timestamp FROM (" + scan + ")";
   };
   for (int64_t v = from; v <= to; ++v) {
-    const std::string file = delta::log_dir(root_) + "/" + delta::commit_file_name(v);
-    if (!storage->exists(file)) {
-      throw Error(where() + ": commit " + std::to_string(v) +
-                  " is no longer in the log (log retention); run a full refresh of " +
-                  entity_.destination);
-    }
+    const std::string file = commit_file(*storage, v);
     CommitChanges c = read_commit(*storage, file);
     const int64_t ts = c.timestamp_ms.value_or(storage->stat(file).modification_time_ms);
     if (!c.cdc.empty()) {

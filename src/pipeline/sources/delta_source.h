@@ -29,6 +29,7 @@
 
 #include "dls/delta/action.h"
 #include "dls/delta/snapshot.h"
+#include "dls/delta/storage.h"
 #include "dls/pipeline/source.h"
 
 namespace dls::pipeline::sources {
@@ -56,6 +57,8 @@ class DeltaSource : public Source {
   std::string change_feed_sql(sql::Connection& con, const delta::Snapshot& snapshot, int64_t from,
                               int64_t to) const;
   std::string where() const;
+  /// The path of commit `version`'s file; an Error when log clean-up removed it.
+  std::string commit_file(const delta::Storage& storage, int64_t version) const;
 
   DeltaLiveEntity entity_;
   std::string kind_;

@@ -192,7 +192,8 @@ std::vector<AddFile> TableScan::files_for_keys(sql::Connection& con,
   const std::string typed = "(SELECT idx, lo = '\x01null' AS only_null, TRY_CAST(lo AS " + type +
                             ") AS lo, " + hi_expr + " AS hi, nulls FROM " +
                             quote_identifier(ranges) + ")";
-  const std::string keys = "(SELECT DISTINCT CAST(" + key + " AS " + type + ") AS k FROM " +
+  // A key that does not cast to the column type equals no value of it (TRY_CAST: NULL).
+  const std::string keys = "(SELECT DISTINCT TRY_CAST(" + key + " AS " + type + ") AS k FROM " +
                            keys_table + " WHERE " + key + " IS NOT NULL)";
   const std::string query =
       "WITH r AS " + typed + " SELECT idx FROM r WHERE NOT coalesce(only_null, false) AND " +

@@ -13,6 +13,7 @@
 #include "dls/delta/snapshot.h"
 #include "dls/delta/table_scan.h"
 #include "dls/sql/database.h"
+#include "support/file_tree.h"
 #include "support/test_support.h"
 
 namespace dls {
@@ -24,14 +25,7 @@ using testing::CommandResult;
 using testing::run_dls;
 using testing::shell_quote;
 
-std::map<std::string, std::string> tree(const fs::path& root) {
-  std::map<std::string, std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (e.is_regular_file())
-      out[fs::relative(e.path(), root).string()] = testing::read_file(e.path());
-  }
-  return out;
-}
+using testing::file_tree;
 
 const char* kTripsSchema =
     R"~({"type":"struct","fields":[)~"
@@ -167,7 +161,7 @@ TEST_F(QueryCli, TruncatedCommitJson) {
   const fs::path commit = trips() / "_delta_log" / delta::commit_file_name(2);
   std::string content = testing::read_file(commit);
   testing::write_file(commit, content.substr(0, content.size() / 2));
-  auto before = tree(warehouse.path());
+  auto before = file_tree(warehouse.path());
   CommandResult r = query("SELECT * FROM main.demo.trips");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find(commit.string()), std::string::npos) << r.err;
@@ -177,26 +171,26 @@ TEST_F(QueryCli, TruncatedCommitJson) {
       query("SELECT count(*) AS n FROM delta_scan('" + trips().string() + "', version => 1)");
   EXPECT_EQ(v1.exit_code, 0) << v1.err;
   EXPECT_EQ(v1.out, "n\n2\n");
-  EXPECT_EQ(tree(warehouse.path()), before);
+  EXPECT_EQ(file_tree(warehouse.path()), before);
 }
 
 TEST_F(QueryCli, MissingDataFile) {
   auto snap = delta::DeltaTable::open(trips().string()).snapshot();
   const std::string missing = delta::TableScan(snap).data_file_paths().at(0);
   fs::remove(missing);
-  auto before = tree(warehouse.path());
+  auto before = file_tree(warehouse.path());
   CommandResult r = query("SELECT count(*) FROM main.demo.trips");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find(missing), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("version 2"), std::string::npos) << r.err;
-  EXPECT_EQ(tree(warehouse.path()), before);
+  EXPECT_EQ(file_tree(warehouse.path()), before);
 }
 
 TEST_F(QueryCli, UnknownReaderFeature) {
   const fs::path features = warehouse / "main" / "demo" / "features";
   fs::copy(testing::testdata_dir() / "delta" / "simple_table_features", features,
            fs::copy_options::recursive);
-  auto before = tree(warehouse.path());
+  auto before = file_tree(warehouse.path());
   for (const std::string& sql :
        std::vector<std::string>{std::string("SELECT * FROM main.demo.features"),
                                 "SELECT * FROM delta_scan('" + features.string() + "')"}) {
@@ -206,13 +200,13 @@ TEST_F(QueryCli, UnknownReaderFeature) {
     EXPECT_NE(r.err.find(features.string()), std::string::npos) << r.err;
     EXPECT_EQ(r.out, "");
   }
-  EXPECT_EQ(tree(warehouse.path()), before);
+  EXPECT_EQ(file_tree(warehouse.path()), before);
 }
 
 TEST_F(QueryCli, PathThatIsNotATable) {
   const fs::path plain = warehouse.path() / "plain";
   testing::write_file(plain / "data.csv", "a\n1\n");
-  auto before = tree(warehouse.path());
+  auto before = file_tree(warehouse.path());
   CommandResult r = query("SELECT * FROM delta_scan('" + plain.string() + "')");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no Delta table at " + plain.string()), std::string::npos) << r.err;
@@ -222,18 +216,18 @@ TEST_F(QueryCli, PathThatIsNotATable) {
   CommandResult name = query("SELECT * FROM main.demo.nothing");
   EXPECT_EQ(name.exit_code, 1);
   EXPECT_NE(name.err.find("main.demo.nothing"), std::string::npos) << name.err;
-  EXPECT_EQ(tree(warehouse.path()), before);
+  EXPECT_EQ(file_tree(warehouse.path()), before);
 }
 
 TEST_F(QueryCli, UnsafeTableNames) {
-  auto before = tree(warehouse.path());
+  auto before = file_tree(warehouse.path());
   for (const std::string& name :
        std::vector<std::string>{"main.demo..trips", "a.b.c.d", "main.demo.trips-2"}) {
     CommandResult r = query("SELECT * FROM delta_scan('" + name + "')");
     EXPECT_EQ(r.exit_code, 3) << name << "\n" << r.err;
     EXPECT_NE(r.err.find(name), std::string::npos) << r.err;
   }
-  EXPECT_EQ(tree(warehouse.path()), before);
+  EXPECT_EQ(file_tree(warehouse.path()), before);
 }
 
 }  // namespace

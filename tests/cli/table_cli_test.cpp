@@ -11,6 +11,7 @@
 #include "dls/delta/delta_table.h"
 #include "dls/delta/snapshot.h"
 #include "dls/sql/database.h"
+#include "support/file_tree.h"
 #include "support/test_support.h"
 
 namespace dls {
@@ -22,16 +23,7 @@ using testing::CommandResult;
 using testing::run_dls;
 using testing::shell_quote;
 
-/// Every file under `root` with its content.
-std::map<std::string, std::string> tree(const fs::path& root) {
-  std::map<std::string, std::string> out;
-  if (!fs::exists(root)) return out;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (e.is_regular_file())
-      out[fs::relative(e.path(), root).string()] = testing::read_file(e.path());
-  }
-  return out;
-}
+using testing::file_tree;
 
 size_t count_lines(const std::string& s) {
   return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
@@ -209,7 +201,7 @@ TEST_F(TableCli, TruncatedCommitJson) {
   const fs::path commit = trips() / "_delta_log" / delta::commit_file_name(2);
   std::string content = testing::read_file(commit);
   testing::write_file(commit, content.substr(0, content.size() - 20));
-  auto before = tree(warehouse.path());
+  auto before = file_tree(warehouse.path());
   for (const char* cmd : {"describe", "history --format json", "vacuum --dry-run"}) {
     std::string sub(cmd);
     std::string args = "table " + sub.substr(0, sub.find(' ')) + " main.demo.trips" +
@@ -223,14 +215,14 @@ TEST_F(TableCli, TruncatedCommitJson) {
     EXPECT_EQ(r.exit_code, 1) << args << "\n" << r.err;
     EXPECT_NE(r.err.find(commit.string()), std::string::npos) << args << "\n" << r.err;
   }
-  EXPECT_EQ(tree(warehouse.path()), before);
+  EXPECT_EQ(file_tree(warehouse.path()), before);
 }
 
 TEST_F(TableCli, UnknownReaderFeature) {
   const fs::path features = warehouse / "main" / "demo" / "features";
   fs::copy(testing::testdata_dir() / "delta" / "simple_table_features", features,
            fs::copy_options::recursive);
-  auto before = tree(warehouse.path());
+  auto before = file_tree(warehouse.path());
   for (const std::string& target :
        std::vector<std::string>{std::string("main.demo.features"), features.string()}) {
     CommandResult r = dls("table describe " + shell_quote(target));
@@ -241,13 +233,13 @@ TEST_F(TableCli, UnknownReaderFeature) {
     CommandResult v = dls("table vacuum " + shell_quote(target) + " --retain 0 --force");
     EXPECT_EQ(v.exit_code, 1) << v.err;
   }
-  EXPECT_EQ(tree(warehouse.path()), before);
+  EXPECT_EQ(file_tree(warehouse.path()), before);
 }
 
 TEST_F(TableCli, PathThatIsNotATable) {
   const fs::path plain = warehouse.path() / "plain";
   testing::write_file(plain / "data.csv", "a\n1\n");
-  auto before = tree(warehouse.path());
+  auto before = file_tree(warehouse.path());
   CommandResult r = dls("table describe " + shell_quote(plain.string()));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no Delta table at " + plain.string()), std::string::npos) << r.err;
@@ -258,12 +250,12 @@ TEST_F(TableCli, PathThatIsNotATable) {
       << name.err;
   CommandResult v = dls("table vacuum " + shell_quote(plain.string()) + " --retain 0 --force");
   EXPECT_EQ(v.exit_code, 1);
-  EXPECT_EQ(tree(warehouse.path()), before);
+  EXPECT_EQ(file_tree(warehouse.path()), before);
   EXPECT_FALSE(fs::exists(warehouse / "main" / "demo" / "nothing"));
 }
 
 TEST_F(TableCli, UnsafeTableNames) {
-  auto before = tree(warehouse.path());
+  auto before = file_tree(warehouse.path());
   for (const std::string& name :
        std::vector<std::string>{"main.demo..trips", "a.b.c.d", "main.demo.trips-2",
                                 "_pipelines.x.y", ".hidden.t", "main.de mo.trips"}) {
@@ -273,7 +265,7 @@ TEST_F(TableCli, UnsafeTableNames) {
       EXPECT_NE(r.err.find(name), std::string::npos) << r.err;
     }
   }
-  EXPECT_EQ(tree(warehouse.path()), before);
+  EXPECT_EQ(file_tree(warehouse.path()), before);
 }
 
 }  // namespace

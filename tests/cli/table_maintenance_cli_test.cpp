@@ -10,6 +10,7 @@
 
 #include "dls/delta/delta_table.h"
 #include "dls/sql/database.h"
+#include "support/file_tree.h"
 #include "support/test_support.h"
 
 namespace dls {
@@ -21,14 +22,7 @@ using testing::CommandResult;
 using testing::run_dls;
 using testing::shell_quote;
 
-std::map<std::string, std::string> tree(const fs::path& root) {
-  std::map<std::string, std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (e.is_regular_file())
-      out[fs::relative(e.path(), root).string()] = testing::read_file(e.path());
-  }
-  return out;
-}
+using testing::file_tree;
 
 class TableMaintenanceCli : public ::testing::Test {
  protected:
@@ -97,7 +91,7 @@ TEST_F(TableMaintenanceCli, OptimizeWhereAndTargetSize) {
 }
 
 TEST_F(TableMaintenanceCli, OptimizeRefusesBadInputChangingNothing) {
-  const auto before = tree(trips());
+  const auto before = file_tree(trips());
   for (const char* args :
        {"--where \"no_such = 1\"", "--where \"id > 1\"", "--target-size 0", "--target-size -5"}) {
     CommandResult r = dls(std::string("table optimize main.demo.trips ") + args);
@@ -107,7 +101,7 @@ TEST_F(TableMaintenanceCli, OptimizeRefusesBadInputChangingNothing) {
   CommandResult missing = dls("table optimize main.demo.nope");
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("not found"), std::string::npos) << missing.err;
-  EXPECT_EQ(tree(trips()), before);
+  EXPECT_EQ(file_tree(trips()), before);
 }
 
 TEST_F(TableMaintenanceCli, RestoreByVersionAndTimestamp) {
@@ -134,7 +128,7 @@ TEST_F(TableMaintenanceCli, RestoreByVersionAndTimestamp) {
 }
 
 TEST_F(TableMaintenanceCli, RestoreRefusesBadInputChangingNothing) {
-  const auto before = tree(trips());
+  const auto before = file_tree(trips());
   for (const char* args :
        {"", "--version 1 --timestamp 2024-01-01", "--version -1", "--timestamp yesterday"}) {
     CommandResult r = dls(std::string("table restore main.demo.trips ") + args);
@@ -145,17 +139,17 @@ TEST_F(TableMaintenanceCli, RestoreRefusesBadInputChangingNothing) {
   EXPECT_NE(future.err.find("no version 99"), std::string::npos) << future.err;
   CommandResult early = dls("table restore main.demo.trips --timestamp 2001-01-01");
   EXPECT_NE(early.exit_code, 0);
-  EXPECT_EQ(tree(trips()), before);
+  EXPECT_EQ(file_tree(trips()), before);
   // A file of version 1 vacuumed away: refused, naming it.
   const auto v1 = delta::DeltaTable::open(trips().string()).snapshot(delta::VersionSpec{1, {}});
   dls("table optimize main.demo.trips");  // version 4 removes v1's paris file
   const std::string gone = v1.files().front().path;
   fs::remove(trips() / gone);
-  const auto before_restore = tree(trips());
+  const auto before_restore = file_tree(trips());
   CommandResult vacuumed = dls("table restore main.demo.trips --version 1");
   EXPECT_EQ(vacuumed.exit_code, 1) << vacuumed.err;
   EXPECT_NE(vacuumed.err.find("no longer exists"), std::string::npos) << vacuumed.err;
-  EXPECT_EQ(tree(trips()), before_restore);
+  EXPECT_EQ(file_tree(trips()), before_restore);
 }
 
 TEST_F(TableMaintenanceCli, HelpDescribesBothCommands) {

@@ -12,6 +12,7 @@
 #include "dls/delta/snapshot.h"
 #include "dls/delta/transaction.h"
 #include "dls/sql/database.h"
+#include "support/file_tree.h"
 #include "support/test_support.h"
 
 namespace dls::delta {
@@ -22,15 +23,7 @@ namespace fs = std::filesystem;
 const char* kSchema =
     R"({"type":"struct","fields":[{"name":"id","type":"long","nullable":true,"metadata":{}}]})";
 
-/// Every file under `root` with its content.
-std::map<std::string, std::string> tree(const fs::path& root) {
-  std::map<std::string, std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (e.is_regular_file())
-      out[fs::relative(e.path(), root).string()] = testing::read_file(e.path());
-  }
-  return out;
-}
+using testing::file_tree;
 
 class ActionlessCommit : public ::testing::TestWithParam<std::string> {
  protected:
@@ -72,13 +65,13 @@ TEST_P(ActionlessCommit, ReadsFailNamingTheFile) {
 
 TEST_P(ActionlessCommit, WritesFailAndLeaveTheTableUnchanged) {
   damage_newest_commit();
-  const auto before = tree(root_);
+  const auto before = file_tree(root_);
   auto table = DeltaTable::open(root_);
   expect_corrupt([&] { table.append(con_, "SELECT 4 AS id"); }, "append");
   expect_corrupt([&] { table.overwrite(con_, "SELECT 4 AS id"); }, "overwrite");
   expect_corrupt([&] { table.delete_where(con_, "id = 1"); }, "delete");
   expect_corrupt([&] { table.vacuum(0, false, true); }, "vacuum");
-  EXPECT_EQ(tree(root_), before) << "nothing may be written over or after a damaged commit";
+  EXPECT_EQ(file_tree(root_), before) << "nothing may be written over or after a damaged commit";
 }
 
 TEST_P(ActionlessCommit, AWriterThatReadAnOlderVersionDoesNotCommitOnTopOfIt) {
@@ -89,14 +82,14 @@ TEST_P(ActionlessCommit, AWriterThatReadAnOlderVersionDoesNotCommitOnTopOfIt) {
   damage_newest_commit();
   // The file it adds exists (never read: the commit must stop before referencing it).
   testing::write_file(fs::path(root_) / "part-00000-extra.parquet", "x");
-  const auto before = tree(root_);
+  const auto before = file_tree(root_);
   Transaction tx(v1);
   AddFile add;
   add.path = "part-00000-extra.parquet";
   add.size = 1;
   tx.add_file(add);
   expect_corrupt([&] { tx.commit(); }, "a blind append based on version 1");
-  EXPECT_EQ(tree(root_), before);
+  EXPECT_EQ(file_tree(root_), before);
   EXPECT_FALSE(fs::exists(fs::path(root_) / "_delta_log" / commit_file_name(3)));
 }
 

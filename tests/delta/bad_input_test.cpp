@@ -9,6 +9,7 @@
 #include "dls/core/error.h"
 #include "dls/delta/delta_error.h"
 #include "dls/sql/database.h"
+#include "support/file_tree.h"
 #include "write_test_support.h"
 
 namespace dls::delta {
@@ -17,15 +18,7 @@ namespace {
 using namespace write_testing;
 namespace fs = std::filesystem;
 
-/// Every file under `root` with its content: "nothing was written" means this is unchanged.
-std::map<std::string, std::string> tree(const fs::path& root) {
-  std::map<std::string, std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (e.is_regular_file())
-      out[fs::relative(e.path(), root).string()] = testing::read_file(e.path());
-  }
-  return out;
-}
+using testing::file_tree;
 
 class BadInput : public ::testing::Test {
  protected:
@@ -42,7 +35,7 @@ class BadInput : public ::testing::Test {
   /// Runs a write that must fail with E, and checks that it left every file as it was.
   template <class E, class F>
   std::string expect_failed_write(F&& write) {
-    auto before = tree(root());
+    auto before = file_tree(root());
     std::string message;
     try {
       write();
@@ -50,7 +43,7 @@ class BadInput : public ::testing::Test {
     } catch (const E& e) {
       message = e.what();
     }
-    EXPECT_EQ(tree(root()), before) << "a failed write must leave the table untouched";
+    EXPECT_EQ(file_tree(root()), before) << "a failed write must leave the table untouched";
     return message;
   }
 
@@ -97,7 +90,7 @@ TEST_F(BadInput, UnknownReaderFeatureIsRefusedForReadsAndWrites) {
   const std::string features = (dir / "features").string();
   fs::copy(testing::testdata_dir() / "delta" / "simple_table_features", features,
            fs::copy_options::recursive);
-  auto before = tree(features);
+  auto before = file_tree(features);
   try {
     DeltaTable::open(features).snapshot();
     FAIL() << "an unknown reader feature must be refused";
@@ -109,7 +102,7 @@ TEST_F(BadInput, UnknownReaderFeatureIsRefusedForReadsAndWrites) {
   }
   EXPECT_THROW(DeltaTable::open(features).append(*con, "SELECT 1 AS id"), UnsupportedFeatureError);
   EXPECT_THROW(DeltaTable::open(features).vacuum(), UnsupportedFeatureError);
-  EXPECT_EQ(tree(features), before);
+  EXPECT_EQ(file_tree(features), before);
 }
 
 TEST_F(BadInput, PathThatIsNotATable) {
@@ -132,7 +125,7 @@ TEST_F(BadInput, PathThatIsNotATable) {
     }
   }
   EXPECT_FALSE(fs::exists(dir / "absent"));
-  EXPECT_EQ(tree(plain).size(), 2u);
+  EXPECT_EQ(file_tree(plain).size(), 2u);
 }
 
 TEST_F(BadInput, GapInTheLogNamesTheMissingCommit) {

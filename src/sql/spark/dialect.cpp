@@ -1,5 +1,7 @@
 #include "dls/sql/spark/dialect.h"
 
+#include <set>
+
 #include "dls/sql/spark/parser.h"
 
 namespace dls::sql::spark {
@@ -19,6 +21,14 @@ std::string translate_select_item(std::string_view spark_item, const TranslateOp
                            0);
   }
   Printer p(q, options);
+  // A generator in a select list becomes a lateral view of the query; one select item alone
+  // cannot hold it, so translate it as an expression, which refuses it with its reason.
+  if (parsed->items[0].expr->kind == Expr::Kind::kFunction) {
+    static const std::set<std::string> kGenerators = {
+        "explode", "explode_outer", "posexplode", "posexplode_outer",
+        "inline",  "inline_outer",  "stack"};
+    if (kGenerators.count(parsed->items[0].expr->name)) p.expr(*parsed->items[0].expr);
+  }
   std::string sql = p.query(*parsed);
   return sql.substr(7);  // drop "SELECT "
 }

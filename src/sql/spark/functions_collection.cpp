@@ -407,12 +407,14 @@ void register_collection_functions(FunctionRegistry& r) {
     }
     return TypedSql{s + ")", st};
   });
-  r.add_unsupported(
-      "explode",
-      "generators return several rows; use UNNEST in a DuckDB query or explode in Databricks");
-  r.add_unsupported("explode_outer", "generators return several rows");
-  r.add_unsupported("posexplode", "generators return several rows");
-  r.add_unsupported("inline", "generators return several rows");
+  // Generators return several rows: a query runs them as a lateral view (LATERAL VIEW or in the
+  // select list); an expression (select_expr of a pipeline, a filter) cannot.
+  for (const char* g : {"explode", "explode_outer", "posexplode", "posexplode_outer", "inline",
+                        "inline_outer", "stack"}) {
+    r.add_unsupported(g,
+                      "a generator (several rows per input row): only in a query's select list or "
+                      "LATERAL VIEW (dls query, a dataset's query)");
+  }
   r.add_unsupported("shuffle", "random");
 }
 

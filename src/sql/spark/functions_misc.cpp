@@ -566,7 +566,17 @@ void register_misc_functions(FunctionRegistry& r) {
       return TypedSql{fn + "(" + d + c.joined() + ")", t.known() ? t : (c.size() ? c.type(0) : t)};
     };
   };
-  def(r, "count", 0, -1, "aggregate", agg("count", T(K::kBigInt)));
+  def(r, "count", 0, -1, "aggregate", [agg](CallContext& c) {
+    if (c.size() > 1) {
+      // count([DISTINCT] a, b): rows where every argument is non-NULL.
+      std::string all = "(" + c.sql(0) + ") IS NOT NULL";
+      std::string row = "row(" + c.joined() + ")";
+      for (size_t i = 1; i < c.size(); ++i) all += " AND (" + c.sql(i) + ") IS NOT NULL";
+      std::string d = c.call().distinct ? "DISTINCT " : "";
+      return TypedSql{"count(" + d + "CASE WHEN " + all + " THEN " + row + " END)", T(K::kBigInt)};
+    }
+    return agg("count", T(K::kBigInt))(c);
+  });
   def(r, "sum", 1, 1, "aggregate", agg("sum", SparkType{}));
   for (const char* n : {"avg", "mean"}) def(r, n, 1, 1, "aggregate", agg("avg", kDouble));
   def(r, "min", 1, 1, "aggregate", agg("min", SparkType{}));
@@ -583,11 +593,94 @@ void register_misc_functions(FunctionRegistry& r) {
   def(r, "count_if", 1, 1, "aggregate", agg("count_if", T(K::kBigInt)));
   def(r, "max_by", 2, 2, "aggregate", agg("arg_max", SparkType{}));
   def(r, "min_by", 2, 2, "aggregate", agg("arg_min", SparkType{}));
-  def(r, "collect_list", 1, 1, "aggregate", [](CallContext& c) {
-    return TypedSql{
-        "coalesce(list(" + c.sql(0) + ") FILTER (WHERE " + c.sql(0) + " IS NOT NULL), [])",
-        SparkType::array(c.type(0))};
+  // first/last(x[, ignoreNulls]): over a window they are first_value/last_value; as aggregates
+  // DuckDB's first/last keep NULLs as Spark does, and any_value skips them (ignoreNulls true).
+  for (const char* n : {"first", "last", "first_value", "last_value"}) {
+    std::string name = n;
+    def(r, name, 1, 2, "aggregate", [name](CallContext& c) {
+      bool last = name.rfind("last", 0) == 0;
+      bool ignore_nulls = false;
+      if (c.size() == 2) {
+        const Expr& flag = c.raw(1);
+        if (flag.kind != Expr::Kind::kBool)
+          c.unsupported("the second argument (ignoreNulls) must be the literal true or false");
+        ignore_nulls = flag.text == "true";
+      }
+      ignore_nulls = ignore_nulls || c.call().ignore_nulls;
+      if (c.call().window) {
+        std::string fn = last ? "last_value(" : "first_value(";
+        return TypedSql{fn + c.sql(0) + (ignore_nulls ? " IGNORE NULLS)" : ")"), c.type(0)};
+      }
+      if (ignore_nulls) {
+        if (last) c.unsupported("last(x, true) outside a window");
+        return TypedSql{"any_value(" + c.sql(0) + ")", c.type(0)};
+      }
+      return TypedSql{std::string(last ? "last(" : "first(") + c.sql(0) + ")", c.type(0)};
+    });
+  }
+  def(r, "any_value", 1, 2, "aggregate", [](CallContext& c) {
+    return TypedSql{"any_value(" + c.sql(0) + ")", c.type(0)};
   });
+  // Window functions (only with OVER; the printer adds the window).
+  const SparkType kInt = T(K::kInt);
+  for (const char* n : {"row_number", "rank", "dense_rank"}) {
+    std::string name = n;
+    SparkType t = name == "row_number" ? T(K::kInt) : kInt;
+    def(r, name, 0, 0, "window", [name, t](CallContext&) { return TypedSql{name + "()", t}; });
+  }
+  for (const char* n : {"percent_rank", "cume_dist"}) {
+    std::string name = n;
+    def(r, name, 0, 0, "window", [name](CallContext&) { return TypedSql{name + "()", kDouble}; });
+  }
+  def(r, "ntile", 1, 1, "window", [kInt](CallContext& c) {
+    return TypedSql{"ntile(" + c.sql(0) + ")", kInt};
+  });
+  for (const char* n : {"lag", "lead"}) {
+    std::string name = n;
+    def(r, name, 1, 3, "window", [name](CallContext& c) {
+      return TypedSql{name + "(" + c.joined() + ")", c.type(0)};
+    });
+  }
+  def(r, "nth_value", 2, 3, "window", [](CallContext& c) {
+    bool ignore_nulls =
+        c.size() == 3 && c.raw(2).kind == Expr::Kind::kBool && c.raw(2).text == "true";
+    return TypedSql{
+        "nth_value(" + c.sql(0) + ", " + c.sql(1) + (ignore_nulls ? " IGNORE NULLS)" : ")"),
+        c.type(0)};
+  });
+  def(
+      r, "histogram_numeric", 2, 2, "aggregate",
+      [](CallContext& c) {
+        // Spark's streaming histogram is exact while the distinct values fit in the bins: one bin
+        // per value, in value order. Merging bins (more distinct values than bins) depends on
+        // Spark's input order, so the local engine refuses it at run time.
+        auto nb = c.literal_int(1);
+        if (!nb || *nb < 2) c.unsupported("the number of bins must be an integer literal >= 2");
+        const std::string& x = c.sql(0);
+        SparkType bin = SparkType::of(K::kStruct);
+        bin.fields.push_back({"x", c.type(0)});
+        bin.fields.push_back({"y", kDouble});
+        return TypedSql{
+            "CASE WHEN count(" + x + ") = 0 THEN NULL WHEN count(DISTINCT " + x +
+                ") <= " + std::to_string(*nb) + " THEN list_transform(map_entries(histogram(" + x +
+                ")), lambda e: {'x': e.key, 'y': CAST(e.value AS DOUBLE)}) ELSE "
+                "error('histogram_numeric: more distinct values than bins (Spark merges bins in "
+                "input order; the local engine does not)') END",
+            SparkType::array(bin)};
+      },
+      "exact while the distinct values fit in the bins; more distinct values than bins fail");
+  def(
+      r, "approx_count_distinct", 1, 2, "aggregate",
+      [](CallContext& c) {
+        return TypedSql{"count(DISTINCT " + c.sql(0) + ")", T(K::kBigInt)};
+      },
+      "the exact count of distinct values (within any error bound Spark's estimate allows)");
+  for (const char* n : {"collect_list", "array_agg"})
+    def(r, n, 1, 1, "aggregate", [](CallContext& c) {
+      return TypedSql{
+          "coalesce(list(" + c.sql(0) + ") FILTER (WHERE " + c.sql(0) + " IS NOT NULL), [])",
+          SparkType::array(c.type(0))};
+    });
   def(r, "collect_set", 1, 1, "aggregate", [](CallContext& c) {
     return TypedSql{
         "coalesce(list(DISTINCT " + c.sql(0) + ") FILTER (WHERE " + c.sql(0) + " IS NOT NULL), [])",

@@ -32,7 +32,8 @@ const std::set<std::string>& reserved_words() {
       "on",        "using", "as",      "and",    "or",      "not",      "is",     "in",
       "like",      "ilike", "rlike",   "regexp", "between", "when",     "then",   "else",
       "end",       "asc",   "desc",    "nulls",  "offset",  "lateral",  "window", "escape",
-      "semi",      "anti",  "natural", "select", "outer",   "distinct", "div"};
+      "semi",      "anti",  "natural", "select", "outer",   "distinct", "div",    "pivot",
+      "qualify",   "values"};
   return kWords;
 }
 
@@ -593,7 +594,13 @@ class Parser {
     }
     e->args.push_back(std::move(first));
     while (accept_op(",")) e->args.push_back(expr());
-    if (peek().is_word("order") || peek().is_word("ignore") || peek().is_word("respect")) {
+    if (peek().is_word("ignore") && peek(1).is_word("nulls")) {
+      i_ += 2;
+      e->ignore_nulls = true;
+    } else if (peek().is_word("respect") && peek(1).is_word("nulls")) {
+      i_ += 2;
+    }
+    if (peek().is_word("order")) {
       unsupported("'" + peek().text + "' inside a function call", peek().position);
     }
     expect_op(")");
@@ -601,11 +608,113 @@ class Parser {
   }
 
   ExprPtr after_call(ExprPtr e) {
-    if (peek().is_word("over")) unsupported("window functions (OVER)", peek().position);
-    if (peek().is_word("filter") && peek(1).is_op("("))
-      unsupported("aggregate FILTER clauses", peek().position);
     if (peek().is_word("within")) unsupported("WITHIN GROUP", peek().position);
+    if (peek().is_word("filter") && peek(1).is_op("(")) {
+      i_ += 2;
+      expect_word("where");
+      e->filter = expr();
+      expect_op(")");
+    }
+    if (peek().is_word("ignore") && peek(1).is_word("nulls")) {
+      i_ += 2;
+      e->ignore_nulls = true;
+    } else if (peek().is_word("respect") && peek(1).is_word("nulls")) {
+      i_ += 2;
+    }
+    if (peek().is_word("over")) {
+      size_t pos = take().position;
+      if (is_name(peek())) {
+        e->window = std::make_shared<WindowSpec>();
+        e->window->position = pos;
+        e->window->name = take().text;
+      } else {
+        expect_op("(");
+        e->window = window_spec(pos);
+        expect_op(")");
+      }
+    }
     return e;
+  }
+
+  // The inside of OVER ( ... ) or of WINDOW w AS ( ... ).
+  std::shared_ptr<WindowSpec> window_spec(size_t pos) {
+    auto w = std::make_shared<WindowSpec>();
+    w->position = pos;
+    if (is_name(peek()) && !peek().is_word("partition") && !peek().is_word("distribute") &&
+        !peek().is_word("order") && !peek().is_word("sort") && !peek().is_word("rows") &&
+        !peek().is_word("range")) {
+      w->name = take().text;
+    }
+    if ((peek().is_word("partition") || peek().is_word("distribute")) && peek(1).is_word("by")) {
+      i_ += 2;
+      do {
+        w->partition_by.push_back(expr());
+      } while (accept_op(","));
+    }
+    if ((peek().is_word("order") || peek().is_word("sort")) && peek(1).is_word("by")) {
+      i_ += 2;
+      w->order_by = order_items();
+    }
+    if (peek().is_word("rows") || peek().is_word("range")) {
+      w->frame_unit = upper(take().text);
+      if (accept_word("between")) {
+        w->frame_start = frame_bound();
+        expect_word("and");
+        w->frame_end = frame_bound();
+      } else {
+        w->frame_start = frame_bound();
+        w->frame_end.kind = FrameBound::Kind::kCurrentRow;
+      }
+    }
+    return w;
+  }
+
+  FrameBound frame_bound() {
+    FrameBound b;
+    if (accept_word("unbounded")) {
+      if (accept_word("preceding"))
+        b.kind = FrameBound::Kind::kUnboundedPreceding;
+      else if (accept_word("following"))
+        b.kind = FrameBound::Kind::kUnboundedFollowing;
+      else
+        fail_here("PRECEDING or FOLLOWING");
+      return b;
+    }
+    if (peek().is_word("current") && peek(1).is_word("row")) {
+      i_ += 2;
+      b.kind = FrameBound::Kind::kCurrentRow;
+      return b;
+    }
+    b.offset = additive();
+    if (accept_word("preceding"))
+      b.kind = FrameBound::Kind::kPreceding;
+    else if (accept_word("following"))
+      b.kind = FrameBound::Kind::kFollowing;
+    else
+      fail_here("PRECEDING or FOLLOWING");
+    return b;
+  }
+
+  std::vector<OrderItem> order_items() {
+    std::vector<OrderItem> items;
+    do {
+      OrderItem o;
+      o.expr = expr();
+      if (accept_word("desc"))
+        o.descending = true;
+      else
+        accept_word("asc");
+      if (accept_word("nulls")) {
+        if (accept_word("first"))
+          o.nulls_first = true;
+        else if (accept_word("last"))
+          o.nulls_first = false;
+        else
+          fail_here("FIRST or LAST");
+      }
+      items.push_back(std::move(o));
+    } while (accept_op(","));
+    return items;
   }
 
   ExprPtr case_expr(size_t pos) {
@@ -898,10 +1007,19 @@ class Parser {
   // ---------------------------------------------------------------- queries
   std::shared_ptr<Query> query() {
     std::vector<std::pair<std::string, std::shared_ptr<Query>>> with;
+    std::vector<std::vector<std::string>> with_columns;
     if (accept_word("with")) {
       do {
         std::string n = name();
-        expect_word("as");
+        std::vector<std::string> columns;
+        if (accept_op("(")) {
+          do {
+            columns.push_back(name());
+          } while (accept_op(","));
+          expect_op(")");
+        }
+        with_columns.push_back(std::move(columns));
+        accept_word("as");
         expect_op("(");
         auto q = query();
         expect_op(")");
@@ -909,7 +1027,9 @@ class Parser {
       } while (accept_op(","));
     }
     auto q = select_core();
+    if (!with.empty() && !q->with.empty()) q = wrapped(q);
     q->with = std::move(with);
+    q->with_columns = std::move(with_columns);
     Query* last = q.get();
     while (peek().is_word("union") || peek().is_word("except") || peek().is_word("intersect") ||
            peek().is_word("minus")) {
@@ -923,25 +1043,9 @@ class Parser {
       last->next = select_core();
       last = last->next.get();
     }
-    if (accept_word("order")) {
-      expect_word("by");
-      do {
-        OrderItem o;
-        o.expr = expr();
-        if (accept_word("desc"))
-          o.descending = true;
-        else
-          accept_word("asc");
-        if (accept_word("nulls")) {
-          if (accept_word("first"))
-            o.nulls_first = true;
-          else if (accept_word("last"))
-            o.nulls_first = false;
-          else
-            fail_here("FIRST or LAST");
-        }
-        q->order_by.push_back(std::move(o));
-      } while (accept_op(","));
+    if ((peek().is_word("order") || peek().is_word("sort")) && peek(1).is_word("by")) {
+      i_ += 2;
+      q->order_by = order_items();
     }
     if (accept_word("limit")) {
       if (accept_word("all")) {
@@ -953,13 +1057,43 @@ class Parser {
     return q;
   }
 
+  // SELECT * FROM (q): keeps a parenthesized query's own WITH, ORDER BY, LIMIT and set
+  // operations apart from the query around it.
+  static std::shared_ptr<Query> wrapped(std::shared_ptr<Query> inner) {
+    auto q = std::make_shared<Query>();
+    q->items.push_back(SelectItem{std::make_unique<Expr>(EK::kStar, 0), "", {}});
+    TableRef r;
+    r.kind = TableRef::Kind::kSubquery;
+    r.subquery = std::move(inner);
+    q->from.push_back(std::move(r));
+    return q;
+  }
+
   std::shared_ptr<Query> select_core() {
     if (accept_op("(")) {
       auto q = query();
       expect_op(")");
+      if (!q->with.empty() || !q->order_by.empty() || q->limit || q->offset || q->next)
+        return wrapped(q);
       return q;
     }
     auto q = std::make_shared<Query>();
+    if (peek().is_word("values") || peek().is_word("table")) {
+      // VALUES ... / TABLE t: SELECT * FROM that item.
+      auto star = std::make_unique<Expr>(EK::kStar, peek().position);
+      q->items.push_back(SelectItem{std::move(star), ""});
+      if (peek().is_word("values")) {
+        q->from.push_back(values_ref());
+      } else {
+        ++i_;
+        TableRef r;
+        r.position = peek().position;
+        r.names.push_back(name());
+        while (accept_op(".")) r.names.push_back(name());
+        q->from.push_back(std::move(r));
+      }
+      return q;
+    }
     expect_word("select");
     if (accept_word("distinct"))
       q->distinct = true;
@@ -969,7 +1103,15 @@ class Parser {
       SelectItem item;
       item.expr = expr();
       if (accept_word("as")) {
-        if (accept_op("(")) unsupported("multi-column aliases AS (a, b)", peek().position);
+        if (accept_op("(")) {
+          // A generator's columns: explode(m) AS (k, v).
+          do {
+            item.column_aliases.push_back(name());
+          } while (accept_op(","));
+          expect_op(")");
+          q->items.push_back(std::move(item));
+          continue;
+        }
         if (peek().kind == TK::kString)
           item.alias = take().text;
         else
@@ -985,20 +1127,58 @@ class Parser {
         q->from.push_back(table_ref());
       } while (accept_op(","));
     }
-    if (peek().is_word("lateral")) unsupported("LATERAL VIEW", peek().position);
+    while (peek().is_word("lateral") && peek(1).is_word("view")) {
+      LateralView v;
+      v.position = peek().position;
+      i_ += 2;
+      v.outer = accept_word("outer");
+      if (!(is_name(peek()) && peek(1).is_op("("))) fail_here("a generator function");
+      v.generator = function_call();
+      if (is_name(peek()) && !peek().is_word("as") && !reserved_words().count(lower(peek().text)))
+        v.alias = take().text;
+      if (accept_word("as")) {
+        do {
+          v.column_aliases.push_back(name());
+        } while (accept_op(","));
+      }
+      q->lateral_views.push_back(std::move(v));
+    }
     if (accept_word("where")) q->where = expr();
     if (accept_word("group")) {
       expect_word("by");
-      if (peek().is_word("all")) unsupported("GROUP BY ALL", peek().position);
-      do {
-        q->group_by.push_back(expr());
-      } while (accept_op(","));
-      if (peek().is_word("with") || peek().is_word("grouping"))
-        unsupported("ROLLUP/CUBE/GROUPING SETS", peek().position);
+      if (peek().is_word("all") && !peek(1).is_op("(") && !peek(1).is_op(".")) {
+        ++i_;
+        q->group_by_all = true;
+      } else if ((peek().is_word("rollup") || peek().is_word("cube")) && peek(1).is_op("(")) {
+        q->grouping = upper(take().text);
+        expect_op("(");
+        do {
+          q->group_by.push_back(expr());
+        } while (accept_op(","));
+        expect_op(")");
+      } else {
+        do {
+          q->group_by.push_back(expr());
+        } while (accept_op(","));
+        if (peek().is_word("with") && (peek(1).is_word("rollup") || peek(1).is_word("cube"))) {
+          ++i_;
+          q->grouping = upper(take().text);
+        }
+      }
+      if (peek().is_word("grouping")) unsupported("GROUPING SETS", peek().position);
     }
     if (accept_word("having")) q->having = expr();
-    if (peek().is_word("window") || peek().is_word("qualify"))
-      unsupported(upper(peek().text), peek().position);
+    if (accept_word("window")) {
+      do {
+        std::string n = name();
+        expect_word("as");
+        size_t pos = peek().position;
+        expect_op("(");
+        q->named_windows.emplace_back(n, window_spec(pos));
+        expect_op(")");
+      } while (accept_op(","));
+    }
+    if (peek().is_word("qualify")) unsupported("QUALIFY", peek().position);
     return q;
   }
 
@@ -1011,25 +1191,117 @@ class Parser {
     return "";
   }
 
+  // [AS] alias [(col, ...)] after a FROM item.
+  void table_alias(TableRef& r) {
+    r.alias = optional_alias();
+    if (!r.alias.empty() && peek().is_op("(")) {
+      ++i_;
+      do {
+        r.column_aliases.push_back(name());
+      } while (accept_op(","));
+      expect_op(")");
+    }
+  }
+
+  // VALUES row, row, ... [AS] [alias [(cols)]]; a row is `(e, ...)` or one expression.
+  TableRef values_ref() {
+    TableRef r;
+    r.kind = TableRef::Kind::kValues;
+    r.position = peek().position;
+    expect_word("values");
+    do {
+      std::vector<ExprPtr> row;
+      size_t save = i_;
+      if (accept_op("(")) {
+        // `(1, 2)` is a row; `(1) + 2` is one expression that starts with a parenthesis.
+        do {
+          row.push_back(expr());
+        } while (accept_op(","));
+        expect_op(")");
+        if (!(peek().is_op(",") || peek().kind == TK::kEnd || peek().is_op(")") ||
+              peek().is_op(";") || is_name(peek()))) {
+          i_ = save;
+          row.clear();
+          row.push_back(expr());
+        }
+      } else {
+        row.push_back(expr());
+      }
+      r.rows.push_back(std::move(row));
+    } while (accept_op(","));
+    table_alias(r);
+    return r;
+  }
+
   TableRef primary_ref() {
     TableRef r;
     r.position = peek().position;
+    if (peek().is_word("values")) return pivoted(values_ref());
     if (accept_op("(")) {
+      if (peek().is_word("values")) {
+        r = values_ref();
+        expect_op(")");
+        if (r.alias.empty()) table_alias(r);
+        return pivoted(std::move(r));
+      }
       r.kind = TableRef::Kind::kSubquery;
       r.subquery = query();
       expect_op(")");
-      r.alias = optional_alias();
-      return r;
+      table_alias(r);
+      return pivoted(std::move(r));
     }
     if (is_name(peek()) && peek(1).is_op("(")) {
       r.kind = TableRef::Kind::kFunction;
       r.function = function_call();
-      r.alias = optional_alias();
-      return r;
+      table_alias(r);
+      return pivoted(std::move(r));
     }
     r.names.push_back(name());
     while (accept_op(".")) r.names.push_back(name());
-    r.alias = optional_alias();
+    table_alias(r);
+    return pivoted(std::move(r));
+  }
+
+  // `<item> PIVOT (agg [AS a], ... FOR col IN (v [AS a], ...)) [alias]`.
+  TableRef pivoted(TableRef r) {
+    if (!(peek().is_word("pivot") && peek(1).is_op("("))) return r;
+    auto p = std::make_shared<Pivot>();
+    p->position = take().position;
+    expect_op("(");
+    do {
+      SelectItem a;
+      a.expr = expr();
+      if (accept_word("as"))
+        a.alias = name();
+      else if (is_name(peek()) && !peek().is_word("for") &&
+               !reserved_words().count(lower(peek().text)))
+        a.alias = take().text;
+      p->aggregates.push_back(std::move(a));
+    } while (accept_op(","));
+    expect_word("for");
+    if (accept_op("(")) {
+      do {
+        p->for_columns.push_back(primary_postfix());
+      } while (accept_op(","));
+      expect_op(")");
+    } else {
+      p->for_columns.push_back(primary_postfix());
+    }
+    expect_word("in");
+    expect_op("(");
+    do {
+      SelectItem v;
+      v.expr = expr();
+      if (accept_word("as"))
+        v.alias = name();
+      else if (is_name(peek()) && !reserved_words().count(lower(peek().text)))
+        v.alias = take().text;
+      p->values.push_back(std::move(v));
+    } while (accept_op(","));
+    expect_op(")");
+    expect_op(")");
+    r.pivot = p;
+    r.pivot_alias = optional_alias();  // the pivoted result's own alias
     return r;
   }
 
@@ -1038,7 +1310,7 @@ class Parser {
     while (true) {
       size_t pos = peek().position;
       std::string type;
-      if (peek().is_word("natural")) unsupported("NATURAL JOIN", pos);
+      bool natural = accept_word("natural");
       if (accept_word("join")) {
         type = "INNER";
       } else if (peek().is_word("inner") && peek(1).is_word("join")) {
@@ -1063,9 +1335,11 @@ class Parser {
       j.kind = TableRef::Kind::kJoin;
       j.position = pos;
       j.join_type = type;
+      j.natural = natural;
       j.left = std::make_unique<TableRef>(std::move(left));
       j.right = std::make_unique<TableRef>(primary_ref());
-      if (accept_word("on")) {
+      if (natural) {
+      } else if (accept_word("on")) {
         j.on = expr();
       } else if (accept_word("using")) {
         expect_op("(");

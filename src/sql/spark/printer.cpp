@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "dls/sql/quote.h"
 #include "dls/sql/spark/function_registry.h"
@@ -575,10 +576,282 @@ TypedSql Printer::function(const Expr& e) {
     }
   }
   CallContext ctx(*this, e, std::move(args));
-  return f->rewrite(ctx);
+  TypedSql out = f->rewrite(ctx);
+  if (f->category == "window" && !e.window)
+    fail_syntax("window function '" + e.name + "' needs an OVER clause", e.position);
+  if (e.filter || e.window || e.ignore_nulls) {
+    if (e.filter && f->category != "aggregate")
+      fail_syntax("FILTER is only allowed in aggregate functions", e.position);
+    if (e.window && f->category != "aggregate" && f->category != "window")
+      fail_syntax("'" + e.name + "' is not a window or aggregate function; it cannot have OVER",
+                  e.position);
+    if (e.window && f->category == "window" && e.window->order_by.empty() &&
+        (e.window->name.empty() || !e.window->partition_by.empty()) && e.name != "nth_value" &&
+        e.name != "first_value" && e.name != "last_value") {
+      // Spark: ranking functions and lag/lead need an ordered window.
+      fail_syntax(
+          "window function '" + e.name +
+              "' needs an ORDER BY in its window (Spark: WINDOW_FUNCTION_FRAME_NOT_ORDERED)",
+          e.position);
+    }
+    out = decorate_call(e, std::move(out), f->category == "window");
+  }
+  return out;
+}
+
+namespace {
+// Position of the ')' that closes the '(' at `open`, or npos. Skips quoted text.
+size_t matching_paren(const std::string& s, size_t open) {
+  int depth = 0;
+  char quote = 0;
+  for (size_t i = open; i < s.size(); ++i) {
+    char c = s[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      if (--depth == 0) return i;
+    }
+  }
+  return std::string::npos;
+}
+}  // namespace
+
+TypedSql Printer::decorate_call(const Expr& e, TypedSql call, bool window_function) {
+  // Only a translation that is one call `name(...)` can take FILTER / IGNORE NULLS / OVER.
+  const std::string& s = call.sql;
+  size_t open = s.find('(');
+  bool ident = open != std::string::npos && open > 0;
+  for (size_t i = 0; ident && i < open; ++i)
+    ident = std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_';
+  if (!ident || matching_paren(s, open) != s.size() - 1) {
+    fail_unsupported_function(e.name, e.position,
+                              "FILTER, IGNORE NULLS or OVER cannot be applied to its translation");
+  }
+  std::string out = s;
+  // Aggregates skip NULLs anyway; DuckDB takes IGNORE NULLS only in window functions.
+  if (e.ignore_nulls && window_function && out.find(" IGNORE NULLS)") == std::string::npos)
+    out = out.substr(0, out.size() - 1) + " IGNORE NULLS)";
+  if (e.filter) out += " FILTER (WHERE " + expr(*e.filter).sql + ")";
+  if (e.window) out += " OVER " + window_sql(*e.window);
+  return {out, call.type};
+}
+
+std::string Printer::order_items_sql(const std::vector<OrderItem>& items) {
+  std::string s;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto& o = items[i];
+    if (i) s += ", ";
+    s += expr(*o.expr).sql + (o.descending ? " DESC" : " ASC");
+    // Spark: NULLS FIRST for ASC, NULLS LAST for DESC by default.
+    bool nulls_first = o.nulls_first.value_or(!o.descending);
+    s += nulls_first ? " NULLS FIRST" : " NULLS LAST";
+  }
+  return s;
+}
+
+std::string Printer::frame_offset(const WindowSpec& w, const FrameBound& b) {
+  // A ROWS frame counts rows with an INT offset (Spark refuses a larger literal).
+  if (w.frame_unit == "ROWS" && b.offset->kind == Expr::Kind::kNumber) {
+    const std::string& t = b.offset->text;
+    bool digits = !t.empty() && std::all_of(t.begin(), t.end(), [](char c) {
+      return std::isdigit(static_cast<unsigned char>(c));
+    });
+    if (!digits || t.size() > 10 || std::stoll(t) > 2147483647LL)
+      fail_syntax("a ROWS frame offset must be an INT literal, got " + t, b.offset->position);
+  }
+  return expr(*b.offset).sql;
+}
+
+std::string Printer::window_sql(const WindowSpec& w) {
+  bool only_name = w.partition_by.empty() && w.order_by.empty() && w.frame_unit.empty();
+  if (!w.name.empty() && only_name) return quote_identifier(w.name);
+  std::string s = "(";
+  auto sep = [&s] {
+    if (s.size() > 1) s += " ";
+  };
+  if (!w.name.empty()) s += quote_identifier(w.name);
+  if (!w.partition_by.empty()) {
+    sep();
+    s += "PARTITION BY ";
+    for (size_t i = 0; i < w.partition_by.size(); ++i)
+      s += (i ? ", " : "") + expr(*w.partition_by[i]).sql;
+  }
+  if (!w.order_by.empty()) {
+    sep();
+    s += "ORDER BY " + order_items_sql(w.order_by);
+  }
+  if (!w.frame_unit.empty()) {
+    auto bound = [this, &w](const FrameBound& b) -> std::string {
+      switch (b.kind) {
+        case FrameBound::Kind::kUnboundedPreceding:
+          return "UNBOUNDED PRECEDING";
+        case FrameBound::Kind::kUnboundedFollowing:
+          return "UNBOUNDED FOLLOWING";
+        case FrameBound::Kind::kCurrentRow:
+          return "CURRENT ROW";
+        case FrameBound::Kind::kPreceding:
+          return frame_offset(w, b) + " PRECEDING";
+        case FrameBound::Kind::kFollowing:
+          return frame_offset(w, b) + " FOLLOWING";
+      }
+      return "";
+    };
+    sep();
+    s += w.frame_unit + " BETWEEN " + bound(w.frame_start) + " AND " + bound(w.frame_end);
+  }
+  return s + ")";
+}
+
+std::string Printer::table_alias_sql(const TableRef& r, const std::string& fallback_alias) {
+  std::string alias = r.alias.empty() ? fallback_alias : r.alias;
+  if (alias.empty()) return "";
+  std::string s = " AS " + quote_identifier(alias);
+  if (!r.column_aliases.empty()) {
+    s += "(";
+    for (size_t i = 0; i < r.column_aliases.size(); ++i)
+      s += (i ? ", " : "") + quote_identifier(r.column_aliases[i]);
+    s += ")";
+  }
+  return s;
 }
 
 std::string Printer::table_ref(const TableRef& r) {
+  if (!r.pivot) return table_ref_core(r);
+  return pivot_sql(table_ref_core(r), r);
+}
+
+std::string Printer::pivot_sql(const std::string& input, const TableRef& r) {
+  const Pivot& p = *r.pivot;
+  auto simple_literal = [](const Expr& v) {
+    using K = Expr::Kind;
+    return v.kind == K::kString || v.kind == K::kNumber || v.kind == K::kBool ||
+           v.kind == K::kTypedLiteral ||
+           (v.kind == K::kUnary && v.op == "-" && v.args[0]->kind == K::kNumber);
+  };
+  bool simple = p.for_columns.size() == 1;
+  for (const auto& v : p.values) simple = simple && simple_literal(*v.expr);
+  if (!simple) return pivot_by_filters(input, r);
+  // Spark groups by every input column that is neither aggregated nor the pivot column, as
+  // DuckDB's PIVOT does when it has no GROUP BY.
+  std::string s = "(SELECT * FROM " + input + " PIVOT (";
+  for (size_t i = 0; i < p.aggregates.size(); ++i) {
+    const auto& a = p.aggregates[i];
+    s += (i ? ", " : "") + expr(*a.expr).sql;
+    if (!a.alias.empty()) s += " AS " + quote_identifier(a.alias);
+  }
+  s += " FOR " + expr(*p.for_columns[0]).sql + " IN (";
+  for (size_t i = 0; i < p.values.size(); ++i) {
+    const auto& v = p.values[i];
+    s += (i ? ", " : "") + expr(*v.expr).sql;
+    if (!v.alias.empty()) s += " AS " + quote_identifier(v.alias);
+  }
+  s += ")))";
+  s += " AS " + quote_identifier(r.pivot_alias.empty() ? "__dls_pivot" : r.pivot_alias);
+  return s;
+}
+
+namespace {
+// Column names an expression reads (unqualified last part), for PIVOT's implicit grouping.
+void referenced_columns(const Expr& e, std::vector<std::string>& out) {
+  if (e.kind == Expr::Kind::kColumn && !e.names.empty()) out.push_back(e.names.back());
+  for (const auto& a : e.args)
+    if (a) referenced_columns(*a, out);
+}
+
+// How Spark names a pivot value's column: its alias, else the value as Spark prints it
+// ({dotNET, 2012} for a tuple, [1, 1] for an array).
+std::string pivot_value_name(const Expr& v, std::string_view input) {
+  using K = Expr::Kind;
+  if (v.kind == K::kString || v.kind == K::kNumber || v.kind == K::kBool) return v.text;
+  if (v.kind == K::kNull) return "null";
+  if (v.kind == K::kFunction && (v.name == "struct" || v.name == "array")) {
+    std::string s = v.name == "struct" ? "{" : "[";
+    for (size_t i = 0; i < v.args.size(); ++i)
+      s += (i ? ", " : "") + pivot_value_name(*v.args[i], input);
+    return s + (v.name == "struct" ? "}" : "]");
+  }
+  size_t end = input.find_first_of(",)", v.position);
+  return std::string(input.substr(
+      v.position, end == std::string_view::npos ? std::string_view::npos : end - v.position));
+}
+}  // namespace
+
+std::string Printer::pivot_by_filters(const std::string& input, const TableRef& r) {
+  // SELECT * EXCLUDE (pivot and aggregated columns), agg(...) FILTER (WHERE match) AS name, ...
+  // FROM input GROUP BY ALL: Spark's PIVOT for any value (tuples, arrays, structs).
+  const Pivot& p = *r.pivot;
+  std::vector<std::string> excluded;
+  std::vector<std::string> pivot_columns;
+  for (const auto& c : p.for_columns) {
+    referenced_columns(*c, excluded);
+    pivot_columns.push_back(expr(*c).sql);
+  }
+  for (const auto& a : p.aggregates) referenced_columns(*a.expr, excluded);
+  std::sort(excluded.begin(), excluded.end());
+  excluded.erase(std::unique(excluded.begin(), excluded.end()), excluded.end());
+  std::string s = "(SELECT * EXCLUDE (";
+  for (size_t i = 0; i < excluded.size(); ++i) s += (i ? ", " : "") + quote_identifier(excluded[i]);
+  s += ")";
+  for (const auto& v : p.values) {
+    std::vector<const Expr*> parts;
+    if (p.for_columns.size() > 1) {
+      if (v.expr->kind != Expr::Kind::kFunction || v.expr->name != "struct" ||
+          v.expr->args.size() != p.for_columns.size())
+        fail_syntax("each PIVOT value must be a tuple of " + std::to_string(p.for_columns.size()) +
+                        " values, as the FOR columns",
+                    v.expr->position);
+      for (const auto& a : v.expr->args) parts.push_back(a.get());
+    } else {
+      parts.push_back(v.expr.get());
+    }
+    std::string match;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      using K = Expr::Kind;
+      K k = parts[i]->kind;
+      if (k == K::kColumn) fail_syntax("PIVOT values must be literals", parts[i]->position);
+      match +=
+          (i ? " AND " : "") + pivot_columns[i] + " IS NOT DISTINCT FROM " + expr(*parts[i]).sql;
+    }
+    std::string value_name = v.alias.empty() ? pivot_value_name(*v.expr, input_) : v.alias;
+    for (const auto& a : p.aggregates) {
+      TypedSql agg = expr(*a.expr);
+      Expr probe(Expr::Kind::kFunction, a.expr->position);
+      probe.name = a.expr->kind == Expr::Kind::kFunction ? a.expr->name : "";
+      probe.filter = nullptr;
+      std::string filtered;
+      {
+        // FILTER applies to the aggregate call the translation is.
+        const std::string& sql = agg.sql;
+        size_t open = sql.find('(');
+        bool one_call = open != std::string::npos && open > 0 && sql.back() == ')';
+        for (size_t i = 0; one_call && i < open; ++i)
+          one_call = std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_';
+        if (!one_call)
+          fail_unsupported("PIVOT with the aggregate '" + probe.name + "'", a.expr->position);
+        filtered = sql + " FILTER (WHERE " + match + ")";
+      }
+      std::string name = value_name;
+      if (p.aggregates.size() > 1) {
+        size_t end = input_.find_first_of(",", a.expr->position);
+        name += "_" + (a.alias.empty()
+                           ? std::string(input_.substr(a.expr->position, end - a.expr->position))
+                           : a.alias);
+      }
+      s += ", " + filtered + " AS " + quote_identifier(name);
+    }
+  }
+  s += " FROM " + input + " GROUP BY ALL)";
+  s += " AS " + quote_identifier(r.pivot_alias.empty() ? "__dls_pivot" : r.pivot_alias);
+  return s;
+}
+
+std::string Printer::table_ref_core(const TableRef& r) {
   switch (r.kind) {
     case TableRef::Kind::kTable: {
       std::string s;
@@ -590,13 +863,35 @@ std::string Printer::table_ref(const TableRef& r) {
           s += quote_identifier(r.names[i]);
         }
       }
-      if (!r.alias.empty()) s += " AS " + quote_identifier(r.alias);
-      return s;
+      return s + table_alias_sql(r, "");
     }
     case TableRef::Kind::kSubquery: {
-      std::string s = "(" + query(*r.subquery) + ")";
-      if (!r.alias.empty()) s += " AS " + quote_identifier(r.alias);
-      return s;
+      return "(" + query(*r.subquery) + ")" + table_alias_sql(r, "__dls_subquery");
+    }
+    case TableRef::Kind::kValues: {
+      // Spark names an inline table's columns col1, col2, ... unless the alias names them.
+      std::string s = "(VALUES ";
+      size_t width = r.rows.empty() ? 0 : r.rows[0].size();
+      for (size_t i = 0; i < r.rows.size(); ++i) {
+        if (r.rows[i].size() != width)
+          fail_syntax("the rows of an inline table (VALUES) must have the same number of columns",
+                      r.position);
+        s += i ? ", (" : "(";
+        for (size_t j = 0; j < r.rows[i].size(); ++j)
+          s += (j ? ", " : "") + expr(*r.rows[i][j]).sql;
+        s += ")";
+      }
+      s += ")";
+      TableRef named;
+      named.alias = r.alias.empty() ? "__dls_values" : r.alias;
+      named.column_aliases = r.column_aliases;
+      if (!named.column_aliases.empty() && named.column_aliases.size() != width)
+        fail_syntax("the inline table has " + std::to_string(width) + " column(s) but " +
+                        std::to_string(named.column_aliases.size()) + " name(s)",
+                    r.position);
+      for (size_t j = named.column_aliases.size(); j < width; ++j)
+        named.column_aliases.push_back("col" + std::to_string(j + 1));
+      return s + table_alias_sql(named, "");
     }
     case TableRef::Kind::kFunction: {
       const Expr& f = *r.function;
@@ -609,7 +904,7 @@ std::string Printer::table_ref(const TableRef& r) {
     }
     case TableRef::Kind::kJoin: {
       std::string type = r.join_type;
-      std::string s = table_ref(*r.left) + " " +
+      std::string s = table_ref(*r.left) + " " + (r.natural ? "NATURAL " : "") +
                       (type == "LEFT SEMI"   ? "SEMI"
                        : type == "LEFT ANTI" ? "ANTI"
                                              : type) +
@@ -627,59 +922,170 @@ std::string Printer::table_ref(const TableRef& r) {
   return "";
 }
 
+namespace {
+bool is_generator(const Expr& e) {
+  static const std::set<std::string> kGenerators = {
+      "explode", "explode_outer", "posexplode", "posexplode_outer",
+      "inline",  "inline_outer",  "stack"};
+  return e.kind == Expr::Kind::kFunction && kGenerators.count(e.name) && !e.window;
+}
+}  // namespace
+
+std::string Printer::lateral_view_sql(const Expr& g, bool outer_view,
+                                      const std::vector<std::string>& column_aliases,
+                                      const std::string& alias) {
+  std::string name = g.name;
+  bool outer = outer_view;
+  if (name.size() > 6 && name.compare(name.size() - 6, 6, "_outer") == 0) {
+    outer = true;
+    name = name.substr(0, name.size() - 6);
+  }
+  auto arity = [&](size_t n) {
+    if (g.args.size() != n)
+      fail_syntax("generator '" + g.name + "' takes " + std::to_string(n) + " argument(s)",
+                  g.position);
+  };
+  std::string select;
+  std::vector<std::string> columns;
+  if (name == "explode" || name == "posexplode") {
+    arity(1);
+    TypedSql a = expr(*g.args[0]);
+    bool pos = name == "posexplode";
+    if (a.type.is(SparkType::Kind::kMap)) {
+      select = "SELECT " +
+               std::string(pos ? "unnest(range(len(map_keys(" + a.sql + ")))) AS p, " : "") +
+               "unnest(map_keys(" + a.sql + ")) AS k, unnest(map_values(" + a.sql + ")) AS v";
+      columns = {"key", "value"};
+    } else {
+      if (a.type.known() && !a.type.is(SparkType::Kind::kArray))
+        fail_syntax("'" + g.name + "' needs an ARRAY or a MAP", g.position);
+      select = "SELECT " + std::string(pos ? "unnest(range(len(" + a.sql + "))) AS p, " : "") +
+               "unnest(" + a.sql + ") AS c";
+      columns = {"col"};
+    }
+    if (pos) columns.insert(columns.begin(), "pos");
+  } else if (name == "inline") {
+    arity(1);
+    TypedSql a = expr(*g.args[0]);
+    select = "SELECT unnest(s) FROM (SELECT unnest(" + a.sql + ") AS s)";
+    if (a.type.is(SparkType::Kind::kArray) && a.type.element().is(SparkType::Kind::kStruct)) {
+      for (const auto& f : a.type.element().fields) columns.push_back(f.name);
+    }
+  } else if (name == "stack") {
+    if (g.args.empty()) fail_syntax("stack needs the number of rows", g.position);
+    auto n = g.args[0]->kind == Expr::Kind::kNumber ? std::stoll(g.args[0]->text) : 0LL;
+    if (n <= 0)
+      fail_syntax("stack's first argument must be a positive integer literal", g.position);
+    size_t values = g.args.size() - 1;
+    size_t width = (values + n - 1) / n;
+    std::string rows;
+    for (long long r = 0; r < n; ++r) {
+      rows += r ? ", " : "";
+      rows += "{";
+      for (size_t c = 0; c < width; ++c) {
+        size_t idx = 1 + r * width + c;
+        rows += (c ? ", " : "") + quote_identifier("col" + std::to_string(c)) + ": " +
+                (idx < g.args.size() ? expr(*g.args[idx]).sql : std::string("NULL"));
+      }
+      rows += "}";
+    }
+    select = "SELECT unnest(s) FROM (SELECT unnest([" + rows + "]) AS s)";
+    for (size_t c = 0; c < width; ++c) columns.push_back("col" + std::to_string(c));
+  } else {
+    fail_unsupported_function(g.name, g.position, "not a generator the local engine knows");
+  }
+  if (!column_aliases.empty()) {
+    if (!columns.empty() && column_aliases.size() != columns.size())
+      fail_syntax("generator '" + g.name + "' returns " + std::to_string(columns.size()) +
+                      " column(s) but " + std::to_string(column_aliases.size()) +
+                      " name(s) were given",
+                  g.position);
+    columns = column_aliases;
+  }
+  std::string s = std::string(outer ? " LEFT JOIN" : " CROSS JOIN") + " LATERAL (" + select +
+                  ") AS " + quote_identifier(alias);
+  if (!columns.empty()) {
+    s += "(";
+    for (size_t i = 0; i < columns.size(); ++i) s += (i ? ", " : "") + quote_identifier(columns[i]);
+    s += ")";
+  }
+  if (outer) s += " ON true";
+  return s;
+}
+
 std::string Printer::query(const Query& q) {
   std::string s;
   if (!q.with.empty()) {
     s += "WITH ";
     for (size_t i = 0; i < q.with.size(); ++i) {
       if (i) s += ", ";
-      s += quote_identifier(q.with[i].first) + " AS (" + query(*q.with[i].second) + ")";
+      s += quote_identifier(q.with[i].first);
+      if (i < q.with_columns.size() && !q.with_columns[i].empty()) {
+        s += "(";
+        for (size_t j = 0; j < q.with_columns[i].size(); ++j)
+          s += (j ? ", " : "") + quote_identifier(q.with_columns[i][j]);
+        s += ")";
+      }
+      s += " AS (" + query(*q.with[i].second) + ")";
     }
     s += " ";
   }
   for (const Query* part = &q; part; part = part->next.get()) {
+    // A generator in the select list (SELECT a, explode(b) ...) is a lateral view whose columns
+    // take the item's place.
+    const SelectItem* generator = nullptr;
     s += "SELECT ";
     if (part->distinct) s += "DISTINCT ";
     for (size_t i = 0; i < part->items.size(); ++i) {
       if (i) s += ", ";
       const auto& item = part->items[i];
-      s += expr(*item.expr).sql;
-      if (!item.alias.empty()) {
-        s += " AS " + quote_identifier(item.alias);
-      } else if (item.expr->kind != EK::kStar && item.expr->kind != EK::kColumn) {
-        // Spark names an unaliased column after its SQL text.
-        size_t start = item.expr->position;
-        size_t end =
-            i + 1 < part->items.size() ? part->items[i + 1].expr->position : std::string::npos;
-        (void)end;
-        (void)start;
+      if (is_generator(*item.expr)) {
+        if (generator)
+          fail_syntax("only one generator (explode, inline, ...) is allowed per SELECT",
+                      item.expr->position);
+        generator = &item;
+        s += quote_identifier("__dls_generator") + ".*";
+        continue;
       }
+      s += expr(*item.expr).sql;
+      if (!item.alias.empty()) s += " AS " + quote_identifier(item.alias);
     }
     if (!part->from.empty()) {
       s += " FROM ";
       for (size_t i = 0; i < part->from.size(); ++i)
         s += (i ? ", " : "") + table_ref(part->from[i]);
+    } else if (generator) {
+      s += " FROM (SELECT 1) AS " + quote_identifier("__dls_one");
+    }
+    for (size_t i = 0; i < part->lateral_views.size(); ++i) {
+      const auto& v = part->lateral_views[i];
+      s += lateral_view_sql(*v.generator, v.outer, v.column_aliases,
+                            v.alias.empty() ? "__dls_lateral" + std::to_string(i) : v.alias);
+    }
+    if (generator) {
+      std::vector<std::string> names = generator->column_aliases;
+      if (!generator->alias.empty()) names = {generator->alias};
+      s += lateral_view_sql(*generator->expr, false, names, "__dls_generator");
     }
     if (part->where) s += " WHERE " + expr(*part->where).sql;
-    if (!part->group_by.empty()) {
-      s += " GROUP BY ";
+    if (part->group_by_all) {
+      s += " GROUP BY ALL";
+    } else if (!part->group_by.empty()) {
+      s += " GROUP BY " + (part->grouping.empty() ? "" : part->grouping + " (");
       for (size_t i = 0; i < part->group_by.size(); ++i)
         s += (i ? ", " : "") + expr(*part->group_by[i]).sql;
+      if (!part->grouping.empty()) s += ")";
     }
     if (part->having) s += " HAVING " + expr(*part->having).sql;
+    if (!part->named_windows.empty()) {
+      s += " WINDOW ";
+      for (size_t i = 0; i < part->named_windows.size(); ++i)
+        s += (i ? ", " : "") + quote_identifier(part->named_windows[i].first) + " AS " +
+             window_sql(*part->named_windows[i].second);
+    }
     if (part->next) s += " " + part->set_op + " ";
   }
-  if (!q.order_by.empty()) {
-    s += " ORDER BY ";
-    for (size_t i = 0; i < q.order_by.size(); ++i) {
-      const auto& o = q.order_by[i];
-      if (i) s += ", ";
-      s += expr(*o.expr).sql + (o.descending ? " DESC" : " ASC");
-      // Spark: NULLS FIRST for ASC, NULLS LAST for DESC by default.
-      bool nulls_first = o.nulls_first.value_or(!o.descending);
-      s += nulls_first ? " NULLS FIRST" : " NULLS LAST";
-    }
-  }
+  if (!q.order_by.empty()) s += " ORDER BY " + order_items_sql(q.order_by);
   if (q.limit) s += " LIMIT " + expr(*q.limit).sql;
   if (q.offset) s += " OFFSET " + expr(*q.offset).sql;
   return s;

@@ -13,6 +13,7 @@ namespace dls::sql::spark {
 
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
+struct WindowSpec;
 
 /// One expression node. Which members are meaningful depends on `kind` (see each enumerator).
 struct Expr {
@@ -56,6 +57,10 @@ struct Expr {
   bool negated = false;
   bool distinct = false;
   bool star = false;
+  // kFunction used as a window function: `fn(...) [IGNORE NULLS] OVER (...)` or `OVER name`.
+  std::shared_ptr<WindowSpec> window;
+  bool ignore_nulls = false;
+  ExprPtr filter;  // kFunction: aggregate `FILTER (WHERE filter)`
   bool has_operand = false;
   bool has_else = false;
   std::shared_ptr<struct Query> query;  // kScalarSubquery
@@ -65,23 +70,29 @@ struct Expr {
 
 /// One item of a FROM clause: a table name, a parenthesized subquery or a join of two items.
 struct TableRef {
-  enum class Kind { kTable, kSubquery, kJoin, kFunction };
+  enum class Kind { kTable, kSubquery, kJoin, kFunction, kValues };
   Kind kind = Kind::kTable;
   size_t position = 0;
   std::vector<std::string> names;  // kTable: catalog.schema.table parts
   std::string alias;
-  std::shared_ptr<Query> subquery;  // kSubquery
-  ExprPtr function;                 // kFunction (table-valued function call, e.g. range(10))
+  std::vector<std::string> column_aliases;  // `AS t(a, b)`
+  std::shared_ptr<Query> subquery;          // kSubquery
+  std::vector<std::vector<ExprPtr>> rows;   // kValues: an inline table VALUES (..), (..)
+  std::shared_ptr<struct Pivot> pivot;      // `<ref> PIVOT (...)`, applied to this item
+  std::string pivot_alias;                  // `<ref> PIVOT (...) alias`
+  ExprPtr function;  // kFunction (table-valued function call, e.g. range(10))
   // kJoin
   std::string join_type;  // "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "LEFT SEMI", "LEFT ANTI"
   std::unique_ptr<TableRef> left, right;
   ExprPtr on;
   std::vector<std::string> using_columns;
+  bool natural = false;
 };
 
 struct SelectItem {
   ExprPtr expr;
-  std::string alias;  // empty when none
+  std::string alias;                        // empty when none
+  std::vector<std::string> column_aliases;  // a generator's `AS (a, b)`
 };
 
 struct OrderItem {
@@ -90,15 +101,55 @@ struct OrderItem {
   std::optional<bool> nulls_first;
 };
 
+/// One frame bound of a window: UNBOUNDED PRECEDING/FOLLOWING, CURRENT ROW or `offset`
+/// PRECEDING/FOLLOWING.
+struct FrameBound {
+  enum class Kind { kUnboundedPreceding, kPreceding, kCurrentRow, kFollowing, kUnboundedFollowing };
+  Kind kind = Kind::kCurrentRow;
+  ExprPtr offset;
+};
+
+/// OVER (PARTITION BY ... ORDER BY ... frame), or a reference to a named window (`OVER w`).
+struct WindowSpec {
+  std::string name;  // `OVER w` / `OVER (w ...)`: the WINDOW clause's name
+  std::vector<ExprPtr> partition_by;
+  std::vector<OrderItem> order_by;
+  std::string frame_unit;  // "", "ROWS" or "RANGE"
+  FrameBound frame_start, frame_end;
+  size_t position = 0;
+};
+
+/// `LATERAL VIEW [OUTER] generator(args) alias [AS col, ...]`.
+struct LateralView {
+  ExprPtr generator;  // kFunction: explode, explode_outer, posexplode, inline, stack, ...
+  bool outer = false;
+  std::string alias;
+  std::vector<std::string> column_aliases;
+  size_t position = 0;
+};
+
+/// `PIVOT (agg [AS alias], ... FOR column IN (value [AS alias], ...))`.
+struct Pivot {
+  std::vector<SelectItem> aggregates;
+  std::vector<ExprPtr> for_columns;  // one column, or `(a, b)`
+  std::vector<SelectItem> values;    // a value or a tuple `(x, y)` (kFunction "struct")
+  size_t position = 0;
+};
+
 /// SELECT [DISTINCT] items [FROM ...] [WHERE] [GROUP BY] [HAVING] [ORDER BY] [LIMIT [OFFSET]],
 /// possibly combined with UNION [ALL] / EXCEPT / INTERSECT and preceded by WITH.
 struct Query {
   std::vector<std::pair<std::string, std::shared_ptr<Query>>> with;
+  std::vector<std::vector<std::string>> with_columns;  // per `with` entry: `name(a, b) AS (...)`
   bool distinct = false;
   std::vector<SelectItem> items;
   std::vector<TableRef> from;  // comma-separated items
+  std::vector<LateralView> lateral_views;
   ExprPtr where;
   std::vector<ExprPtr> group_by;
+  bool group_by_all = false;
+  std::string grouping;  // "", "ROLLUP", "CUBE": GROUP BY ... WITH ROLLUP/CUBE or ROLLUP(...)
+  std::vector<std::pair<std::string, std::shared_ptr<WindowSpec>>> named_windows;
   ExprPtr having;
   std::vector<OrderItem> order_by;
   ExprPtr limit;

@@ -81,6 +81,19 @@ class Printer {
   // zero (DuckDB rounds), and a STRING must be an integer literal (ANSI mode).
   TypedSql integral_cast(const std::string& fn, const TypedSql& a, const SparkType& to);
   std::string table_ref(const TableRef& r);
+  std::string table_ref_core(const TableRef& r);
+  std::string table_alias_sql(const TableRef& r, const std::string& fallback_alias);
+  std::string pivot_sql(const std::string& input, const TableRef& r);
+  std::string pivot_by_filters(const std::string& input, const TableRef& r);
+  std::string window_sql(const WindowSpec& w);
+  std::string order_items_sql(const std::vector<OrderItem>& items);
+  // A generator (explode, posexplode, inline, stack, ...) as a DuckDB lateral subquery.
+  std::string lateral_view_sql(const Expr& generator, bool outer,
+                               const std::vector<std::string>& column_aliases,
+                               const std::string& alias);
+  // `call` with FILTER (WHERE ...), IGNORE NULLS and OVER (...) applied to its translation.
+  TypedSql decorate_call(const Expr& e, TypedSql call, bool window_function);
+  std::string frame_offset(const WindowSpec& w, const FrameBound& b);
 
   std::string_view input_;
   TranslateOptions options_;

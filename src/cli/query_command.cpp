@@ -15,6 +15,7 @@
 #include "dls/core/error.h"
 #include "dls/sql/quote.h"
 #include "dls/sql/spark/dialect.h"
+#include "dls/sql/spark/script.h"
 #include "dls/sql/sql_error.h"
 
 namespace dls::cli {
@@ -137,29 +138,39 @@ std::string spark_table_name(const std::vector<std::string>& parts) {
   return out;
 }
 
-// `--dialect spark`: one Spark SQL query, translated, its table names resolved in the warehouse,
-// rendered as Spark shows values (table/csv) or as typed JSON/YAML values.
-void run_spark_query(Context& ctx, const std::string& spark_sql, OutputFormat format,
-                     RowBudget& budget) {
+// `--dialect spark`: a Spark SQL script (sql/spark/script.h), statements run in order in one
+// session, table names resolved in the warehouse; the last statement's result prints as Spark
+// shows values (table/csv) or as typed JSON/YAML values.
+void run_spark_script(Context& ctx, const std::string& script, OutputFormat format,
+                      RowBudget& budget) {
+  auto statements = sql::spark::split_script(script);
+  if (statements.empty()) throw UsageError("dls query: no SQL statement given");
   sql::spark::TranslateOptions options;
   options.resolve_table = spark_table_name;
-  std::string translated = sql::spark::translate_query(spark_sql, options);
   sql::Connection& con = ctx.connection();
   catalog::DeltaTableSource source(con);
   catalog::QueryRewriter rewriter(ctx.warehouse(), source);
-  std::string rewritten = rewriter.rewrite(translated);
-  ctx.debug("sql: " + rewritten);
-  if (format == OutputFormat::kJson || format == OutputFormat::kYaml) {
-    run_and_render(ctx, rewritten, format, budget);
-    return;
-  }
+  auto rewrite = [&](const std::string& duckdb_sql) {
+    std::string rewritten = rewriter.rewrite(duckdb_sql);
+    ctx.debug("sql: " + rewritten);
+    return rewritten;
+  };
   // Spark's session time zone is UTC in the local engine (timestamps render in UTC).
   con.execute("SET TimeZone = 'UTC'");
-  auto result = sql::spark::render_spark_result(con, rewritten);
+  sql::spark::SparkSession session(con, options, rewrite);
+  for (size_t i = 0; i + 1 < statements.size(); ++i) session.execute(statements[i].text);
+  const std::string& last = statements.back().text;
+  if ((format == OutputFormat::kJson || format == OutputFormat::kYaml) &&
+      sql::spark::SparkSession::is_query(last)) {
+    run_and_render(ctx, session.query_sql(last), format, budget);
+    return;
+  }
+  sql::spark::StatementResult result = session.execute(last);
+  if (result.kind == sql::spark::StatementResult::Kind::kCommand) return;
   auto writer = make_row_writer(format, ctx.out());
-  writer->begin(result.column_names);
+  writer->begin(result.result.column_names);
   std::vector<Cell> cells;
-  for (const auto& row : result.rows) {
+  for (const auto& row : result.result.rows) {
     if (!budget.take()) break;
     cells.assign(row.begin(), row.end());
     writer->row(cells);
@@ -182,7 +193,7 @@ void run_query(Context& ctx, QueryArgs& args) {
   if (args.dialect == "spark") {
     if (args.sql.find_first_not_of(" \t\r\n;") == std::string::npos)
       throw UsageError("dls query: no SQL statement given");
-    run_spark_query(ctx, args.sql, format, budget);
+    run_spark_script(ctx, args.sql, format, budget);
     budget.report(ctx);
     return;
   }
@@ -214,7 +225,8 @@ void register_query_command(CommandRegistry& r) {
       "resolve in the warehouse; delta_scan('PATH' [, version => N] [, timestamp => 'ISO']) reads "
       "a table by path, with time travel. Several statements may be separated by ';' — the "
       "result of the last is printed. Formats: table, csv, json, yaml. With --dialect spark the "
-      "query is one Spark SQL SELECT (see docs/spark-sql.md) and table/csv values print as Spark "
+      "query is a Spark SQL script (SET, CREATE TEMPORARY VIEW, queries; see docs/spark-sql.md) "
+      "and table/csv values print as Spark "
       "shows them.",
       {R"~(dls query "SELECT city, count(*) FROM main.demo.trips GROUP BY city")~",
        R"~(dls query "SELECT * FROM delta_scan('./warehouse/main/demo/trips', version => 1)" --format csv)~",

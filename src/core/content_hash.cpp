@@ -15,10 +15,8 @@ std::string canonical_content(const DeltaLiveEntity& entity) {
        {"id", "created_ts", "expired_ts", "created_by", "modified_by", "is_latest", "hash"}) {
     j.erase(generated);
   }
-  // Fields added after the seed enter the hash only when set, so the hash of an entity that does
-  // not use them is what it was before they existed (a reload changes nothing).
-  if (entity.where_clause.empty()) j.erase("where_clause");
-  if (!entity.query) j.erase("query");
+  // to_json writes the fields added after the seed (where_clause, query) only when set, so the
+  // hash of an entity that does not use them is what it was before they existed.
   return j.dump(-1, ' ', /*ensure_ascii=*/true, nlohmann::json::error_handler_t::replace);
 }
 

@@ -86,8 +86,10 @@ json to_json(const DeltaLiveEntity& e) {
   j["destination_type"] = e.destination_type;
   j["source_schema"] = optional_json(e.source_schema);
   j["select_expr"] = e.select_expr;
-  j["where_clause"] = e.where_clause;
-  j["query"] = optional_json(e.query);
+  // Fields added after the seed appear only when set, so documents of entities that do not use
+  // them read as before (entity_from_json accepts them either way).
+  if (!e.where_clause.empty()) j["where_clause"] = e.where_clause;
+  if (e.query) j["query"] = *e.query;
   j["is_streaming"] = e.is_streaming;
   j["primary_keys"] = e.primary_keys;
   j["read_options"] = e.read_options;

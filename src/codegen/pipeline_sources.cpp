@@ -132,6 +132,8 @@ class PipelineWriter {
   void check(const std::string& fragment, const std::string& field) {
     if (field == "source_schema") {
       check_sql_fragment(fragment, entity_->entity_id, field);
+    } else if (field == "query") {
+      check_pasted_expression(fragment, SparkTextKind::kQuery, entity_->entity_id, field);
     } else {
       check_pasted_expression(fragment,
                               field.rfind("select_expr", 0) == 0 ? SparkTextKind::kSelectItem
@@ -408,6 +410,38 @@ class PipelineWriter {
 
   // ---- statement parts -------------------------------------------------------------------
 
+  // The query of a query entity as pasted: without a trailing ';' and surrounding white space.
+  std::string entity_query(const DeltaLiveEntity& e) {
+    std::string q = *e.query;
+    while (!q.empty() && (std::isspace(static_cast<unsigned char>(q.back())) || q.back() == ';')) {
+      q.pop_back();
+    }
+    const auto start = q.find_first_not_of(" \t\r\n");
+    q = start == std::string::npos ? std::string() : q.substr(start);
+    check(q, "query");
+    return q;
+  }
+
+  // The dataset's rows: the query (or SELECT select_expr FROM the source), then where_clause.
+  std::string shaped_select(const DeltaLiveEntity& e, bool streaming) {
+    std::string select;
+    if (e.query) {
+      const std::string q = entity_query(e);
+      select = e.select_expr.empty()
+                   ? q
+                   : "SELECT\n  " + select_list(e) + "\nFROM (\n" + indent(q, "  ") + "\n)";
+    } else {
+      select = "SELECT\n  " + select_list(e) + "\nFROM " + source_relation(e, streaming);
+    }
+    if (e.where_clause.empty()) return select;
+    std::string condition;
+    for (std::size_t i = 0; i < e.where_clause.size(); ++i) {
+      check(e.where_clause[i], "where_clause[" + std::to_string(i) + "]");
+      condition += (i ? "\n  AND " : "") + std::string("(") + e.where_clause[i] + ")";
+    }
+    return "SELECT *\nFROM (\n" + indent(select, "  ") + "\n)\nWHERE " + condition;
+  }
+
   std::string select_list(const DeltaLiveEntity& e) {
     if (e.select_expr.empty()) return "*";
     std::string out;
@@ -578,8 +612,7 @@ class PipelineWriter {
   std::string table_sql(const DeltaLiveEntity& e, bool quarantine) {
     const bool streaming = e.is_streaming;
     const std::string kind = streaming ? "STREAMING TABLE" : "MATERIALIZED VIEW";
-    const std::string from = source_relation(e, streaming);
-    const std::string select = "SELECT\n  " + select_list(e) + "\nFROM " + from;
+    const std::string select = shaped_select(e, streaming);
     std::string out = header(e) + "\n";
     if (!quarantine) {
       std::vector<std::string> items;
@@ -663,8 +696,7 @@ class PipelineWriter {
            "not generated: a view is not persisted, so it has no _invalid "
            "table; the expect_all rules only count failing rows");
     }
-    std::string select =
-        "SELECT\n  " + select_list(e) + "\nFROM " + source_relation(e, e.is_streaming);
+    std::string select = shaped_select(e, e.is_streaming);
     std::string cons;
     if (spark()) {
       select = spark_checked(select, e.expectations, true);
@@ -731,7 +763,10 @@ class PipelineWriter {
     std::string out = header(e) + "\n";
     // Input view: the change feed, shaped and filtered.
     const std::string input = view_name(quarantine ? "_dls_checked" : "_dls_changes");
-    std::string select = "SELECT\n  " + select_list(e) + "\nFROM " + source_relation(e, true);
+    std::string select = shaped_select(e, true);
+    if (ac.where && !e.where_clause.empty()) {
+      select = "SELECT *\nFROM (\n" + indent(select, "  ") + "\n)";
+    }
     if (ac.where) select += "\nWHERE " + *ac.where;
     std::string cdc_source = input;
     if (quarantine) {
@@ -855,6 +890,12 @@ class PipelineWriter {
     }
     for (const auto& [name, expr] : e.expectations.expect_all_or_fail) {
       check(expr, "expectations.expect_all_or_fail." + name);
+    }
+    if (e.query || !e.where_clause.empty()) {
+      throw CodegenError("entity '" + e.entity_id + "': " + (e.query ? "query" : "where_clause") +
+                         ": not generated for Spark with apply_changes (the Spark project's CDC "
+                         "flow is Python over one source); generate for Databricks, or move the "
+                         "query into an upstream entity");
     }
     std::string relation = source_relation(e, false);  // may write python_ (the source view)
     std::string py = python_;

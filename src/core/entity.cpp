@@ -23,6 +23,7 @@ std::optional<bool> forced_is_streaming(std::string_view f) {
 }
 
 void normalize(DeltaLiveEntity& entity) {
+  if (entity.query && entity.source_format == "cloudFiles") entity.source_format = "sql";
   if (auto forced = forced_is_streaming(entity.source_format)) entity.is_streaming = *forced;
 }
 

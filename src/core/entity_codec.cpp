@@ -86,6 +86,10 @@ json to_json(const DeltaLiveEntity& e) {
   j["destination_type"] = e.destination_type;
   j["source_schema"] = optional_json(e.source_schema);
   j["select_expr"] = e.select_expr;
+  // Fields added after the seed appear only when set, so documents of entities that do not use
+  // them read as before (entity_from_json accepts them either way).
+  if (!e.where_clause.empty()) j["where_clause"] = e.where_clause;
+  if (e.query) j["query"] = *e.query;
   j["is_streaming"] = e.is_streaming;
   j["primary_keys"] = e.primary_keys;
   j["read_options"] = e.read_options;
@@ -179,6 +183,8 @@ void emit_yaml(YAML::Emitter& out, const DeltaLiveEntity& e) {
   emit_field(out, "source_schema", e.source_schema);
   emit_list(out, "primary_keys", e.primary_keys);
   emit_list(out, "select_expr", e.select_expr);
+  emit_list(out, "where_clause", e.where_clause);
+  emit_field(out, "query", e.query);
   emit_map(out, "read_options", e.read_options);
   emit_map(out, "table_properties", e.table_properties);
   emit_map(out, "tags", e.tags);

@@ -24,6 +24,8 @@ const std::vector<std::string_view> kEntityKeys = {"entity_id",
                                                    "source_schema",
                                                    "primary_keys",
                                                    "select_expr",
+                                                   "where_clause",
+                                                   "query",
                                                    "read_options",
                                                    "table_properties",
                                                    "tags",
@@ -115,6 +117,7 @@ class Decoder {
         string(value, key, e.destination_type, "table");
       } else if (key == "source_format") {
         string(value, key, e.source_format, "cloudFiles");
+        explicit_source_format_ = value.kind == Kind::kString;
       } else if (key == "group") {
         string(value, key, e.group);
       } else if (key == "is_streaming") {
@@ -146,6 +149,10 @@ class Decoder {
         list(value, key, e.primary_keys);
       } else if (key == "select_expr") {
         list(value, key, e.select_expr);
+      } else if (key == "where_clause") {
+        list(value, key, e.where_clause);
+      } else if (key == "query") {
+        optional_string(value, key, e.query);
       } else if (key == "partition_cols") {
         list(value, key, e.partition_cols);
       } else if (key == "read_options") {
@@ -162,6 +169,20 @@ class Decoder {
         apply_changes(value);
       }
     });
+    if (e.query) {
+      // A query entity reads the tables its query names: no source format but "sql", and a
+      // materialized view unless is_streaming says otherwise (STREAM(name) reads need true).
+      if (explicit_source_format_ && e.source_format != "sql") {
+        problem("source_format",
+                out_.locations.count("source_format")
+                    ? std::optional(out_.locations["source_format"])
+                    : std::nullopt,
+                "'" + e.source_format +
+                    "' cannot be combined with query: an entity defined by a query reads the "
+                    "tables the query names; remove source_format (or write sql)");
+      }
+      if (!explicit_streaming_) e.is_streaming = false;
+    }
     normalize(e);
     if (explicit_streaming_ && *explicit_streaming_ != e.is_streaming) {
       out_.problems.push_back(
@@ -380,6 +401,7 @@ class Decoder {
   bool allow_generated_;
   std::optional<SourceLocation> key_location_;  // of the key for_members is visiting
   std::optional<bool> explicit_streaming_;
+  bool explicit_source_format_ = false;
   DecodedEntity out_;
 };
 

@@ -72,6 +72,7 @@ class Checker {
 
  private:
   void check_apply_changes(const ApplyChanges& ac);
+  void check_query();
   void check_read_options();
   void check_spark_texts();
 
@@ -93,8 +94,9 @@ Diagnostics Checker::run() {
   const auto streaming = forced_is_streaming(e_.source_format).value_or(e_.is_streaming);
 
   required("entity_id", e_.entity_id);
-  required("source", e_.source);
+  if (!e_.query) required("source", e_.source);
   required("destination", e_.destination);
+  check_query();
 
   if (!is_valid_source_format(e_.source_format)) {
     error("source_format", "'" + e_.source_format + "' is not a source format; expected one of " +
@@ -126,6 +128,7 @@ Diagnostics Checker::run() {
   }
 
   names("select_expr", e_.select_expr, false);
+  names("where_clause", e_.where_clause, false);
   names("primary_keys", e_.primary_keys);
   names("partition_cols", e_.partition_cols);
   map_keys("read_options", e_.read_options);
@@ -194,6 +197,35 @@ Diagnostics Checker::run() {
     check_apply_changes(*e_.apply_changes);
   }
   return std::move(out_);
+}
+
+void Checker::check_query() {
+  if (!e_.query) {
+    if (e_.source_format == "sql") {
+      error("query",
+            "is required with source_format sql: write the Spark SQL query that defines the "
+            "dataset, or choose the source_format of its source");
+    }
+    return;
+  }
+  if (e_.query->find_first_not_of(" \t\r\n") == std::string::npos) {
+    error("query", "is empty: write the Spark SQL query that defines the dataset");
+  }
+  if (!e_.source.empty()) {
+    error("source", "'" + e_.source +
+                        "' cannot be combined with query: an entity defined by a query reads the "
+                        "tables its query names; remove source (or query)");
+  }
+  if (e_.source_format != "sql") {
+    error("source_format", "'" + e_.source_format +
+                               "' cannot be combined with query: the source_format of an entity "
+                               "defined by a query is sql; remove source_format");
+  }
+  if (!e_.read_options.empty()) {
+    error("read_options",
+          "do not apply to an entity defined by a query (it reads pipeline datasets and tables "
+          "by name); remove them");
+  }
 }
 
 void Checker::check_read_options() {

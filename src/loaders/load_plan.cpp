@@ -7,8 +7,83 @@
 #include "dls/core/dataset_cycles.h"
 #include "dls/core/error.h"
 #include "dls/loaders/group_sync.h"
+#include "dls/sql/spark/table_references.h"
 
 namespace dls {
+
+namespace {
+
+std::string last_part(const std::string& name) {
+  auto dot = name.rfind('.');
+  return dot == std::string::npos ? name : name.substr(dot + 1);
+}
+
+/// The query checks `dls run` makes, with names compared as written (the loaders know no target
+/// catalog.schema): each table a query names must be the destination of an enabled entity of its
+/// group (the same name, or the same last part: `orders` and `main.shop.orders`), the dataset must
+/// be a streaming table exactly when it reads STREAM(name), and a streaming query must be one the
+/// local engine can run. Appends query edges to `upstream` and messages to `errors`.
+void check_queries(const std::vector<DeltaLiveEntity>& after, const std::vector<bool>& from_input,
+                   UpstreamLists& upstream, std::vector<std::string>& errors,
+                   const std::string& source) {
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    const DeltaLiveEntity& e = after[i];
+    if (!e.query) continue;
+    const std::string where = source + ": error: entity '" + e.entity_id + "': query: ";
+    sql::spark::TableReferences refs;
+    try {
+      refs = sql::spark::analyze_table_references(*e.query);
+    } catch (const Error&) {
+      continue;  // malformed: validation reported it
+    }
+    const bool streaming = e.destination_type != "view" && e.is_streaming;
+    if (from_input[i]) {
+      if (streaming && !refs.streaming()) {
+        errors.push_back(where +
+                         "reads no table with STREAM(name), but is_streaming is true; read its "
+                         "input with STREAM(name), or set is_streaming: false to make it a "
+                         "materialized view");
+      }
+      for (const auto& t : refs.tables) {
+        if (t.streaming && !streaming) {
+          errors.push_back(where + "reads STREAM(" + sql::spark::joined_name(t.names) +
+                           ") at position " + std::to_string(t.position) +
+                           ", but the dataset is not a streaming table; set is_streaming: true, "
+                           "or read the table without STREAM");
+          break;
+        }
+      }
+      if (streaming) {
+        for (const auto& p : refs.problems) {
+          errors.push_back(where + "at position " + std::to_string(p.position) + ": " + p.message);
+        }
+      }
+    }
+    for (const auto& t : refs.tables) {
+      const std::string written = sql::spark::joined_name(t.names);
+      std::vector<std::size_t> found;
+      for (std::size_t j = 0; j < after.size(); ++j) {
+        if (after[j].group != e.group || after[j].destination.empty()) continue;
+        for (const std::string& out :
+             {after[j].destination,
+              after[j].is_quarantined ? after[j].destination + "_invalid" : std::string()}) {
+          if (out.empty()) continue;
+          if (out == written || last_part(out) == last_part(written)) found.push_back(j);
+        }
+      }
+      if (found.empty() && from_input[i]) {
+        errors.push_back(where + "'" + written + "' at position " + std::to_string(t.position) +
+                         " is not the destination of an enabled entity of group " +
+                         describe_group(e.group) +
+                         ", so `dls run` would refuse it; load the upstream entity too, or read "
+                         "an outside table through an entity with source_format delta");
+      }
+      for (std::size_t j : found) upstream[i].push_back(j);
+    }
+  }
+}
+
+}  // namespace
 
 std::string describe_group(const std::string& group) {
   return group.empty() ? "'' (no group)" : "'" + group + "'";
@@ -64,7 +139,9 @@ LoadPlan plan_load(const EntityList& latest, const std::vector<DeltaLiveEntity>&
     }
   }
   // Only cycles through an entity of this load are its problem (others predate it).
-  for (const auto& cycle : find_cycles(upstream_by_name(after))) {
+  UpstreamLists upstream = upstream_by_name(after);
+  check_queries(after, from_input, upstream, errors, source);
+  for (const auto& cycle : find_cycles(upstream)) {
     bool touches_input = false;
     for (std::size_t i : cycle) touches_input = touches_input || from_input[i];
     if (!touches_input) continue;
@@ -76,7 +153,8 @@ LoadPlan plan_load(const EntityList& latest, const std::vector<DeltaLiveEntity>&
     }
     chain += after[cycle.front()].destination;
     const DeltaLiveEntity& first = after[cycle.front()];
-    errors.push_back(source + ": error: entity '" + first.entity_id + "': source: " +
+    errors.push_back(source + ": error: entity '" + first.entity_id +
+                     "': " + (first.query ? "query: " : "source: ") +
                      (cycle.size() == 1
                           ? "the entity reads its own destination " + first.destination
                           : "the entities " + ids + " read each other in a cycle: " + chain) +

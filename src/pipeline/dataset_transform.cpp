@@ -104,6 +104,15 @@ DatasetTransform DatasetTransform::compile(const DeltaLiveEntity& entity) {
                                  "': " + e.what());
     }
   }
+  for (size_t i = 0; i < entity.where_clause.size(); ++i) {
+    const std::string& predicate = entity.where_clause[i];
+    try {
+      t.where_.emplace_back(predicate, sql::spark::translate_expression(predicate));
+    } catch (const Error& e) {
+      throw InvalidMetadataError("entity '" + entity.entity_id + "': where_clause[" +
+                                 std::to_string(i) + "] '" + predicate + "': " + e.what());
+    }
+  }
   return t;
 }
 
@@ -165,6 +174,27 @@ std::string DatasetTransform::apply(sql::Connection& con, const std::string& sou
     described = con.query("DESCRIBE SELECT * FROM (" + out + ") AS __dls_out").rows();
   } catch (const sql::SqlError& e) {
     throw InvalidMetadataError(explain_failure(con, current, star, e));
+  }
+  if (!where_.empty()) {
+    // where_clause filters the rows select_expr produced (dlt-meta: selectExpr, then where).
+    std::vector<std::string> columns;
+    for (const auto& row : described) columns.push_back(row.at(0).as_string());
+    std::string condition;
+    for (size_t i = 0; i < where_.size(); ++i) {
+      const std::string one = "(" + where_[i].second + ")";
+      try {
+        con.query("DESCRIBE SELECT * FROM (" + out + ") AS __dls_sel WHERE " + one);
+      } catch (const sql::SqlError& e) {
+        throw InvalidMetadataError(
+            "entity '" + entity_id_ + "': where_clause[" + std::to_string(i) + "] `" +
+            where_[i].first +
+            "`: " + describe_engine_problem(explain_engine_error(e.what()), columns) +
+            ". Fix the predicate (where_clause is Spark SQL over the columns select_expr "
+            "produces)");
+      }
+      condition += (condition.empty() ? "" : " AND ") + one;
+    }
+    out = "SELECT * FROM (" + out + ") AS __dls_sel WHERE " + condition;
   }
   // Types a Delta table cannot hold, made Spark-compatible: DuckDB's sum() of integers is a
   // HUGEINT (Spark: a bigint or decimal), UBIGINT has no Delta type either.

@@ -8,6 +8,7 @@
 #include "dls/catalog/table_name.h"
 #include "dls/core/dataset_cycles.h"
 #include "dls/core/error.h"
+#include "dls/sql/spark/table_references.h"
 #include "pipeline/dataset_flow.h"
 
 namespace dls::pipeline {
@@ -56,6 +57,7 @@ std::string node_details(const DatasetNode& n) {
 }
 
 std::string source_label(const DatasetNode& n) {
+  if (n.entity.query) return "query";
   return n.entity.source_format + ": " + n.entity.source;
 }
 
@@ -148,6 +150,80 @@ std::optional<PipelineGraph> PipelineGraph::assemble(const std::vector<DeltaLive
   std::vector<std::vector<size_t>> upstream(nodes.size());
   for (size_t i = 0; i < nodes.size(); ++i) {
     const auto& e = nodes[i].entity;
+    if (e.query) {
+      // A query's edges are the tables it names (CTE names are not tables).
+      sql::spark::TableReferences refs;
+      try {
+        refs = sql::spark::analyze_table_references(*e.query);
+      } catch (const Error& ex) {
+        problem(e, "query", "entity " + describe_entity(e) + ": query: " + ex.what());
+        continue;
+      }
+      const bool streaming = nodes[i].kind == DatasetKind::kStreamingTable;
+      if (streaming && !refs.streaming()) {
+        problem(e, "query",
+                "entity " + describe_entity(e) +
+                    ": query reads no table with STREAM(name), but is_streaming is true: a "
+                    "streaming table processes the new rows of a stream; read its input with "
+                    "STREAM(name), or set is_streaming: false to make it a materialized view");
+      }
+      if (!streaming && refs.streaming()) {
+        for (const auto& t : refs.tables) {
+          if (!t.streaming) continue;
+          problem(e, "query",
+                  "entity " + describe_entity(e) + ": query reads STREAM(" +
+                      sql::spark::joined_name(t.names) + ") at position " +
+                      std::to_string(t.position) + ", but the dataset is not a streaming table " +
+                      (nodes[i].kind == DatasetKind::kView ? "(a view)" : "(is_streaming: false)") +
+                      "; set is_streaming: true, or read the table without STREAM");
+          break;
+        }
+      }
+      if (streaming) {
+        for (const auto& p : refs.problems) {
+          problem(e, "query",
+                  "entity " + describe_entity(e) + ": query at position " +
+                      std::to_string(p.position) + ": " + p.message);
+        }
+      }
+      std::set<size_t> seen;
+      for (const auto& t : refs.tables) {
+        const std::string written = sql::spark::joined_name(t.names);
+        std::optional<std::string> name = qualify(written, ns);
+        std::optional<size_t> up;
+        if (name) {
+          if (auto it = by_name.find(*name); it != by_name.end()) {
+            up = it->second;
+          } else if (auto inv = invalid_names.find(*name); inv != invalid_names.end()) {
+            up = inv->second;
+          }
+        }
+        if (!up) {
+          std::string list;
+          for (const auto& n : nodes) list += (list.empty() ? "" : ", ") + n.qualified_name;
+          problem(e, "query",
+                  "entity " + describe_entity(e) + ": query names '" + written + "' at position " +
+                      std::to_string(t.position) + (name ? " (" + *name + ")" : "") +
+                      ", which is not a dataset of this pipeline; the pipeline's datasets are: " +
+                      (list.empty() ? "(none)" : list) +
+                      ". Select the upstream entity too (is it disabled or in another group?), "
+                      "or read an outside table through an entity with source_format delta");
+          continue;
+        }
+        if (*up == i) {
+          problem(e, "query",
+                  "entity " + describe_entity(e) + ": query reads its own destination " +
+                      nodes[i].qualified_name + " at position " + std::to_string(t.position) +
+                      " (a cycle of one dataset)");
+          continue;
+        }
+        if (seen.insert(*up).second) {
+          upstream[i].push_back(*up);
+          nodes[i].upstream.push_back(nodes[*up].qualified_name);
+        }
+      }
+      continue;
+    }
     std::optional<std::string> src = qualify(e.source, ns);
     std::optional<size_t> up;
     if (src) {

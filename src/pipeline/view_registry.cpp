@@ -88,8 +88,8 @@ std::string ViewRegistry::fingerprint(const DatasetNode& node) {
     }
   }
   // A source over a view cannot fingerprint it (and creating it would compute the view): the
-  // view's own fingerprint above stands for it.
-  if (!reads_view) {
+  // view's own fingerprint above stands for it. A query's source fingerprints only its tables.
+  if (!reads_view || node.entity.query) {
     try {
       auto source = factory_(node.entity, context_of(node));
       text += "\n" + source->fingerprint();

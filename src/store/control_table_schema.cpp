@@ -74,6 +74,9 @@ delta::Schema build_schema() {
       column("is_enabled", boolean_type()),
       column("is_latest", boolean_type()),
       column("hash", string_type()),
+      // Added after the seed's columns (kAddedControlTableColumns): absent from older tables.
+      column("where_clause", string_list()),
+      column("query", string_type()),
   };
   return schema;
 }
@@ -91,10 +94,33 @@ std::vector<std::string> control_table_columns() {
   return names;
 }
 
+std::vector<std::string> required_control_table_columns() {
+  std::vector<std::string> names;
+  for (const auto& name : control_table_columns()) {
+    if (!is_added_control_table_column(name)) names.push_back(name);
+  }
+  return names;
+}
+
+bool is_added_control_table_column(const std::string& name) {
+  for (const char* added : kAddedControlTableColumns) {
+    if (name == added) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> missing_added_columns(const delta::Snapshot& snapshot) {
+  std::vector<std::string> missing;
+  for (const char* added : kAddedControlTableColumns) {
+    if (!snapshot.schema().find(added)) missing.push_back(added);
+  }
+  return missing;
+}
+
 bool is_control_table(const delta::Snapshot& snapshot) {
   const auto& config = snapshot.metadata().configuration;
   if (auto it = config.find(kControlTableProperty); it != config.end()) return it->second == "true";
-  for (const auto& name : control_table_columns()) {
+  for (const auto& name : required_control_table_columns()) {
     if (!snapshot.schema().find(name)) return false;
   }
   return true;

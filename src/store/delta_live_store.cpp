@@ -47,13 +47,52 @@ std::string timestamp_sql(Timestamp micros) {
 
 /// Refuses a table that is not a control table (e.g. --store pointing at a data table).
 void check_control_table(const delta::Snapshot& snap) {
-  for (const auto& name : control_table_columns()) {
+  for (const auto& name : required_control_table_columns()) {
     if (!snap.schema().find(name)) {
       throw InvalidMetadataError("the Delta table at " + snap.table_root() +
                                  " is not a dls control table: it has no column '" + name +
                                  "'; choose the control table with --store NAME");
     }
   }
+}
+
+/// The snapshot's rows with every control table column: a column added after the table was
+/// created (control_table_schema.h) reads as NULL.
+std::string rows_sql(const delta::Snapshot& snap, sql::Connection& con) {
+  std::string rows = delta::TableScan(snap).sql(con);
+  const std::vector<std::string> missing = missing_added_columns(snap);
+  if (missing.empty()) return rows;
+  std::string added;
+  for (const auto& name : missing) {
+    const delta::StructField* f = control_table_schema().find(name);
+    added += ", NULL::" + f->type.to_duckdb() + " AS " + sql::quote_identifier(name);
+  }
+  return "SELECT *" + added + " FROM (" + rows + ") AS __dls_old_rows";
+}
+
+/// Adds the control table columns `snap` lacks (one ADD COLUMNS metadata commit, as Spark's ALTER
+/// TABLE ADD COLUMNS), so that new versions can be written; true when it committed. Another
+/// writer adding them first is fine: the caller re-reads the table.
+bool add_missing_columns(const delta::Snapshot& snap) {
+  const std::vector<std::string> missing = missing_added_columns(snap);
+  if (missing.empty()) return false;
+  delta::Schema next = snap.schema();
+  nlohmann::json columns = nlohmann::json::array();
+  for (const auto& name : missing) {
+    next.fields.push_back(*control_table_schema().find(name));
+    columns.push_back(name);
+  }
+  delta::Metadata metadata = snap.metadata();
+  metadata.schema_string = next.to_json_string();
+  delta::Transaction tx(snap);
+  tx.set_metadata(metadata);
+  tx.set_operation("ADD COLUMNS", {{"columns", columns}});
+  try {
+    tx.commit();
+  } catch (const delta::CommitConflictError&) {
+    // Another process changed the table first (possibly adding the same columns): re-read.
+  }
+  return true;
 }
 
 /// The entity as a new version's content: normalized, generated columns cleared.
@@ -201,7 +240,7 @@ StoreStatus DeltaLiveStore::status() const {
   s.initialized = true;
   s.version = snap.version();
   auto& con = impl().con;
-  const std::string rows = delta::TableScan(snap).sql(con);
+  const std::string rows = rows_sql(snap, con);
   auto counts = con.query(
                        "SELECT count(*), count(*) FILTER (WHERE coalesce(is_latest, false)), "
                        "count(*) FILTER (WHERE coalesce(is_latest, false) AND "
@@ -225,8 +264,9 @@ StoreChange DeltaLiveStore::write(const std::string& operation, const EntityPlan
   std::mt19937 rng(std::random_device{}());
   for (int attempt = 1;; ++attempt) {
     delta::Snapshot snap = open_snapshot(root_);
+    if (add_missing_columns(snap)) continue;  // an older control table: now it has every column
     auto& con = impl().con;
-    const std::string rows = delta::TableScan(snap).sql(con);
+    const std::string rows = rows_sql(snap, con);
     EntityList latest = full_latest ? store_detail::read_entities(
                                           con, rows, "coalesce(is_latest, false)", "entity_id")
                                     : store_detail::read_latest_index(con, rows);
@@ -406,7 +446,7 @@ EntityList DeltaLiveStore::find_entities(const Predicate& predicate) const {
   delta::Snapshot snap = open_snapshot(root_);
   auto& con = impl().con;
   EntityList rows = store_detail::read_entities(
-      con, delta::TableScan(snap).sql(con),
+      con, rows_sql(snap, con),
       "coalesce(is_latest, false) AND " + store_detail::pushdown_sql(predicate), "entity_id");
   return rows.filter(predicate);
 }
@@ -415,7 +455,7 @@ EntityList DeltaLiveStore::find_history(const Predicate& predicate) const {
   delta::Snapshot snap = open_snapshot(root_);
   auto& con = impl().con;
   EntityList rows = store_detail::read_entities(
-      con, delta::TableScan(snap).sql(con), store_detail::pushdown_sql(predicate),
+      con, rows_sql(snap, con), store_detail::pushdown_sql(predicate),
       "created_ts DESC NULLS LAST, entity_id, coalesce(is_latest, false) DESC, id");
   return rows.filter(predicate);
 }

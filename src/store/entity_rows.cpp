@@ -40,6 +40,8 @@ enum Col {
   kIsEnabled,
   kIsLatest,
   kHash,
+  kWhereClause,
+  kQuery,
   kColumnCount,
 };
 
@@ -190,6 +192,8 @@ DeltaLiveEntity entity_of(const sql::DataChunk& c, size_t r) {
   e.is_enabled = read_bool(c, kIsEnabled, r, true);
   e.is_latest = read_bool(c, kIsLatest, r, false);
   e.hash = read_opt(c, kHash, r);
+  e.where_clause = read_list(c, kWhereClause, r);
+  e.query = read_opt(c, kQuery, r);
   return e;
 }
 
@@ -301,6 +305,8 @@ json row_json(const DeltaLiveEntity& e) {
   row["is_enabled"] = e.is_enabled;
   row["is_latest"] = e.is_latest;
   row["hash"] = opt_json(e.hash);
+  row["where_clause"] = e.where_clause;
+  row["query"] = opt_json(e.query);
   return row;
 }
 

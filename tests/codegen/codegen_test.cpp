@@ -258,6 +258,14 @@ const std::map<std::string, Mutation>& mutations() {
       {"apply_changes.ignore_null_updates_except_column_list",
        [](auto& e) { e.apply_changes->ignore_null_updates_except_column_list = {"a"}; }},
       {"is_quarantined", [](auto& e) { e.is_quarantined = true; }},
+      {"where_clause", [](auto& e) { e.where_clause = {"a > 1"}; }},
+      {"query",
+       [](auto& e) {
+         e.query = "SELECT u.a, count(*) AS n FROM up AS u GROUP BY u.a";
+         e.source.clear();
+         e.source_format = "sql";
+         e.is_streaming = false;
+       }},
       {"is_enabled", [](auto& e) { e.is_enabled = false; }},
       {"is_latest", [](auto& e) { e.is_latest = false; }},
       {"created_ts", [](auto& e) { e.created_ts = Timestamp{1700000000000000}; }},
@@ -274,6 +282,8 @@ const std::map<std::string, Mutation>& mutations() {
 std::vector<std::string> all_fields() {
   DeltaLiveEntity e;
   e.apply_changes = ApplyChanges{};
+  e.where_clause = {"x"};  // written only when set
+  e.query = "SELECT 1";
   const nlohmann::json j = to_json(e);
   std::vector<std::string> fields;
   for (const auto& [key, value] : j.items()) {

@@ -43,8 +43,12 @@ TEST(ControlTableFormat, ColumnsAreTheSeedsInOrder) {
                                        "modified_by",
                                        "is_enabled",
                                        "is_latest",
-                                       "hash"};
+                                       "hash",
+                                       "where_clause",
+                                       "query"};
   EXPECT_EQ(control_table_columns(), expected);
+  EXPECT_EQ(required_control_table_columns(),
+            std::vector<std::string>(expected.begin(), expected.end() - 2));
   const auto& schema = control_table_schema();
   EXPECT_EQ(schema.find("apply_changes")->type.fields.size(), 13u);
   EXPECT_EQ(schema.find("expectations")->type.fields.size(), 3u);

@@ -71,14 +71,18 @@ struct DeltaLiveEntity {
   std::string destination_type = "table";    ///< "table" or "view"
   std::optional<std::string> source_schema;  ///< Spark DDL, e.g. "id INT, name STRING"
   StringList select_expr;                    ///< Spark SQL select expressions applied to the source
-  bool is_streaming = true;                  ///< see forced_is_streaming()
-  StringList primary_keys;                   ///< keys for apply_changes
-  StringMap read_options;                    ///< reader options (cloudFiles.format, header, ...)
-  StringMap table_properties;                ///< Delta table properties of the destination
-  StringMap tags;                            ///< free-form labels
-  StringMap spark_conf;                      ///< Spark configuration for the flow
-  StringList partition_cols;                 ///< partition columns of the destination
-  std::optional<std::string> comment;        ///< table comment
+  StringList where_clause;  ///< Spark SQL predicates, AND-ed, filtering the rows after select_expr
+  /// A Spark SQL query over upstream datasets by name (STREAM(name) for a streaming read); the
+  /// entity then has no source (source "" and source_format "sql"), see validation.h.
+  std::optional<std::string> query;
+  bool is_streaming = true;            ///< see forced_is_streaming()
+  StringList primary_keys;             ///< keys for apply_changes
+  StringMap read_options;              ///< reader options (cloudFiles.format, header, ...)
+  StringMap table_properties;          ///< Delta table properties of the destination
+  StringMap tags;                      ///< free-form labels
+  StringMap spark_conf;                ///< Spark configuration for the flow
+  StringList partition_cols;           ///< partition columns of the destination
+  std::optional<std::string> comment;  ///< table comment
   Expectations expectations;
   std::optional<ApplyChanges> apply_changes;
   bool is_quarantined = false;  ///< split failing expect_all rows into <destination>_invalid
@@ -97,21 +101,25 @@ struct DeltaLiveEntity {
 
 /// Valid values of destination_type, in documentation order.
 inline constexpr std::string_view kDestinationTypes[] = {"table", "view"};
-/// Valid values of source_format: the seed's nine plus "text" (a batch read of text files).
+/// Valid values of source_format: the seed's nine, "text" (a batch read of text files) and "sql"
+/// (the entity is defined by `query`).
 inline constexpr std::string_view kSourceFormats[] = {
-    "cloudFiles", "kafka", "delta", "dlt", "csv", "json", "parquet", "avro", "orc", "text"};
+    "cloudFiles", "kafka", "delta", "dlt", "csv", "json", "parquet", "avro", "orc", "text", "sql"};
 
 bool is_valid_destination_type(std::string_view value);
 bool is_valid_source_format(std::string_view value);
 
 /// The is_streaming value a source_format imposes: true for cloudFiles and kafka, false for the
 /// batch file formats (csv, json, parquet, avro, orc, text); std::nullopt for delta and dlt, which
-/// keep what the user gave, and for unknown formats.
+/// keep what the user gave, and for sql (a query entity: streaming when it reads STREAM(name),
+/// which the pipeline checks) and unknown formats.
 std::optional<bool> forced_is_streaming(std::string_view source_format);
 
-/// Applies the seed's derived defaults in place: is_streaming is set to forced_is_streaming() when
-/// the format imposes one. Idempotent. Codecs call it on every decoded entity; code that builds
-/// entities by hand should call it (the store does) before hashing or comparing.
+/// Applies the seed's derived defaults in place: an entity with `query` and the default
+/// source_format (cloudFiles) gets source_format "sql"; is_streaming is set to
+/// forced_is_streaming() when the format imposes one. Idempotent. Codecs call it on every decoded
+/// entity; code that builds entities by hand should call it (the store does) before hashing or
+/// comparing.
 void normalize(DeltaLiveEntity& entity);
 
 /// A normalized copy.

@@ -31,7 +31,7 @@
 
 namespace dls {
 
-/// All fields of `entity` as a JSON object.
+/// All fields of `entity` as a JSON object (where_clause and query only when set).
 nlohmann::json to_json(const DeltaLiveEntity& entity);
 
 /// An entity from a JSON object (generated columns allowed). Throws dls::MetadataErrors.

@@ -2,7 +2,9 @@
 // ignore or reject (warnings).
 //
 // Errors — the store and loaders refuse the entity:
-//   * entity_id, source or destination empty (required);
+//   * entity_id, source or destination empty (required; source only without query);
+//   * query combined with source, read_options or a source_format other than sql; source_format
+//     sql without query; an empty query or where_clause item;
 //   * destination_type not table|view, source_format not one of kSourceFormats,
 //     apply_changes.stored_as_scd_type not 1|2, apply_changes.sequence_by empty;
 //   * destination not a safe table name (table_name.h: 1-3 parts of [A-Za-z_][A-Za-z0-9_]*), and
@@ -40,8 +42,9 @@ namespace dls {
 
 /// How a Spark SQL text of an entity is read: one expression (expectation rules,
 /// apply_changes.sequence_by/where/apply_as_deletes/apply_as_truncates) or one select item
-/// (`expr [AS alias]` or `*`, select_expr entries).
-enum class SparkTextKind { kExpression, kSelectItem };
+/// (`expr [AS alias]` or `*`, select_expr entries) or one query (the `query` field: a SELECT over
+/// table names, with STREAM(name) reads).
+enum class SparkTextKind { kExpression, kSelectItem, kQuery };
 
 /// What a SparkTextChecker found wrong with one text: the message (what and where in the text,
 /// without the entity or field, which validate() adds) and whether it is an error (malformed: no

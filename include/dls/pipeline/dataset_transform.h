@@ -9,6 +9,8 @@
 //   select_expr    Spark select items translated to DuckDB; empty means `*`. `*` never includes
 //                  the `_metadata` column (as in Spark, it is selected explicitly:
 //                  `_metadata.file_path AS src`).
+//   where_clause   Spark SQL predicates over the columns select_expr produced, AND-ed: a row is
+//                  kept when every one is true (NULL drops it, as SQL WHERE).
 // Translation errors are InvalidMetadataError naming the entity and the expression, raised by
 // compile() before any data is read. Immutable after compile(); safe to share between threads.
 #pragma once
@@ -35,8 +37,8 @@ class DatasetTransform {
   std::string apply(sql::Connection& con, const std::string& source_sql,
                     const std::vector<std::string>& hidden = {}) const;
 
-  /// Whether the transform is the identity (no source_schema, no select_expr).
-  bool identity() const { return !schema_ && items_.empty(); }
+  /// Whether the transform is the identity (no source_schema, no select_expr, no where_clause).
+  bool identity() const { return !schema_ && items_.empty() && where_.empty(); }
 
  private:
   struct SchemaColumn {
@@ -51,6 +53,7 @@ class DatasetTransform {
   std::string entity_id_;
   std::optional<std::vector<SchemaColumn>> schema_;
   std::vector<std::pair<std::string, std::string>> items_;  // (spark, duckdb)
+  std::vector<std::pair<std::string, std::string>> where_;  // where_clause (spark, duckdb)
 };
 
 }  // namespace dls::pipeline

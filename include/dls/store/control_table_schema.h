@@ -19,13 +19,25 @@ const delta::Schema& control_table_schema();
 /// Its top-level column names, in order.
 std::vector<std::string> control_table_columns();
 
+/// Columns added to the control table after its first release, at the end of the schema. A table
+/// created before them lacks them: readers see NULL (empty where_clause, no query) and the first
+/// write adds them (one metadata commit, as Spark's ALTER TABLE ADD COLUMNS); see
+/// DeltaLiveStore.
+inline constexpr const char* kAddedControlTableColumns[] = {"where_clause", "query"};
+
+/// The columns every control table has (all but kAddedControlTableColumns).
+std::vector<std::string> required_control_table_columns();
+bool is_added_control_table_column(const std::string& name);
+/// The added columns `snapshot`'s schema lacks, in schema order.
+std::vector<std::string> missing_added_columns(const delta::Snapshot& snapshot);
+
 /// The table property (metaData.configuration) that marks a Delta table as a dls control table,
 /// with the value "true". DeltaLiveStore::initialize() sets it; pipelines never write a table
 /// carrying it, and `dls store destroy` deletes only such tables.
 inline constexpr const char* kControlTableProperty = "dls.controlTable";
 
 /// True when the marker property is "true", or (a control table created before the marker
-/// existed) when the table has every column of the control table schema.
+/// existed) when the table has every required column of the control table schema.
 bool is_control_table(const delta::Snapshot& snapshot);
 
 }  // namespace dls

@@ -6,11 +6,13 @@
 #include "pipeline/sources/delta_source.h"
 #include "pipeline/sources/dlt_source.h"
 #include "pipeline/sources/file_format.h"
+#include "pipeline/sources/query_source.h"
 
 namespace dls::pipeline {
 
 std::unique_ptr<Source> make_source(const DeltaLiveEntity& entity, const SourceContext& context) {
   const std::string& format = entity.source_format;
+  if (entity.query) return std::make_unique<sources::QuerySource>(entity, context);
   if (format == "cloudFiles") return std::make_unique<sources::CloudFilesSource>(entity, context);
   if (sources::is_file_format(format)) {
     return std::make_unique<sources::BatchFileSource>(entity, context);

@@ -5,6 +5,7 @@
 #include "dls/sql/spark/dialect.h"
 #include "dls/sql/spark/parser.h"
 #include "dls/sql/spark/spark_error.h"
+#include "dls/sql/spark/table_references.h"
 #include "dls/sql/spark/tokenizer.h"
 
 namespace dls::sql::spark {
@@ -107,9 +108,34 @@ std::optional<SparkTextProblem> check_expression(std::string_view text) {
   return std::nullopt;
 }
 
+// A dataset query: parsed with its STREAM(name) reads, then translated with the table names as
+// written (the pipeline binds them to its datasets).
+std::optional<SparkTextProblem> check_query(std::string_view text) {
+  std::string blanked;
+  try {
+    blanked = analyze_table_references(text).text;
+  } catch (const SparkSyntaxError& e) {
+    return problem_at(without_position(e.what(), e.position()), text, e.position(), true);
+  } catch (const UnsupportedSparkSyntaxError& e) {
+    return problem_at(without_position(e.what(), e.position()) + "; `dls run` will refuse it", text,
+                      e.position(), false);
+  }
+  try {
+    translate_query(blanked);
+  } catch (const SparkSyntaxError& e) {
+    return problem_at(without_position(e.what(), e.position()), text, e.position(), true);
+  } catch (const InvalidMetadataError& e) {
+    return SparkTextProblem{
+        std::string(e.what()) + "; `dls run` will refuse it (dls generate databricks keeps it)",
+        false};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<SparkTextProblem> check_metadata_text(SparkTextKind kind, std::string_view text) {
+  if (kind == SparkTextKind::kQuery) return check_query(text);
   return kind == SparkTextKind::kSelectItem ? check_select_item(text) : check_expression(text);
 }
 

@@ -57,6 +57,30 @@ TEST_F(SparkQueryCli, CsvPrintsValuesAsSparkDocumentsThem) {
       << r.out;
 }
 
+TEST_F(SparkQueryCli, AScriptRunsInOneSessionAndPrintsTheLastResult) {
+  write_people();
+  CommandResult r = spark(
+      "SET spark.sql.ansi.enabled=true;\n"
+      "CREATE TEMPORARY VIEW named AS SELECT id, name FROM main.demo.people WHERE name IS NOT "
+      "NULL;\n"
+      "-- a comment; with a semicolon\n"
+      "WITH r AS (SELECT name, row_number() OVER (ORDER BY id DESC) AS rn FROM named)\n"
+      "SELECT name, rn FROM r ORDER BY rn;");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "name,rn\nbob,1\nann,2\n");
+  // JSON of the last statement; a SET alone prints its key and value.
+  r = spark("CREATE TEMPORARY VIEW v AS VALUES (1, 'a') AS v(n, s); SELECT * FROM v", "json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out), nlohmann::json::parse(R"([{"n": 1, "s": "a"}])"));
+  r = spark("SET a.b=c");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "key,value\na.b,c\n");
+  // A failing statement stops the script with the dialect's error (exit 3) and changes nothing.
+  r = spark("CREATE TEMPORARY VIEW w AS SELECT 1 AS x; SELECT x FROM w LATERAL VIEW nope(x) t");
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("nope"), std::string::npos) << r.err;
+}
+
 TEST_F(SparkQueryCli, DoubleQuotedTextIsAStringAndBackticksQuoteIdentifiers) {
   CommandResult r = spark(R"(SELECT `x y` FROM (SELECT "it's" AS `x y`))");
   ASSERT_EQ(r.exit_code, 0) << r.err;

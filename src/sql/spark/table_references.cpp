@@ -120,7 +120,17 @@ class Walker {
         streaming = true;
       }
     }
+    for (const auto& v : part.lateral_views)
+      if (v.generator) expr(*v.generator);
     for (const auto& item : part.items) {
+      if (streaming && has_window(*item.expr)) {
+        problem(
+            "a window function over a stream is not supported (each input row is processed once, "
+            "so the windows would be partial); read the table without STREAM to make the dataset "
+            "a materialized view",
+            item.expr->position);
+        break;
+      }
       if (streaming && has_aggregate(*item.expr)) {
         problem(
             "an aggregation over a stream is not supported (each input row is processed once, "
@@ -151,6 +161,17 @@ class Walker {
 
   /// Walks a FROM item; returns whether it reads a stream (`pos`: where).
   bool table_ref(const TableRef& r, size_t& pos) {
+    bool streaming = table_ref_core(r, pos);
+    if (streaming && r.pivot) {
+      problem(
+          "PIVOT over a stream is not supported (it aggregates, and each input row is processed "
+          "once); read the table without STREAM to make the dataset a materialized view",
+          r.pivot->position);
+    }
+    return streaming;
+  }
+
+  bool table_ref_core(const TableRef& r, size_t& pos) {
     switch (r.kind) {
       case TableRef::Kind::kTable: {
         if (r.names.size() == 1) {
@@ -178,6 +199,10 @@ class Walker {
         return query(*r.subquery);
       case TableRef::Kind::kFunction:
         if (r.function) expr(*r.function);
+        return false;
+      case TableRef::Kind::kValues:
+        for (const auto& row : r.rows)
+          for (const auto& v : row) expr(*v);
         return false;
       case TableRef::Kind::kJoin: {
         size_t lp = 0, rp = 0;
@@ -207,6 +232,14 @@ class Walker {
     for (const auto& a : e.args) {
       if (a) expr(*a);
     }
+  }
+
+  bool has_window(const Expr& e) const {
+    if (e.window) return true;
+    if (e.kind == Expr::Kind::kScalarSubquery) return false;
+    for (const auto& a : e.args)
+      if (a && has_window(*a)) return true;
+    return false;
   }
 
   bool has_aggregate(const Expr& e) const {

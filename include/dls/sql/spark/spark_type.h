@@ -81,7 +81,9 @@ struct SparkType::Field {
 
 // Defined once Field is complete: clang (14 to 16) with libstdc++ 12 instantiates the vectors'
 // constexpr members at an in-class definition and rejects the incomplete Field (the fuzz build).
-inline SparkType SparkType::of(Kind k) { return SparkType{k}; }
+inline SparkType SparkType::of(Kind k) {
+  return SparkType{k};
+}
 
 /// The numeric type wide enough for both (Spark's type widening for arithmetic and CASE branches);
 /// kUnknown when either is unknown or they are not both numeric.

@@ -90,6 +90,8 @@ json to_json(const DeltaLiveEntity& e) {
   // them read as before (entity_from_json accepts them either way).
   if (!e.where_clause.empty()) j["where_clause"] = e.where_clause;
   if (e.query) j["query"] = *e.query;
+  if (e.flow_name) j["flow_name"] = *e.flow_name;
+  if (e.once) j["once"] = true;
   j["is_streaming"] = e.is_streaming;
   j["primary_keys"] = e.primary_keys;
   j["read_options"] = e.read_options;
@@ -185,6 +187,8 @@ void emit_yaml(YAML::Emitter& out, const DeltaLiveEntity& e) {
   emit_list(out, "select_expr", e.select_expr);
   emit_list(out, "where_clause", e.where_clause);
   emit_field(out, "query", e.query);
+  emit_field(out, "flow_name", e.flow_name);
+  if (e.once) emit_bool(out, "once", true);
   emit_map(out, "read_options", e.read_options);
   emit_map(out, "table_properties", e.table_properties);
   emit_map(out, "tags", e.tags);

@@ -26,6 +26,8 @@ const std::vector<std::string_view> kEntityKeys = {"entity_id",
                                                    "select_expr",
                                                    "where_clause",
                                                    "query",
+                                                   "flow_name",
+                                                   "once",
                                                    "read_options",
                                                    "table_properties",
                                                    "tags",
@@ -153,6 +155,10 @@ class Decoder {
         list(value, key, e.where_clause);
       } else if (key == "query") {
         optional_string(value, key, e.query);
+      } else if (key == "flow_name") {
+        optional_string(value, key, e.flow_name);
+      } else if (key == "once") {
+        boolean(value, key, e.once);
       } else if (key == "partition_cols") {
         list(value, key, e.partition_cols);
       } else if (key == "read_options") {

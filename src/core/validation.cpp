@@ -73,6 +73,7 @@ class Checker {
  private:
   void check_apply_changes(const ApplyChanges& ac);
   void check_query();
+  void check_flow();
   void check_read_options();
   void check_spark_texts();
 
@@ -97,6 +98,7 @@ Diagnostics Checker::run() {
   if (!e_.query) required("source", e_.source);
   required("destination", e_.destination);
   check_query();
+  check_flow();
 
   if (!is_valid_source_format(e_.source_format)) {
     error("source_format", "'" + e_.source_format + "' is not a source format; expected one of " +
@@ -225,6 +227,34 @@ void Checker::check_query() {
     error("read_options",
           "do not apply to an entity defined by a query (it reads pipeline datasets and tables "
           "by name); remove them");
+  }
+}
+
+void Checker::check_flow() {
+  if (e_.flow_name && !is_safe_table_name(*e_.flow_name)) {
+    error("flow_name", "'" + *e_.flow_name +
+                           "' is not a flow name: use one name matching [A-Za-z_][A-Za-z0-9_]*");
+  } else if (e_.flow_name && e_.flow_name->find('.') != std::string::npos) {
+    error("flow_name", "'" + *e_.flow_name +
+                           "' is not a flow name: a flow name has one part (no dots), matching "
+                           "[A-Za-z_][A-Za-z0-9_]*");
+  }
+  if (e_.flow_name && e_.apply_changes && e_.apply_changes->flow_name &&
+      *e_.apply_changes->flow_name != *e_.flow_name) {
+    error("flow_name", "'" + *e_.flow_name + "' differs from apply_changes.flow_name '" +
+                           *e_.apply_changes->flow_name + "'; give the CDC flow one name");
+  }
+  if (!e_.once) return;
+  if (e_.destination_type == "view") {
+    error("once", "cannot write into a view: a once flow appends a backfill to a table");
+  }
+  if (e_.apply_changes) {
+    error("once",
+          "cannot be combined with apply_changes: a once flow appends a backfill (AUTO CDC ONCE "
+          "is not supported); remove once or apply_changes");
+  }
+  if (e_.query) {
+    error("once", "cannot be combined with query: a once flow is a batch read of its source");
   }
 }
 

@@ -75,6 +75,13 @@ struct DeltaLiveEntity {
   /// A Spark SQL query over upstream datasets by name (STREAM(name) for a streaming read); the
   /// entity then has no source (source "" and source_format "sql"), see validation.h.
   std::optional<std::string> query;
+  /// Name of this entity's flow into its destination (DLT's append flow name); unset means the
+  /// entity_id. Several streaming entities may append into one destination, each with its own
+  /// flow (checkpoint, offsets, metrics); flow names are unique per destination.
+  std::optional<std::string> flow_name;
+  /// A once flow: a batch backfill appended to the destination exactly once; later updates skip
+  /// it (recorded in the pipeline state) until a full refresh of the destination.
+  bool once = false;
   bool is_streaming = true;            ///< see forced_is_streaming()
   StringList primary_keys;             ///< keys for apply_changes
   StringMap read_options;              ///< reader options (cloudFiles.format, header, ...)

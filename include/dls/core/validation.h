@@ -15,7 +15,9 @@
 //   * a read option the entity's source does not understand (read_option_names.h; names compare
 //     case-insensitively), the same option twice in different case, a cloudFiles.format that is
 //     not a format;
-//   * a Spark SQL text that the installed SparkTextChecker finds malformed (see below).
+//   * a Spark SQL text that the installed SparkTextChecker finds malformed (see below);
+//   * flow_name not a simple name ([A-Za-z_][A-Za-z0-9_]*); once on a view, with apply_changes
+//     or with query (a once flow is a batch backfill of a source into a table).
 // Warnings — storable, but the pipeline ignores or rejects part of it:
 //   * apply_as_truncates with SCD type 2; track_history_* lists with SCD type 1;
 //   * mutually exclusive lists both given (column_list/except_column_list, the track_history pair,

@@ -77,6 +77,8 @@ delta::Schema build_schema() {
       // Added after the seed's columns (kAddedControlTableColumns): absent from older tables.
       column("where_clause", string_list()),
       column("query", string_type()),
+      column("flow_name", string_type()),
+      column("once", boolean_type()),
   };
   return schema;
 }

@@ -42,6 +42,8 @@ enum Col {
   kHash,
   kWhereClause,
   kQuery,
+  kFlowName,
+  kOnce,
   kColumnCount,
 };
 
@@ -194,6 +196,8 @@ DeltaLiveEntity entity_of(const sql::DataChunk& c, size_t r) {
   e.hash = read_opt(c, kHash, r);
   e.where_clause = read_list(c, kWhereClause, r);
   e.query = read_opt(c, kQuery, r);
+  e.flow_name = read_opt(c, kFlowName, r);
+  e.once = read_bool(c, kOnce, r, false);
   return e;
 }
 
@@ -307,6 +311,8 @@ json row_json(const DeltaLiveEntity& e) {
   row["hash"] = opt_json(e.hash);
   row["where_clause"] = e.where_clause;
   row["query"] = opt_json(e.query);
+  row["flow_name"] = opt_json(e.flow_name);
+  row["once"] = e.once;
   return row;
 }
 

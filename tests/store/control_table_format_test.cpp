@@ -45,10 +45,12 @@ TEST(ControlTableFormat, ColumnsAreTheSeedsInOrder) {
                                        "is_latest",
                                        "hash",
                                        "where_clause",
-                                       "query"};
+                                       "query",
+                                       "flow_name",
+                                       "once"};
   EXPECT_EQ(control_table_columns(), expected);
   EXPECT_EQ(required_control_table_columns(),
-            std::vector<std::string>(expected.begin(), expected.end() - 2));
+            std::vector<std::string>(expected.begin(), expected.end() - 4));
   const auto& schema = control_table_schema();
   EXPECT_EQ(schema.find("apply_changes")->type.fields.size(), 13u);
   EXPECT_EQ(schema.find("expectations")->type.fields.size(), 3u);

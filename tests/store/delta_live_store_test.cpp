@@ -496,3 +496,50 @@ TEST_F(DeltaLiveStoreTest, RefusesATableThatIsNotAControlTable) {
 
 }  // namespace
 }  // namespace dls
+
+namespace dls {
+namespace {
+
+TEST(DeltaLiveStoreOlderTable, AControlTableWithoutTheFlowColumnsIsReadAndGetsThemOnItsFirstWrite) {
+  // A control table created before where_clause, query, flow_name and once existed (only the
+  // seed's columns): its rows read with the defaults; the first write adds the columns, and
+  // entities using them round-trip.
+  testing::TempDir dir;
+  const std::string root = (dir / "control_table").string();
+  delta::Schema old_schema = control_table_schema();
+  std::erase_if(old_schema.fields,
+                [](const delta::StructField& f) { return is_added_control_table_column(f.name); });
+  ASSERT_EQ(old_schema.fields.size(), required_control_table_columns().size());
+  delta::CreateOptions options;
+  options.properties[kControlTableProperty] = "true";
+  delta::DeltaTable::create(root, old_schema, options);
+  DeltaLiveStore store{root, "alice"};
+  EXPECT_TRUE(store.is_initialized());
+  EXPECT_TRUE(store.find_entities(by_all()).empty());
+
+  store.upsert(store_testing::seed_entities());
+  auto schema = delta::DeltaTable::open(root).snapshot().schema();
+  ASSERT_NE(schema.find("flow_name"), nullptr);
+  ASSERT_NE(schema.find("once"), nullptr);
+  auto plain = store.find_entity(by_entity_id("1"));
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->flow_name);
+  EXPECT_FALSE(plain->once);
+
+  DeltaLiveEntity flow = store_testing::entity("7", "/in/hist", "orders", "parquet");
+  flow.flow_name = "orders_backfill";
+  flow.once = true;
+  store.upsert({flow});
+  auto back = store.find_entity(by_entity_id("7"));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->flow_name, "orders_backfill");
+  EXPECT_TRUE(back->once);
+  // Unchanged metadata is unchanged: reloading commits nothing.
+  const int64_t version = store.version();
+  EXPECT_FALSE(store.upsert({flow}).changed());
+  EXPECT_FALSE(store.upsert(store_testing::seed_entities()).changed());
+  EXPECT_EQ(store.version(), version);
+}
+
+}  // namespace
+}  // namespace dls

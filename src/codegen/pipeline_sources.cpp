@@ -11,6 +11,7 @@
 #include "dls/codegen/expression_check.h"
 #include "dls/codegen/quoting.h"
 #include "dls/codegen/sql_lexer.h"
+#include "dls/core/flow_sharing.h"
 #include "dls/core/timestamp.h"
 
 namespace dls::codegen {
@@ -96,12 +97,19 @@ class PipelineWriter {
     for (const auto& e : plan.entities) {
       split_name(e.destination, e.entity_id, "destination");
       auto [it, inserted] = by_destination_.emplace(e.destination, &e);
+      std::vector<const DeltaLiveEntity*>& flows = flows_[e.destination];
       if (!inserted) {
-        throw CodegenError("entities '" + it->second->entity_id + "' and '" + e.entity_id +
-                           "' both write destination '" + e.destination +
-                           "'; a pipeline dataset has exactly one definition: change one "
-                           "destination or disable one entity");
+        // Several entities into one table: append flows (core/flow_sharing.h) or an error.
+        for (const DeltaLiveEntity* other : flows) {
+          const std::string why = shared_destination_problem(*other, e);
+          if (why.empty()) continue;
+          throw CodegenError("entities '" + other->entity_id + "' and '" + e.entity_id +
+                             "' both write destination '" + e.destination + "', but " + why + "; " +
+                             shared_destination_rule() +
+                             ": change one destination or disable one entity");
+        }
       }
+      flows.push_back(&e);
       if (e.destination_type == "view") used_views_.insert(last_part(e.destination));
     }
   }
@@ -147,6 +155,9 @@ class PipelineWriter {
     for (int i = 2; !used.insert(candidate).second; ++i) candidate = name + "_" + std::to_string(i);
     return candidate;
   }
+
+  // destination -> its writers, in plan order (the first declares the table).
+  std::map<std::string, std::vector<const DeltaLiveEntity*>> flows_;
 
   std::string view_name(const std::string& suffix) {
     return unique(last_part(entity_->destination) + suffix, used_views_);
@@ -591,7 +602,65 @@ class PipelineWriter {
       warn("is_quarantined", "no expect_all rules: nothing to quarantine, no _invalid table");
     }
     if (e.destination_type == "view") return view_sql(e, quarantine);
+    if (e.once || flows_.at(e.destination).size() > 1 || (e.flow_name && e.is_streaming)) {
+      return flow_sql(e, quarantine);
+    }
+    if (e.flow_name) {
+      warn("flow_name", "not generated: a materialized view has one flow, named after the dataset");
+    }
     return table_sql(e, quarantine);
+  }
+
+  // One append flow (or once flow) into a streaming table that several entities may write: the
+  // table is declared once, in the file of its first writer; each entity is a CREATE FLOW ... AS
+  // INSERT INTO ... BY NAME. Expectations of a flow (Databricks) are CONSTRAINTs of a temporary
+  // view the flow reads, so that each flow keeps its own rules.
+  std::string flow_sql(const DeltaLiveEntity& e, bool quarantine) {
+    const std::string flow = effective_flow_name(e);
+    if (quarantine) {
+      throw CodegenError("entity '" + e.entity_id +
+                         "': is_quarantined: not generated for an append flow (a flow of " +
+                         e.destination +
+                         "): the quarantine split needs its own tables; write the valid rows "
+                         "with expect_all_or_drop, or give the entity its own destination");
+    }
+    if (e.once && spark()) {
+      throw CodegenError(
+          "entity '" + e.entity_id +
+          "': once: Apache Spark Declarative Pipelines have no once flows (SPARK-52851 removed "
+          "append_flow(once=True); the SQL handler registers every flow with once = false): "
+          "generate for databricks, or load the backfill with a separate job and remove once");
+    }
+    const bool first = flows_.at(e.destination).front() == &e;
+    std::string out = header(e) + "\n";
+    if (first) {
+      std::string writers;
+      for (const DeltaLiveEntity* w : flows_.at(e.destination)) {
+        writers += (writers.empty() ? "" : ", ") + effective_flow_name(*w);
+      }
+      out += "-- Written by the flows " + sql_comment_text(writers) + ".\n";
+      out += create("STREAMING TABLE") + quote_table_name(e.destination) + "\n" + table_clauses(e);
+      while (!out.empty() && out.back() == '\n') out.pop_back();
+      out += ";\n\n";
+    }
+    declared_schema(e, false);
+    std::string select = shaped_select(e, !e.once);
+    if (spark()) {
+      select = spark_checked(select, e.expectations, true);
+    } else if (!e.expectations.empty()) {
+      const std::string checked = view_name("_" + flow + "_dls_checked");
+      out += "-- The rows of flow " + sql_comment_text(flow) + ", checked by its expectations.\n";
+      out += "CREATE TEMPORARY VIEW " + quote_identifier(checked) + "\n" +
+             paren_block(constraints(e.expectations, true)) + "AS " + select + ";\n\n";
+      select = "SELECT * FROM " +
+               (e.once ? quote_identifier(checked) : "STREAM(" + quote_identifier(checked) + ")");
+    }
+    if (e.once) {
+      out += "-- A once flow: a backfill, run once (again only after a full refresh).\n";
+    }
+    out += "CREATE FLOW " + quote_identifier(flow) + " AS INSERT " + (e.once ? "ONCE " : "") +
+           "INTO " + quote_table_name(e.destination) + " BY NAME\n" + select + ";\n";
+    return out;
   }
 
   // The declared schema of a table, when source_schema describes its rows.
@@ -799,7 +868,9 @@ class PipelineWriter {
     target.pop_back();  // the statement ends after its last clause
     out += target + ";\n\n";
     // Flow.
-    const std::string flow = ac.flow_name ? *ac.flow_name : last_part(e.destination) + "_cdc";
+    const std::string flow = ac.flow_name  ? *ac.flow_name
+                             : e.flow_name ? *e.flow_name
+                                           : last_part(e.destination) + "_cdc";
     out += "CREATE FLOW " + quote_identifier(flow) + " AS AUTO CDC INTO " +
            quote_table_name(e.destination) + "\n";
     out += "FROM STREAM(" + quote_identifier(cdc_source) + ")\n";

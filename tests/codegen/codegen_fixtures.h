@@ -168,6 +168,51 @@ inline EntityList medallion() {
                     lookup(),        lookup_view(),   reference_copy(),    events_raw()};
 }
 
+/// Append flows and a once flow: CSV and JSON Auto Loader sources appending into one streaming
+/// table (one flow with its own name and expectations), and a Parquet backfill run once.
+/// `with_once`: include the once flow (Apache Spark pipelines have none).
+inline EntityList flows(bool with_once) {
+  DeltaLiveEntity csv;
+  csv.entity_id = "orders_csv";
+  csv.group = "main.etl";
+  csv.source = "/Volumes/main/raw/orders_csv";
+  csv.source_format = "cloudFiles";
+  csv.destination = "main.etl.orders_all";
+  csv.read_options = {{"cloudFiles.format", "csv"}, {"header", "true"}};
+  csv.select_expr = {"id", "CAST(amount AS DECIMAL(18,2)) AS amount", "'csv' AS origin"};
+  csv.table_properties = {{"quality", "silver"}};
+  csv.comment = "Orders from every source.";
+  DeltaLiveEntity json = csv;
+  json.entity_id = "orders_json";
+  json.flow_name = "orders_from_json";
+  json.source = "/Volumes/main/raw/orders_json";
+  json.read_options = {{"cloudFiles.format", "json"}};
+  json.select_expr = {"id", "amount", "customer", "'json' AS origin"};
+  json.expectations.expect_all_or_drop = {{"valid_id", "id IS NOT NULL"}};
+  EntityList list{normalized(csv), normalized(json)};
+  if (with_once) {
+    DeltaLiveEntity backfill = csv;
+    backfill.entity_id = "orders_backfill";
+    backfill.source = "/Volumes/main/raw/orders_history";
+    backfill.source_format = "parquet";
+    backfill.read_options.clear();
+    backfill.select_expr = {"id", "amount", "'history' AS origin"};
+    backfill.once = true;
+    list.push_back(normalized(backfill));
+  }
+  DeltaLiveEntity gold;
+  gold.entity_id = "orders_totals";
+  gold.group = "main.etl";
+  gold.source = "main.etl.orders_all";
+  gold.source_format = "dlt";
+  gold.is_streaming = false;
+  gold.destination = "main.etl.orders_totals";
+  gold.select_expr = {"count(*) AS n", "sum(amount) AS total"};
+  gold.where_clause = {"n > 0"};
+  list.push_back(normalized(gold));
+  return list;
+}
+
 /// Names, comments and options with quotes, backticks, newlines, unicode and SQL keywords.
 inline EntityList hostile() {
   DeltaLiveEntity a;

@@ -266,6 +266,8 @@ const std::map<std::string, Mutation>& mutations() {
          e.source_format = "sql";
          e.is_streaming = false;
        }},
+      {"flow_name", [](auto& e) { e.flow_name = "subject_flow"; }},
+      {"once", [](auto& e) { e.once = true; }},
       {"is_enabled", [](auto& e) { e.is_enabled = false; }},
       {"is_latest", [](auto& e) { e.is_latest = false; }},
       {"created_ts", [](auto& e) { e.created_ts = Timestamp{1700000000000000}; }},
@@ -284,6 +286,8 @@ std::vector<std::string> all_fields() {
   e.apply_changes = ApplyChanges{};
   e.where_clause = {"x"};  // written only when set
   e.query = "SELECT 1";
+  e.flow_name = "f";  // written only when set
+  e.once = true;      // written only when true
   const nlohmann::json j = to_json(e);
   std::vector<std::string> fields;
   for (const auto& [key, value] : j.items()) {
@@ -419,7 +423,79 @@ TEST(CodegenErrorTest, ExpectationWithLineCommentIsRejected) {
 TEST(CodegenErrorTest, TwoEntitiesWritingOneDestination) {
   DeltaLiveEntity e = subject(false);
   e.destination = "up";
+  e.is_streaming = false;  // a materialized view may not share a table with a streaming one
   expect_codegen_error({upstream(), e}, "both write destination 'up'");
+  expect_codegen_error({upstream(), e}, "'subject': it is not streaming");
+}
+
+// Two streaming entities into one table: one CREATE STREAMING TABLE, one CREATE FLOW each.
+DeltaLiveEntity second_flow() {
+  DeltaLiveEntity e = upstream();
+  e.entity_id = "up_json";
+  e.source = "/data/in_json";
+  e.flow_name = "from_json";
+  return normalized(e);
+}
+
+std::string all_sql(const GeneratedProject& p) {
+  std::string all;
+  for (const auto& f : p.files()) {
+    if (f.path.rfind("metadata/", 0) != 0) all += f.content;
+  }
+  return all;
+}
+
+std::size_t occurrences(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST(CodegenFlowsTest, AppendFlowsDeclareTheTableOnceAndInsertByName) {
+  const EntityList entities{upstream(), second_flow()};
+  const std::string databricks = all_sql(generate_databricks_bundle(entities));
+  EXPECT_EQ(occurrences(databricks, "CREATE OR REFRESH STREAMING TABLE `up`"), 1u) << databricks;
+  EXPECT_NE(databricks.find("CREATE FLOW `up` AS INSERT INTO `up` BY NAME\nSELECT"),
+            std::string::npos)
+      << databricks;
+  EXPECT_NE(databricks.find("CREATE FLOW `from_json` AS INSERT INTO `up` BY NAME"),
+            std::string::npos)
+      << databricks;
+  const std::string spark = all_sql(generate_spark_project(entities));
+  EXPECT_EQ(occurrences(spark, "CREATE STREAMING TABLE `up`"), 1u) << spark;
+  EXPECT_NE(spark.find("CREATE FLOW `from_json` AS INSERT INTO `up` BY NAME"), std::string::npos)
+      << spark;
+}
+
+TEST(CodegenFlowsTest, AOnceFlowIsInsertOnceOnDatabricksAndRefusedForSpark) {
+  DeltaLiveEntity backfill = second_flow();
+  backfill.source_format = "parquet";
+  backfill.read_options.clear();
+  backfill.once = true;
+  backfill = normalized(backfill);
+  const EntityList entities{upstream(), backfill};
+  const std::string databricks = all_sql(generate_databricks_bundle(entities));
+  EXPECT_NE(databricks.find("CREATE FLOW `from_json` AS INSERT ONCE INTO `up` BY NAME"),
+            std::string::npos)
+      << databricks;
+  EXPECT_EQ(databricks.find("STREAM read_files('/data/in_json'"), std::string::npos) << databricks;
+  try {
+    generate_spark_project(entities);
+    ADD_FAILURE() << "expected a CodegenError for the once flow";
+  } catch (const CodegenError& e) {
+    EXPECT_NE(std::string(e.what()).find("entity 'up_json': once:"), std::string::npos) << e.what();
+    EXPECT_EQ(e.exit_code(), ExitCode::kInvalidMetadata);
+  }
+}
+
+TEST(CodegenFlowsTest, QuarantineInAnAppendFlowIsAnError) {
+  DeltaLiveEntity a = upstream();
+  DeltaLiveEntity b = second_flow();
+  for (DeltaLiveEntity* e : {&a, &b}) {
+    e->is_quarantined = true;
+    e->expectations.expect_all = {{"r", "id > 0"}};
+  }
+  expect_codegen_error({a, b}, "is_quarantined: not generated for an append flow");
 }
 
 TEST(CodegenErrorTest, TruncatesWithScdType2) {

@@ -68,6 +68,20 @@ TEST(GoldenTest, SparkMedallionProject) {
   check_golden("spark_medallion", generate_spark_project(testing::medallion(), options));
 }
 
+TEST(GoldenTest, DatabricksFlowsBundle) {
+  DatabricksBundleOptions options;
+  options.bundle_name = "orders_flows";
+  options.target = "main.etl";
+  check_golden("databricks_flows", generate_databricks_bundle(testing::flows(true), options));
+}
+
+TEST(GoldenTest, SparkFlowsProject) {
+  SparkProjectOptions options;
+  options.target = "main.etl";
+  options.storage_root = "file:///var/lib/spark-pipelines/";
+  check_golden("spark_flows", generate_spark_project(testing::flows(false), options));
+}
+
 TEST(GoldenTest, DatabricksHostileNames) {
   check_golden("databricks_hostile", generate_databricks_bundle(testing::hostile()));
 }
@@ -84,6 +98,9 @@ TEST(GoldenTest, EveryConstructAppearsInAGoldenFile) {
   }
   const char* constructs[] = {
       "CREATE OR REFRESH STREAMING TABLE",
+      "CREATE FLOW `orders_from_json` AS INSERT INTO",
+      "AS INSERT ONCE INTO",
+      "BY NAME\n",
       "STREAM read_files(",
       "`format` => 'csv'",
       "`schemaHints` => ",

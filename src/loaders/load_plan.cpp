@@ -6,6 +6,7 @@
 
 #include "dls/core/dataset_cycles.h"
 #include "dls/core/error.h"
+#include "dls/core/flow_sharing.h"
 #include "dls/loaders/group_sync.h"
 #include "dls/sql/spark/table_references.h"
 
@@ -161,20 +162,28 @@ LoadPlan plan_load(const EntityList& latest, const std::vector<DeltaLiveEntity>&
                      "; a dataset cannot read, directly or indirectly, its own output, so `dls "
                      "run` would refuse them. Change a source (or disable one of them)");
   }
-  // Two enabled entities of one group (one pipeline) writing one destination: the pipeline graph
-  // refuses them with this message (pipeline_graph.h); names compare as written.
-  std::map<std::pair<std::string, std::string>, std::size_t> writer;  // (group, destination)
+  // Two enabled entities of one group (one pipeline) writing one destination: allowed only as
+  // append flows (core/flow_sharing.h); the pipeline graph refuses the rest with the same rule.
+  // Names compare as written.
+  std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> writers;
   for (std::size_t i = 0; i < after.size(); ++i) {
     if (after[i].destination.empty()) continue;
-    auto [it, inserted] = writer.emplace(std::pair(after[i].group, after[i].destination), i);
-    if (inserted || (!from_input[i] && !from_input[it->second])) continue;
-    const DeltaLiveEntity& first = after[it->second];
-    errors.push_back(source + ": error: entity '" + after[i].entity_id +
-                     "': destination: entities '" + first.entity_id + "'" +
-                     (from_input[it->second] ? "" : " (in the control table)") + " and '" +
-                     after[i].entity_id + "' both write the destination " + after[i].destination +
-                     "; every dataset must have exactly one entity, so `dls run` would refuse "
-                     "them. Change a destination (or disable one of them)");
+    auto& list = writers[std::pair(after[i].group, after[i].destination)];
+    for (std::size_t w : list) {
+      if (!from_input[i] && !from_input[w]) continue;
+      const std::string why = shared_destination_problem(after[w], after[i]);
+      if (why.empty()) continue;
+      errors.push_back(source + ": error: entity '" + after[i].entity_id + "': " +
+                       (why.find("flow name") != std::string::npos ? "flow_name" : "destination") +
+                       ": entities '" + after[w].entity_id + "'" +
+                       (from_input[w] ? "" : " (in the control table)") + " and '" +
+                       after[i].entity_id + "' both write the destination " + after[i].destination +
+                       ", but " + why + "; " + shared_destination_rule() +
+                       ", so `dls run` would refuse them. Change a destination (or disable one "
+                       "of them)");
+      break;
+    }
+    list.push_back(i);
   }
   if (!errors.empty()) throw MetadataErrors(std::move(errors));
   return plan;

@@ -91,9 +91,15 @@ bool reset_allowed(const DeltaLiveEntity& entity) {
 }
 
 void full_refresh(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result) {
-  const std::string& flow = env.node.qualified_name;
-  Targets t = targets_of(env, true);
+  const std::string& flow = env.flow_key;
   result.full_refresh = true;
+  if (!env.clears_table) {
+    // Another flow of the table (the first) has cleared it: this flow only starts over.
+    env.state.begin_full_refresh(flow);
+    env.state.finish_full_refresh(flow);
+    return;
+  }
+  Targets t = targets_of(env, true);
   result.rows_before = t.main.row_count(con);
   result.version_before = t.main.version();
   env.state.begin_full_refresh(flow);
@@ -107,7 +113,7 @@ void full_refresh(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& res
 
 void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result,
                    const DatasetTransform& transform, const ExpectationSet& expectations) {
-  const std::string& flow = env.node.qualified_name;
+  const std::string& flow = env.flow_key;
   const DeltaLiveEntity& entity = env.node.entity;
   const std::string app_id = flow_app_id(env.options.pipeline, flow);
   Targets t = targets_of(env, expectations.quarantine());
@@ -229,9 +235,78 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
   result.status = result.num_batches ? DatasetStatus::kCompleted : DatasetStatus::kUpToDate;
 }
 
+/// A once flow: one batch read of the whole source appended to the table, exactly once. The
+/// batch number is recorded (state document of the flow) before the append, which carries it as
+/// its txn version, so a process killed between the two neither loses nor repeats the backfill;
+/// "done" is recorded after it. A full refresh removes the record: the flow runs again.
+void run_once(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result,
+              const DatasetTransform& transform, const ExpectationSet& expectations) {
+  const std::string& flow = env.flow_key;
+  const std::string app_id = flow_app_id(env.options.pipeline, flow);
+  Targets t = targets_of(env, expectations.quarantine());
+  t.main.sync_metadata();
+  if (t.invalid) t.invalid->sync_metadata();
+  std::optional<nlohmann::json> saved = env.state.load(flow);
+  if (saved && saved->value("once_done", false)) {
+    result.status = DatasetStatus::kUpToDate;
+    return;
+  }
+  int64_t batch = 0;
+  if (saved && saved->contains("once_batch") && (*saved)["once_batch"].is_number_integer()) {
+    batch = (*saved)["once_batch"].get<int64_t>();
+  } else {
+    // Continue the table's txn numbering of this appId (a full refresh keeps the txn actions).
+    std::optional<int64_t> base = t.main.txn_version(app_id);
+    if (t.invalid) {
+      auto iv = t.invalid->txn_version(app_id);
+      if (iv && (!base || *iv > *base)) base = iv;
+    }
+    batch = base ? *base + 1 : 0;
+    env.state.save(flow, {{"once_batch", batch}});
+  }
+  auto committed = [&](const TargetTable& table) {
+    auto v = table.txn_version(app_id);
+    return v && *v >= batch;
+  };
+  const bool main_done = committed(t.main);
+  const bool invalid_done = !t.invalid || committed(*t.invalid);
+  if (!main_done || !invalid_done) {
+    auto source = env.options.source_factory(env.node.entity, env.source_context);
+    const std::string source_sql = source->full_sql(con);
+    const std::string temp = env.temp_prefix + "once";
+    try {
+      ProcessedRows rows = process_rows(con, transform, expectations, source_sql, temp,
+                                        env.node.qualified_name, source->hidden_columns());
+      const std::string valid_sql = expectations.valid_rows_sql(rows.table);
+      delta::WriteOptions w;
+      w.txn_app_id = app_id;
+      w.txn_version = batch;
+      w.operation = "WRITE";
+      w.operation_parameters = {{"mode", "Append"}, {"flow", env.node.flow_name}, {"once", "true"}};
+      if (!invalid_done) {
+        const std::string invalid_sql = expectations.invalid_rows_sql(rows.table);
+        t.invalid->ensure_schema(con, invalid_sql, false);
+        t.invalid->append(con, invalid_sql, w);
+      }
+      if (!main_done) {
+        t.main.ensure_schema(con, valid_sql, false);
+        t.main.append(con, valid_sql, w);
+      }
+      add_metrics(result, rows.evaluation, rows.evaluation.output_rows);
+      result.num_batches = 1;
+    } catch (...) {
+      drop_temp(con, temp);
+      throw;
+    }
+    drop_temp(con, temp);
+  }
+  env.state.save(flow, {{"once_batch", batch}, {"once_done", true}, {"ran_at_ms", now_ms()}});
+  result.status = DatasetStatus::kCompleted;
+}
+
 void run_materialized_view(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result,
                            const DatasetTransform& transform, const ExpectationSet& expectations) {
-  const std::string& flow = env.node.qualified_name;
+  const std::string& flow = env.flow_key;
   Targets t = targets_of(env, expectations.quarantine());
   const std::string fingerprint = env.views.fingerprint(env.node);
   auto saved = env.state.load(flow);
@@ -290,6 +365,9 @@ void finish_full_refresh_report(sql::Connection& con, FlowEnvironment& env, Data
   Targets t = targets_of(env, false);
   result.rows_after = t.main.row_count(con);
   result.status = DatasetStatus::kFullRefresh;
+  // Several flows write the table: the first reports the rows before, and the rows after are only
+  // final once every flow ran, so no "emptied" warning.
+  if (!env.clears_table || env.node.flows_of_table > 1) return;
   if (env.node.kind == DatasetKind::kStreamingTable && result.num_batches == 0 &&
       result.rows_before.value_or(0) > 0 && result.rows_after == 0) {
     std::string warning = "the full refresh emptied " + t.main.name() + " (" +
@@ -355,7 +433,7 @@ void run_dataset(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& resu
     }
     DatasetTransform transform = DatasetTransform::compile(entity);
     ExpectationSet expectations = ExpectationSet::compile(entity);
-    const bool pending = env.state.full_refresh_pending(env.node.qualified_name);
+    const bool pending = env.state.full_refresh_pending(env.flow_key);
     if (env.node.kind != DatasetKind::kView && (env.full_refresh || pending)) {
       if (pending || reset_allowed(entity)) {
         full_refresh(con, env, result);
@@ -367,7 +445,11 @@ void run_dataset(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& resu
     }
     switch (env.node.kind) {
       case DatasetKind::kStreamingTable:
-        run_streaming(con, env, result, transform, expectations);
+        if (env.node.once) {
+          run_once(con, env, result, transform, expectations);
+        } else {
+          run_streaming(con, env, result, transform, expectations);
+        }
         break;
       case DatasetKind::kMaterializedView:
         run_materialized_view(con, env, result, transform, expectations);

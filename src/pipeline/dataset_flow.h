@@ -24,7 +24,9 @@ struct FlowEnvironment {
   ViewRegistry& views;
   SourceContext source_context;
   bool full_refresh = false;
-  std::string temp_prefix;  // unique per dataset: names of TEMP tables on the connection
+  std::string temp_prefix;   // unique per dataset: names of TEMP tables on the connection
+  std::string flow_key;      // the flow's checkpoint/state/txn name (flow_keys.h)
+  bool clears_table = true;  // a full refresh clears the table (its first flow; others reset)
 };
 
 /// The dataset's rows transformed and checked, held in a TEMP table. Throws DataQualityError when

@@ -20,6 +20,7 @@
 #include "dls/sql/spark/dialect.h"
 #include "dls/sql/sql_error.h"
 #include "pipeline/engine_message.h"
+#include "pipeline/flow_keys.h"
 #include "pipeline/storage_type.h"
 #include "pipeline/write_plan.h"
 
@@ -196,8 +197,10 @@ PipelineCheck check_pipeline(const catalog::Warehouse& warehouse,
 
   // qualified name -> the TEMP table holding the checked schema of that dataset's rows (no rows).
   std::map<std::string, std::string> checked;
+  const std::vector<std::string> keys = flow_keys(*graph, state);
   size_t n = 0;
   for (const DatasetNode& node : graph->datasets()) {
+    const std::string& key = keys[n];
     const DeltaLiveEntity& e = node.entity;
     CompiledDataset out;
     out.name = node.name;
@@ -242,7 +245,7 @@ PipelineCheck check_pipeline(const catalog::Warehouse& warehouse,
     } else {
       SourceContext context;
       context.state_dir = scratch.path() / std::to_string(n);
-      copy_state(state.source_state_dir(node.qualified_name), context.state_dir);
+      copy_state(state.source_state_dir(key), context.state_dir);
       context.resolve_table = [&warehouse, ns = options.target](const std::string& name) {
         return warehouse.resolve(name, ns).root;
       };
@@ -251,7 +254,7 @@ PipelineCheck check_pipeline(const catalog::Warehouse& warehouse,
         std::unique_ptr<Source> source = factory(e, context);
         out.input = source->describe();
         hidden = source->hidden_columns();
-        if (node.kind == DatasetKind::kStreamingTable) {
+        if (node.kind == DatasetKind::kStreamingTable && !node.once) {
           if (auto planned = source->plan(nullptr)) input = source->batch(con, *planned).sql;
         } else {
           input = source->full_sql(con);

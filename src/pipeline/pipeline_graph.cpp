@@ -8,6 +8,7 @@
 #include "dls/catalog/table_name.h"
 #include "dls/core/dataset_cycles.h"
 #include "dls/core/error.h"
+#include "dls/core/flow_sharing.h"
 #include "dls/sql/spark/table_references.h"
 #include "pipeline/dataset_flow.h"
 
@@ -49,6 +50,7 @@ std::string escape_label(const std::string& s, bool mermaid) {
 
 std::string node_details(const DatasetNode& n) {
   std::string s = to_string(n.kind);
+  if (n.flows_of_table > 1 || n.once) s += (n.once ? ", once flow " : ", flow ") + n.flow_name;
   const auto& x = n.entity.expectations;
   size_t rules = x.expect_all.size() + x.expect_all_or_drop.size() + x.expect_all_or_fail.size();
   if (rules) s += ", " + std::to_string(rules) + (rules == 1 ? " expectation" : " expectations");
@@ -106,11 +108,14 @@ std::optional<PipelineGraph> PipelineGraph::assemble(const std::vector<DeltaLive
   };
 
   std::vector<DatasetNode> nodes;
-  std::map<std::string, size_t> by_name;  // qualified destination (and its _invalid) -> node
+  std::map<std::string, size_t> by_name;  // qualified destination -> its first flow's node
+  std::map<std::string, std::vector<size_t>> writers;  // qualified destination -> every flow
   for (const auto& entity : entities) {
     DatasetNode node;
     node.entity = entity;
     node.name = entity.destination;
+    node.flow_name = effective_flow_name(entity);
+    node.once = entity.once;
     try {
       node.qualified_name = catalog::parse_table_name(entity.destination, ns).to_string();
     } catch (const Error& e) {
@@ -122,8 +127,9 @@ std::optional<PipelineGraph> PipelineGraph::assemble(const std::vector<DeltaLive
     if (entity.destination_type == "view") {
       node.kind = DatasetKind::kView;
     } else {
-      node.kind =
-          entity.is_streaming ? DatasetKind::kStreamingTable : DatasetKind::kMaterializedView;
+      // A once flow appends (one batch) to a streaming table, whatever its source's mode.
+      node.kind = entity.is_streaming || entity.once ? DatasetKind::kStreamingTable
+                                                     : DatasetKind::kMaterializedView;
     }
     // Plan time: a bad CDC spec fails the whole update (exit 3) before anything runs.
     try {
@@ -133,13 +139,27 @@ std::optional<PipelineGraph> PipelineGraph::assemble(const std::vector<DeltaLive
     }
     auto [it, inserted] = by_name.emplace(node.qualified_name, nodes.size());
     if (!inserted) {
-      problem(entity, "destination",
-              "entities " + describe_entity(nodes[it->second].entity) + " and " +
-                  describe_entity(entity) + " both write the destination " + node.qualified_name +
-                  "; every dataset must have exactly one entity");
-      continue;
+      // Another flow into the same table: allowed for streaming appends and once flows only.
+      std::string why;
+      const DeltaLiveEntity* other = nullptr;
+      for (size_t w : writers[node.qualified_name]) {
+        why = shared_destination_problem(nodes[w].entity, entity);
+        other = &nodes[w].entity;
+        if (!why.empty()) break;
+      }
+      if (!why.empty()) {
+        problem(entity, why.find("flow name") != std::string::npos ? "flow_name" : "destination",
+                "entities " + describe_entity(*other) + " and " + describe_entity(entity) +
+                    " both write the destination " + node.qualified_name + ", but " + why + "; " +
+                    shared_destination_rule());
+        continue;
+      }
     }
+    writers[node.qualified_name].push_back(nodes.size());
     nodes.push_back(std::move(node));
+  }
+  for (const auto& [name, flows] : writers) {
+    for (size_t w : flows) nodes[w].flows_of_table = static_cast<int>(flows.size());
   }
   // Quarantine tables are datasets too: a reader of `<destination>_invalid` depends on the entity.
   std::map<std::string, size_t> invalid_names;
@@ -218,7 +238,12 @@ std::optional<PipelineGraph> PipelineGraph::assemble(const std::vector<DeltaLive
           continue;
         }
         if (seen.insert(*up).second) {
-          upstream[i].push_back(*up);
+          auto w = writers.find(nodes[*up].qualified_name);
+          if (w != writers.end() && nodes[*up].qualified_name == *name) {
+            for (size_t f : w->second) upstream[i].push_back(f);
+          } else {
+            upstream[i].push_back(*up);
+          }
           nodes[i].upstream.push_back(nodes[*up].qualified_name);
         }
       }
@@ -253,7 +278,13 @@ std::optional<PipelineGraph> PipelineGraph::assemble(const std::vector<DeltaLive
                   "read the table with source_format delta");
     }
     if (up) {
-      upstream[i].push_back(*up);
+      // A reader of a table written by several flows depends on each of them.
+      auto w = writers.find(nodes[*up].qualified_name);
+      if (w != writers.end() && nodes[*up].qualified_name == *src) {
+        for (size_t f : w->second) upstream[i].push_back(f);
+      } else {
+        upstream[i].push_back(*up);
+      }
       nodes[i].upstream.push_back(nodes[*up].qualified_name);
     }
   }
@@ -266,7 +297,10 @@ std::optional<PipelineGraph> PipelineGraph::assemble(const std::vector<DeltaLive
     for (size_t u : upstream[i]) downstream[u].push_back(i);
   }
   auto by_qualified = [&](size_t a, size_t b) {
-    return nodes[a].qualified_name < nodes[b].qualified_name;
+    if (nodes[a].qualified_name != nodes[b].qualified_name) {
+      return nodes[a].qualified_name < nodes[b].qualified_name;
+    }
+    return nodes[a].flow_name < nodes[b].flow_name;
   };
   std::set<size_t, decltype(by_qualified)> ready(by_qualified);
   for (size_t i = 0; i < nodes.size(); ++i) {
@@ -326,11 +360,13 @@ std::vector<std::string> PipelineGraph::downstream_of(const std::string& qualifi
 }
 
 std::string PipelineGraph::render(const std::string& format) const {
-  std::map<std::string, size_t> index;
-  for (size_t i = 0; i < nodes_.size(); ++i) index[nodes_[i].qualified_name] = i;
+  std::map<std::string, std::vector<size_t>> index;  // a table -> the flows writing it
+  for (size_t i = 0; i < nodes_.size(); ++i) index[nodes_[i].qualified_name].push_back(i);
   std::vector<std::vector<size_t>> children(nodes_.size());
   for (size_t i = 0; i < nodes_.size(); ++i) {
-    for (const auto& u : nodes_[i].upstream) children[index.at(u)].push_back(i);
+    for (const auto& u : nodes_[i].upstream) {
+      for (size_t w : index.at(u)) children[w].push_back(i);
+    }
   }
   std::string out;
   if (format == "text") {

@@ -15,6 +15,7 @@
 #include "dls/pipeline/pipeline_state.h"
 #include "dls/sql/database.h"
 #include "pipeline/dataset_flow.h"
+#include "pipeline/flow_keys.h"
 #include "pipeline/view_registry.h"
 #include "pipeline/write_plan.h"
 
@@ -37,11 +38,18 @@ nlohmann::json expectations_json(const DatasetUpdate& d) {
 PipelineEvent flow_event(const DatasetUpdate& d, const std::string& status) {
   PipelineEvent e;
   e.event_type = "flow_progress";
-  e.flow_name = d.name;
+  // A dataset's only flow is named after it (as in DLT); flows of a shared table by flow name.
+  const std::string flow = d.shared || d.once ? d.flow_name : d.name;
+  e.flow_name = flow;
   e.dataset_name = d.name;
   nlohmann::json progress = {{"status", status}};
+  if (d.shared || d.once) {
+    progress["flow_name"] = d.flow_name;
+    progress["entity_id"] = d.entity_id;
+    if (d.once) progress["once"] = true;
+  }
   if (status == "RUNNING") {
-    e.message = "Flow '" + d.name + "' is RUNNING.";
+    e.message = "Flow '" + flow + "' is RUNNING.";
   } else {
     progress["metrics"] = {{"num_output_rows", d.num_output_rows},
                            {"num_input_rows", d.num_input_rows},
@@ -57,7 +65,7 @@ PipelineEvent flow_event(const DatasetUpdate& d, const std::string& status) {
                                   {"expectations", expectations_json(d)}};
     }
     progress["up_to_date"] = d.status == DatasetStatus::kUpToDate;
-    e.message = "Flow '" + d.name + "' has " +
+    e.message = "Flow '" + flow + "' has " +
                 (status == "COMPLETED" ? std::string("COMPLETED")
                  : status == "FAILED"  ? "FAILED"
                                        : "been SKIPPED") +
@@ -65,7 +73,7 @@ PipelineEvent flow_event(const DatasetUpdate& d, const std::string& status) {
     if (d.status == DatasetStatus::kFullRefresh) {
       progress["full_refresh"] = {{"rows_before", d.rows_before.value_or(0)},
                                   {"rows_after", d.rows_after.value_or(0)}};
-      e.message = "Flow '" + d.name +
+      e.message = "Flow '" + flow +
                   "' has COMPLETED a FULL_REFRESH: " + std::to_string(d.rows_before.value_or(0)) +
                   " rows before, " + std::to_string(d.rows_after.value_or(0)) + " after.";
     }
@@ -136,6 +144,11 @@ PipelineUpdate PipelineRunner::Impl::run() {
 
   PipelineLock lock(dir, options.pipeline);
   PipelineState state(dir);
+  // Each flow's checkpoint/state name; recorded so that other flows coming and going never move it.
+  const std::vector<std::string> keys = flow_keys(graph, state);
+  record_flow_keys(graph, keys, state);
+  std::map<const DatasetNode*, size_t> node_index;
+  for (size_t i = 0; i < graph.datasets().size(); ++i) node_index[&graph.datasets()[i]] = i;
   PipelineUpdate update;
   update.pipeline = options.pipeline;
   update.update_id = random_id();
@@ -178,10 +191,12 @@ PipelineUpdate PipelineRunner::Impl::run() {
     events.flush(main_con);
   }
 
-  auto context_for = [this](const DatasetNode& node) {
+  auto context_for = [this, &keys, &node_index](const DatasetNode& node) {
     SourceContext c;
-    c.state_dir = PipelineState(warehouse.pipeline_dir(options.pipeline))
-                      .source_state_dir(node.qualified_name);
+    auto it = node_index.find(&node);
+    c.state_dir =
+        PipelineState(warehouse.pipeline_dir(options.pipeline))
+            .source_state_dir(it != node_index.end() ? keys[it->second] : node.qualified_name);
     c.resolve_table = [wh = warehouse, ns = options.target](const std::string& name) {
       return wh.resolve(name, ns).root;
     };
@@ -195,12 +210,15 @@ PipelineUpdate PipelineRunner::Impl::run() {
   };
 
   update.datasets.resize(nodes.size());
-  std::map<std::string, size_t> index;
+  std::map<std::string, std::vector<size_t>> index;  // a table -> its flows, in graph order
   for (size_t i = 0; i < nodes.size(); ++i) {
-    index[nodes[i].qualified_name] = i;
+    index[nodes[i].qualified_name].push_back(i);
     DatasetUpdate& d = update.datasets[i];
     d.name = nodes[i].qualified_name;
     d.entity_id = nodes[i].entity.entity_id;
+    d.flow_name = nodes[i].flow_name;
+    d.shared = nodes[i].flows_of_table > 1;
+    d.once = nodes[i].once;
     d.kind = nodes[i].kind;
   }
 
@@ -237,16 +255,27 @@ PipelineUpdate PipelineRunner::Impl::run() {
       bool ready = true;
       std::optional<std::string> blocked;
       for (const auto& u : nodes[i].upstream) {
-        size_t ui = index.at(u);
-        if (states[ui] != State::kDone) {
-          ready = false;
-          break;
+        for (size_t ui : index.at(u)) {  // every flow writing the upstream table
+          if (states[ui] != State::kDone) {
+            ready = false;
+            break;
+          }
+          auto st = update.datasets[ui].status;
+          if (st == DatasetStatus::kFailed || st == DatasetStatus::kSkipped) {
+            blocked = "upstream dataset " + u +
+                      (nodes[ui].flows_of_table > 1 ? " (flow " + nodes[ui].flow_name + ")" : "") +
+                      (st == DatasetStatus::kFailed ? " failed" : " was skipped");
+          }
         }
-        auto st = update.datasets[ui].status;
-        if (st == DatasetStatus::kFailed || st == DatasetStatus::kSkipped) {
-          blocked =
-              "upstream dataset " + u + (st == DatasetStatus::kFailed ? " failed" : " was skipped");
-        }
+        if (!ready) break;
+      }
+      // The flows of one table run one after the other, in graph order (a full refresh
+      // clears the table once, before its first flow writes); a failed flow does not stop the
+      // next one.
+      const std::vector<size_t>& siblings = index.at(nodes[i].qualified_name);
+      for (size_t s : siblings) {
+        if (s == i) break;
+        if (states[s] != State::kDone) ready = false;
       }
       if (!ready) continue;
       if (!blocked && options.cancelled && options.cancelled()) {
@@ -274,7 +303,9 @@ PipelineUpdate PipelineRunner::Impl::run() {
                             views,
                             full_context(nodes[i]),
                             options.full_refresh_all || refresh.count(nodes[i].qualified_name) > 0,
-                            "__dls_t" + std::to_string(i) + "_"};
+                            "__dls_t" + std::to_string(i) + "_",
+                            keys[i],
+                            index.at(nodes[i].qualified_name).front() == i};
         run_dataset(*connections[slot], env, update.datasets[i]);
         std::lock_guard g(mutex);
         free_connections.push_back(slot);

@@ -96,17 +96,26 @@ TEST(PipelineGraph, MissingDltUpstreamNamesTheEntityAndTheSource) {
   }
 }
 
-TEST(PipelineGraph, TwoEntitiesWithOneDestinationIsAnError) {
+TEST(PipelineGraph, TwoEntitiesWithOneDestinationIsAnErrorUnlessBothAreAppendFlows) {
   try {
     PipelineGraph::build(
-        {entity("one", "/a", "csv", "t"), entity("two", "/b", "csv", "main.default.t")}, "main",
-        "default");
+        {entity("one", "/a", "csv", "t"), entity("two", "/b", "csv", "main.default.t", false)},
+        "main", "default");
     FAIL();
   } catch (const InvalidMetadataError& e) {
     std::string msg = e.what();
     EXPECT_NE(msg.find("'one'"), std::string::npos) << msg;
     EXPECT_NE(msg.find("'two'"), std::string::npos) << msg;
   }
+  // Two streaming entities are two append flows of one table.
+  auto g = PipelineGraph::build(
+      {entity("one", "/a", "cloudFiles", "t"), entity("two", "/b", "cloudFiles", "main.default.t")},
+      "main", "default");
+  ASSERT_EQ(g.datasets().size(), 2u);
+  EXPECT_EQ(g.datasets()[0].qualified_name, g.datasets()[1].qualified_name);
+  EXPECT_EQ(g.datasets()[0].flow_name, "one");
+  EXPECT_EQ(g.datasets()[1].flow_name, "two");
+  EXPECT_EQ(g.datasets()[1].flows_of_table, 2);
 }
 
 TEST(PipelineGraph, UnsafeDestinationIsRejected) {

@@ -3,6 +3,14 @@
 // source_format, so a `delta` source naming a pipeline dataset is an edge too); `source_format:
 // dlt` requires such an upstream. Names compare after resolution to catalog.schema.table in the
 // pipeline's target (a bare name and its qualified form are the same dataset).
+//
+// Flows: a node is one flow (one entity) writing one dataset. Several nodes may write one
+// streaming table (append flows, each with its own flow_name, checkpoint and metrics) when every
+// writer is a streaming append or a once flow (`once: true`, a batch backfill): no apply_changes,
+// no query, no view, and the same table_properties, partition_cols, comment, tags and
+// is_quarantined. Anything else writing a shared destination is an error naming both entities and
+// the rule. A reader of a shared table depends on every flow writing it; flows of one table that
+// are ready together are listed in flow-name order.
 #pragma once
 
 #include <optional>
@@ -28,13 +36,16 @@ struct DatasetNode {
   std::string qualified_name;  // catalog.schema.table in the pipeline target
   DatasetKind kind = DatasetKind::kStreamingTable;
   std::vector<std::string> upstream;  // qualified names of the pipeline datasets it reads
+  std::string flow_name;              // entity.flow_name, else the entity_id
+  bool once = false;                  // a once flow (a batch backfill; kind is kStreamingTable)
+  int flows_of_table = 1;             // how many nodes (flows) write qualified_name
 };
 
 class PipelineGraph {
  public:
   /// Builds the graph. Throws InvalidMetadataError naming the entities for: two entities with the
-  /// same destination, a cycle (the message lists the cycle), a `dlt` source with no upstream
-  /// dataset in the selection.
+  /// same destination that may not share it (see above), a cycle (the message lists the cycle), a
+  /// `dlt` source with no upstream dataset in the selection.
   static PipelineGraph build(const std::vector<DeltaLiveEntity>& entities,
                              const std::string& target_catalog, const std::string& target_schema);
 
@@ -50,6 +61,7 @@ class PipelineGraph {
 
   /// Datasets in a topological order (upstream first; ties by name, so the order is stable).
   const std::vector<DatasetNode>& datasets() const { return nodes_; }
+  /// The first flow writing `qualified_name` (nullptr when none).
   const DatasetNode* find(const std::string& qualified_name) const;
   /// Every dataset downstream of `qualified_name`, transitively.
   std::vector<std::string> downstream_of(const std::string& qualified_name) const;

@@ -8,7 +8,9 @@
 //   event_log/                                the event log Delta table (event_log.h)
 //   lock                                      held (flock) by the running update
 //
-// A flow is named by its dataset's qualified name (catalog.schema.table). Files are written
+// A flow is named by its dataset's qualified name (catalog.schema.table) when it is the table's
+// only (or first) flow, else by "<qualified name>@<flow name>"; state/<table>@flows.json records
+// which flow owns which name (flow_keys.h). Files are written
 // durably (write, fsync, rename). Not thread-safe per flow; different flows may be used from
 // different threads.
 #pragma once

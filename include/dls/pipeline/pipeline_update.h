@@ -28,6 +28,10 @@ std::string to_string(DatasetStatus status);
 struct DatasetUpdate {
   std::string name;  // qualified catalog.schema.table
   std::string entity_id;
+  std::string flow_name;  // the flow writing `name` (the entity's flow_name, else its entity_id)
+  bool shared = false;    // `name` is written by several flows (append flows / once flows)
+  bool once = false;      // a once flow; UP_TO_DATE when it had already run
+
   DatasetKind kind = DatasetKind::kStreamingTable;
   DatasetStatus status = DatasetStatus::kSkipped;
   int64_t num_batches = 0;                       // streaming: batches committed by this update

@@ -152,8 +152,15 @@ bool ran(const pipeline::DatasetUpdate& d) {
          d.status == pipeline::DatasetStatus::kFailed;
 }
 
+/// The dataset, with its flow when the table has several (or it is a once flow).
+std::string flow_label(const pipeline::DatasetUpdate& d) {
+  if (!d.shared && !d.once) return d.name;
+  return d.name + " (" + (d.once ? "once flow " : "flow ") + d.flow_name + ")";
+}
+
 std::string finished_line(const pipeline::DatasetUpdate& d) {
-  std::string s = d.name + ": " + pipeline::to_string(d.status);
+  std::string s = flow_label(d) + ": " + pipeline::to_string(d.status);
+  if (d.once && d.status == pipeline::DatasetStatus::kUpToDate) s += " (once flow already ran)";
   if (d.status == pipeline::DatasetStatus::kFullRefresh) {
     s += " (" + std::to_string(d.rows_before.value_or(0)) + " rows before, " +
          std::to_string(d.rows_after.value_or(0)) + " after; " + std::to_string(d.num_output_rows) +
@@ -225,6 +232,10 @@ void render_summary(Context& ctx, const pipeline::PipelineUpdate& u, OutputForma
     t.columns.insert(t.columns.end() - 1, "rows_before");
     t.columns.insert(t.columns.end() - 1, "rows_after");
   }
+  // Tables written by several flows (or once flows) add the flow of each row (an extra column).
+  const bool flows = std::any_of(u.datasets.begin(), u.datasets.end(),
+                                 [](const auto& d) { return d.shared || d.once; });
+  if (flows) t.columns.insert(t.columns.begin() + 1, "flow");
   for (const auto& d : u.datasets) {
     auto count = [&](int64_t n) { return ran(d) ? Cell(n) : Cell(nullptr); };
     std::string fe = failed_expectations(d);
@@ -234,6 +245,7 @@ void render_summary(Context& ctx, const pipeline::PipelineUpdate& u, OutputForma
     t.rows.push_back({d.name, pipeline::to_string(d.kind), pipeline::to_string(d.status),
                       count(d.num_input_rows), count(d.num_output_rows), count(d.dropped_records),
                       count(d.quarantined_rows), fe_cell});
+    if (flows) t.rows.back().insert(t.rows.back().begin() + 1, Cell(d.flow_name));
     if (refreshed) {
       auto optional = [](const std::optional<int64_t>& n) { return n ? Cell(*n) : Cell(nullptr); };
       t.rows.back().push_back(optional(d.rows_before));

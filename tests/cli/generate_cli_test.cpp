@@ -74,12 +74,13 @@ TEST_F(GenerateCli, SparkProjectWarnsOnStderrAboutWhatSparkLacks) {
 }
 
 TEST_F(GenerateCli, MetadataThatCannotBeGeneratedExits3AndWritesNothing) {
-  // Two entities writing one table: storable (the store does not plan pipelines), not generatable.
+  // Two entities writing one table, one of them a batch read (streaming ones would be append
+  // flows): storable (the store does not plan pipelines), not generatable.
   // (A select_expr such as "id; DROP TABLE x" can no longer be stored at all: issue 15.)
   CommandResult r = dls("upsert --json " + shell_quote(R"([{"entity_id": "bad1", "group": "bad",
       "source": "/data/a", "destination": "bad", "read_options": {"cloudFiles.format": "csv"}},
       {"entity_id": "bad2", "group": "bad", "source": "/data/b", "destination": "bad",
-      "read_options": {"cloudFiles.format": "csv"}}])"));
+      "source_format": "csv"}])"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = dls("generate databricks --out " + shell_quote((out / "b").string()) + " --group bad");
   EXPECT_EQ(r.exit_code, 3) << r.err;

@@ -333,6 +333,20 @@ TEST_F(ServerApi, OnlyCatalogSchemaTableNamesAreAccepted) {
   EXPECT_EQ(get("/api/pipelines/nope/graph").first, 404);
 }
 
+// Found by schemathesis: a predicate quoting a broken UTF-8 sequence, and a NUL byte reaching SQL.
+TEST_F(ServerApi, MalformedTextIsABadRequestNotAServerError) {
+  start();
+  auto [s1, utf8] = get("/api/entities?where=X%C2%91%10");
+  EXPECT_EQ(s1, 400) << utf8.dump();
+  EXPECT_EQ(utf8["error"]["code"], "bad_request");
+  for (const char* path : {"/api/pipelines/main_s/events?dataset=a%00b", "/api/entities/a%00b",
+                           "/api/tables/main.s.a%00b"}) {
+    auto [status, body] = get(path);
+    EXPECT_EQ(status, 400) << path << " " << body.dump();
+  }
+  EXPECT_EQ(post("/api/entities", R"({"entity_id": "a\u0000b"})").first, 400);
+}
+
 TEST_F(ServerApi, OversizeBodiesAre413) {
   start();
   std::string big = "[" + std::string(100 * 1024, ' ') + "]";

@@ -138,7 +138,7 @@ PipelineUpdate PipelineRunner::Impl::run() {
   PipelineState state(dir);
   PipelineUpdate update;
   update.pipeline = options.pipeline;
-  update.update_id = random_id();
+  update.update_id = options.update_id.empty() ? random_id() : options.update_id;
   update.target = options.target.to_string();
   EventLog events(state.event_log_dir(), options.pipeline, update.update_id);
 

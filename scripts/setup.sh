@@ -11,7 +11,7 @@ cd "$root"
 packages=(build-essential cmake ninja-build pkg-config git nodejs npm ca-certificates
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libroaring-dev libcurl4-openssl-dev libssl-dev libavro-dev
-  librdkafka-dev libcpp-httplib-dev clang-format
+  librdkafka-dev libcpp-httplib-dev clang-format chromium
   python3-dev python3-venv openjdk-17-jre-headless maven ccache
   clang-14 libclang-rt-14-dev)  # the fuzz targets (fuzz/README.md): clang and libFuzzer
 
@@ -31,6 +31,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The web UI's build tools and libraries and the browser tests' driver (esbuild, TypeScript, dagre,
+# Chart.js, playwright-core; pinned by ui/package-lock.json): `make build` bundles ui/ with them.
+ui="$root/ui"
+if [ ! -f "$ui/node_modules/.package-lock.json" ] ||
+  ! cmp -s "$ui/package-lock.json" "$ui/node_modules/.dls-package-lock.json"; then
+  echo "setup: installing the web UI's npm packages (npm ci in ui)"
+  npm ci --prefix "$ui" --no-audit --no-fund --loglevel=error
+  cp "$ui/package-lock.json" "$ui/node_modules/.dls-package-lock.json"
 fi
 
 # The JSON Schema validator the tests run (ajv + yaml, pinned by tools/jsonschema/package-lock.json):

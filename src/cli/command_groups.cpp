@@ -12,7 +12,8 @@
   X(register_history_commands)  \
   X(register_query_command)     \
   X(register_table_commands)    \
-  X(register_generate_commands)
+  X(register_generate_commands) \
+  X(register_serve_command)
 
 namespace dls::cli {
 

@@ -8,6 +8,7 @@
 
 #include "command_registry.h"
 #include "dls/core/entity_codec.h"
+#include "dls/core/entity_diff.h"
 #include "dls/core/error.h"
 #include "dls/core/predicate_parser.h"
 #include "dls/core/suggest.h"
@@ -17,10 +18,6 @@ namespace dls::cli {
 namespace {
 
 using ojson = nlohmann::ordered_json;
-
-/// Columns the store generates: not part of a version-to-version diff.
-const std::set<std::string> kGeneratedColumns = {
-    "id", "created_ts", "expired_ts", "created_by", "modified_by", "is_latest", "hash"};
 
 ojson ordered(const nlohmann::json& j) {
   return ojson::parse(j.dump());
@@ -129,27 +126,6 @@ struct ShowArgs {
   bool history = false;
 };
 
-/// Field-by-field differences from `older` to `newer` (user fields only), nested maps and
-/// structs per key ("read_options.header"), as {"field", "from", "to"} (absent = null).
-void diff_json(const nlohmann::json& older, const nlohmann::json& newer, const std::string& path,
-               ojson& out) {
-  if (older == newer) return;
-  if (older.is_object() && newer.is_object()) {
-    std::set<std::string> keys;
-    for (const auto& [k, v] : older.items()) keys.insert(k);
-    for (const auto& [k, v] : newer.items()) keys.insert(k);
-    for (const auto& k : keys) {
-      if (path.empty() && kGeneratedColumns.count(k)) continue;
-      auto o = older.find(k);
-      auto n = newer.find(k);
-      diff_json(o == older.end() ? nlohmann::json() : *o, n == newer.end() ? nlohmann::json() : *n,
-                path.empty() ? k : path + "." + k, out);
-    }
-    return;
-  }
-  out.push_back({{"field", path}, {"from", ordered(older)}, {"to", ordered(newer)}});
-}
-
 std::string value_text(const ojson& v) {
   return v.is_null() ? "(none)" : v.is_string() ? "'" + v.get<std::string>() + "'" : v.dump();
 }
@@ -178,10 +154,8 @@ void show(Context& ctx, const ShowArgs& args) {
     ojson item = ojson::object();
     item["version"] = versions.size() - i;  // 1 = first version
     item["entity"] = ordered(to_json(versions[i]));
-    ojson changes = ojson::array();
-    if (i + 1 < versions.size())
-      diff_json(to_json(versions[i + 1]), to_json(versions[i]), "", changes);
-    item["changes"] = changes;
+    item["changes"] =
+        i + 1 < versions.size() ? entity_diff(versions[i + 1], versions[i]) : ojson::array();
     all.push_back(item);
   }
   if (format != OutputFormat::kTable) {

@@ -9,8 +9,6 @@
 // quality — one row per rule and update: passed and failed rows, for the last N updates.
 // --dataset takes a qualified name (main.sales.orders) or its last part (orders).
 #include <algorithm>
-#include <cctype>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,9 +16,7 @@
 
 #include "command_registry.h"
 #include "dls/core/error.h"
-#include "dls/delta/delta_table.h"
-#include "dls/delta/table_scan.h"
-#include "dls/sql/quote.h"
+#include "dls/pipeline/event_history.h"
 
 namespace dls::cli {
 namespace {
@@ -33,55 +29,10 @@ struct HistoryArgs {
   std::optional<std::string> dataset;  // events and quality
 };
 
-// The pipeline named by --pipeline, else the only one with an event log (or 'default').
-std::string pick_pipeline(Context& ctx, const std::optional<std::string>& name) {
-  if (name) {
-    catalog::validate_name_part(*name, "pipeline name");
-    return *name;
-  }
-  std::filesystem::path root = ctx.warehouse().root() / std::string(catalog::kPipelinesDir);
-  std::vector<std::string> found;
-  std::error_code ec;
-  if (std::filesystem::is_directory(root, ec)) {
-    for (const auto& e : std::filesystem::directory_iterator(root)) {
-      if (std::filesystem::exists(e.path() / "event_log" / "_delta_log")) {
-        found.push_back(e.path().filename().string());
-      }
-    }
-  }
-  std::sort(found.begin(), found.end());
-  if (found.size() == 1) return found[0];
-  if (std::find(found.begin(), found.end(), "default") != found.end()) return "default";
-  if (found.empty()) {
-    throw NotFoundError("no pipeline has an event log in the warehouse " +
-                        ctx.warehouse().root().string() + " yet; run 'dls run' first");
-  }
-  std::string list;
-  for (const auto& f : found) list += (list.empty() ? "" : ", ") + f;
-  throw UsageError("several pipelines have event logs (" + list + "): choose with --pipeline");
-}
-
 // A DuckDB query (in parentheses) over the event log of the pipeline the arguments name.
 std::string event_log_scan(Context& ctx, const HistoryArgs& args) {
-  std::string pipeline = pick_pipeline(ctx, args.pipeline);
-  std::filesystem::path root = ctx.warehouse().pipeline_dir(pipeline) / "event_log";
-  if (!delta::DeltaTable::exists(root.string())) {
-    throw NotFoundError("pipeline '" + pipeline + "' has no event log (at " + root.string() +
-                        "); run 'dls run' first");
-  }
-  return "(" +
-         delta::TableScan(delta::DeltaTable::open(root.string()).snapshot()).sql(ctx.connection()) +
-         ")";
-}
-
-// SQL condition: the event's dataset is `name` (qualified) or ends in '.<name>'.
-std::string dataset_condition(const std::string& column, const std::string& name) {
-  return "(" + column + " = " + sql::quote_literal(name) + " OR " + column + " LIKE " +
-         sql::quote_literal("%." + name) + ")";
-}
-
-void check_last(const HistoryArgs& args) {
-  if (args.last < 1) throw UsageError("--last must be at least 1");
+  const std::string name = pipeline::pick_pipeline(ctx.warehouse(), args.pipeline);
+  return pipeline::event_log_scan(ctx.warehouse(), ctx.connection(), name);
 }
 
 // JSON text columns (details) become nested values in json/csv output.
@@ -109,109 +60,38 @@ void render(Context& ctx, sql::Result result, OutputFormat format,
 void events(Context& ctx, const HistoryArgs& args) {
   OutputFormat format = ctx.output_format(
       {OutputFormat::kTable, OutputFormat::kJson, OutputFormat::kCsv}, "dls events");
-  check_last(args);
-  std::vector<std::string> where;
-  if (args.update) {
-    if (args.update->empty()) throw UsageError("--update needs an update id (or its prefix)");
-    where.push_back("starts_with(origin.update_id, " + sql::quote_literal(*args.update) + ")");
-  }
-  if (args.level) {
-    std::string level = *args.level;
-    std::transform(level.begin(), level.end(), level.begin(), ::toupper);
-    if (level != "INFO" && level != "WARN" && level != "ERROR" && level != "METRICS") {
-      throw UsageError("--level must be INFO, WARN, ERROR or METRICS, not '" + *args.level + "'");
-    }
-    where.push_back("level = " + sql::quote_literal(level));
-  }
-  if (args.dataset) where.push_back(dataset_condition("origin.dataset_name", *args.dataset));
-  std::string filter;
-  for (const auto& w : where) filter += (filter.empty() ? " WHERE " : " AND ") + w;
-
-  const bool full = format != OutputFormat::kTable;
-  std::string columns =
-      full ? "id, sequence, strftime(timestamp, '%Y-%m-%dT%H:%M:%S.%gZ') AS timestamp, "
-             "origin.update_id AS update_id, origin.flow_name AS flow_name, "
-             "origin.dataset_name AS dataset, level, event_type, message, details"
-           : "strftime(timestamp, '%Y-%m-%d %H:%M:%S') AS timestamp, "
-             "left(origin.update_id, 8) AS \"update\", level, event_type, "
-             "origin.dataset_name AS dataset, message";
-  sql::Connection& con = ctx.connection();
+  pipeline::EventQuery query;
+  query.last = args.last;
+  query.update = args.update;
+  query.level = args.level;
+  query.dataset = args.dataset;
+  if (query.last < 1) throw UsageError("--last must be at least 1");
+  const std::string scan = event_log_scan(ctx, args);
   auto result =
-      con.query("SELECT " + columns + " FROM (SELECT * FROM " + event_log_scan(ctx, args) + filter +
-                " ORDER BY timestamp DESC, sequence DESC LIMIT " + std::to_string(args.last) +
-                ") AS e ORDER BY e.timestamp, e.sequence");
+      ctx.connection().query(pipeline::events_sql(scan, query, format == OutputFormat::kTable));
   render(ctx, std::move(result), format, "details");
 }
 
 void updates(Context& ctx, const HistoryArgs& args) {
   OutputFormat format = ctx.output_format(
       {OutputFormat::kTable, OutputFormat::kJson, OutputFormat::kCsv}, "dls updates");
-  check_last(args);
-  const bool table = format == OutputFormat::kTable;
-  // The final flow_progress event of a dataset carries its status, metrics and data quality;
-  // the last update_progress event the update's state (RUNNING when it never ended).
-  const std::string flow_status = "json_extract_string(details, '$.flow_progress.status')";
-  const std::string failed_records =
-      "coalesce(list_sum(CAST(json_extract(details, "
-      "'$.flow_progress.data_quality.expectations[*].failed_records') AS BIGINT[])), 0)";
-  std::string sql =
-      "WITH e AS (SELECT * FROM " + event_log_scan(ctx, args) +
-      "), u AS (SELECT origin.update_id AS update_id, min(timestamp) AS started, "
-      "max(timestamp) AS ended, "
-      "arg_max(json_extract_string(details, '$.update_progress.state'), sequence) "
-      "FILTER (WHERE event_type = 'update_progress') AS state, "
-      "count(*) FILTER (WHERE event_type = 'flow_progress' AND " +
-      flow_status +
-      " = 'COMPLETED') AS completed, "
-      "count(*) FILTER (WHERE event_type = 'flow_progress' AND " +
-      flow_status +
-      " = 'FAILED') AS failed, "
-      "count(*) FILTER (WHERE event_type = 'flow_progress' AND " +
-      flow_status +
-      " = 'SKIPPED') AS skipped, "
-      "coalesce(sum(CAST(json_extract(details, '$.flow_progress.metrics.num_output_rows') AS "
-      "BIGINT)) FILTER (WHERE event_type = 'flow_progress'), 0) AS rows_written, "
-      "sum(" +
-      failed_records +
-      ") FILTER (WHERE event_type = 'flow_progress') AS rule_failures "
-      "FROM e GROUP BY origin.update_id ORDER BY started DESC LIMIT " +
-      std::to_string(args.last) + ") SELECT " +
-      (table ? "left(update_id, 8) AS \"update\", strftime(started, '%Y-%m-%d %H:%M:%S') AS "
-               "started, printf('%.2f s', epoch_ms(ended - started) / 1000.0) AS duration, "
-             : "update_id, strftime(started, '%Y-%m-%dT%H:%M:%S.%gZ') AS started, "
-               "epoch_ms(ended - started) AS duration_ms, ") +
-      "coalesce(state, 'RUNNING') AS status, completed, failed, skipped, rows_written, "
-      "coalesce(rule_failures, 0) AS failed_records FROM u ORDER BY u.started";
-  render(ctx, ctx.connection().query(sql), format);
+  if (args.last < 1) throw UsageError("--last must be at least 1");
+  const std::string scan = event_log_scan(ctx, args);
+  render(ctx,
+         ctx.connection().query(
+             pipeline::updates_sql(scan, args.last, format == OutputFormat::kTable)),
+         format);
 }
 
 void quality(Context& ctx, const HistoryArgs& args) {
   OutputFormat format = ctx.output_format(
       {OutputFormat::kTable, OutputFormat::kJson, OutputFormat::kCsv}, "dls quality");
-  check_last(args);
-  const bool table = format == OutputFormat::kTable;
-  std::string dataset_filter =
-      args.dataset ? " AND " + dataset_condition("r.dataset", *args.dataset) : "";
-  std::string sql =
-      "WITH e AS (SELECT * FROM " + event_log_scan(ctx, args) +
-      "), last_updates AS (SELECT origin.update_id AS update_id, min(timestamp) AS started "
-      "FROM e GROUP BY origin.update_id ORDER BY started DESC LIMIT " +
-      std::to_string(args.last) +
-      "), rules AS (SELECT origin.update_id AS update_id, unnest(from_json(json_extract(details, "
-      "'$.flow_progress.data_quality.expectations'), "
-      "'[{\"name\":\"VARCHAR\",\"dataset\":\"VARCHAR\",\"action\":\"VARCHAR\","
-      "\"passed_records\":\"BIGINT\",\"failed_records\":\"BIGINT\"}]')) AS r "
-      "FROM e WHERE event_type = 'flow_progress' AND "
-      "json_extract(details, '$.flow_progress.data_quality.expectations') IS NOT NULL) "
-      "SELECT " +
-      (table ? "left(u.update_id, 8) AS \"update\", strftime(u.started, '%Y-%m-%d %H:%M:%S') "
-               "AS started, "
-             : "u.update_id AS update_id, strftime(u.started, '%Y-%m-%dT%H:%M:%S.%gZ') AS "
-               "started, ") +
-      "r.dataset AS dataset, r.name AS rule, r.action AS action, r.passed_records AS passed, "
-      "r.failed_records AS failed FROM rules JOIN last_updates AS u USING (update_id) WHERE true" +
-      dataset_filter + " ORDER BY u.started, dataset, rule";
-  render(ctx, ctx.connection().query(sql), format);
+  if (args.last < 1) throw UsageError("--last must be at least 1");
+  const std::string scan = event_log_scan(ctx, args);
+  render(ctx,
+         ctx.connection().query(
+             pipeline::quality_sql(scan, args.last, args.dataset, format == OutputFormat::kTable)),
+         format);
 }
 
 void add_pipeline_option(CLI::App* cmd, HistoryArgs& args) {

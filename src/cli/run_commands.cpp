@@ -40,60 +40,6 @@ struct RunArgs {
   bool no_deps = false;  // --no-deps: only the --select'ed datasets, upstream tables as they are
 };
 
-// The entities an update runs: the selected ones and, unless --no-deps, everything upstream of
-// them. With --no-deps a selected dataset reading an unselected upstream dataset of the pipeline
-// (source_format dlt) reads that dataset's table as it is (as source_format delta: the same
-// reader, streaming = only new appends); an unselected upstream *view* is not persisted, so it
-// is computed for its readers as usual (kept in the update, with the views it reads).
-std::vector<DeltaLiveEntity> entities_to_run(Context& ctx, const Selection& s, bool no_deps) {
-  if (!no_deps) return s.picked(true);
-  if (!s.has_select()) {
-    throw UsageError("--no-deps needs --select: it runs only the selected datasets");
-  }
-  std::vector<DeltaLiveEntity> picked = s.picked(false);
-  auto qualified = [&](const std::string& name) -> std::optional<std::string> {
-    if (name.empty() || name.find('/') != std::string::npos) return std::nullopt;
-    try {
-      return catalog::parse_table_name(name, s.target).to_string();
-    } catch (const Error&) {
-      return std::nullopt;
-    }
-  };
-  // Unselected upstream views (transitively through views) join the update.
-  for (bool added = true; added;) {
-    added = false;
-    std::set<std::string> have;
-    for (const auto& e : picked) have.insert(e.entity_id);
-    for (size_t i = 0; i < picked.size(); ++i) {
-      const auto src = qualified(picked[i].source);
-      if (!src) continue;
-      for (const auto& up : s.entities) {
-        if (up.destination_type != "view" || have.count(up.entity_id) ||
-            qualified(up.destination) != src) {
-          continue;
-        }
-        picked.push_back(up);
-        have.insert(up.entity_id);
-        added = true;
-      }
-    }
-  }
-  std::set<std::string> written;
-  for (const auto& e : picked) {
-    if (auto q = qualified(e.destination)) {
-      written.insert(*q);
-      if (e.is_quarantined) written.insert(*q + "_invalid");
-    }
-  }
-  for (auto& e : picked) {
-    const auto src = qualified(e.source);
-    if (e.source_format != "dlt" || !src || written.count(*src)) continue;
-    ctx.debug("--no-deps: " + e.entity_id + " reads the table " + *src + " as it is");
-    e.source_format = "delta";
-  }
-  return picked;
-}
-
 std::string seconds(int64_t ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f s", static_cast<double>(ms) / 1000.0);
@@ -269,7 +215,8 @@ void run(Context& ctx, const RunArgs& args) {
   if (s.entities.empty()) {
     throw NotFoundError("no enabled entities match the selection; see 'dls list'");
   }
-  const std::vector<DeltaLiveEntity> entities = entities_to_run(ctx, s, args.no_deps);
+  const std::vector<DeltaLiveEntity> entities = pipeline::entities_to_run(
+      s, args.no_deps, [&ctx](const std::string& note) { ctx.debug(note); });
   auto graph = pipeline::PipelineGraph::build(entities, s.target.catalog, s.target.schema);
   pipeline::PipelineOptions options;
   options.pipeline = s.pipeline;

@@ -16,44 +16,19 @@
 //                              (exit 2), as an unknown --full-refresh dataset is.
 // Upstream/downstream follow sources and destinations resolved in the pipeline's target (as the
 // pipeline graph does, quarantine tables `<destination>_invalid` included).
+// The rules live in the pipeline layer (dls/pipeline/pipeline_selection.h, shared with
+// `dls serve`); this file adds the options and opens the store.
 #pragma once
-
-#include <optional>
-#include <set>
-#include <string>
-#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "context.h"
-#include "dls/catalog/table_name.h"
-#include "dls/core/entity.h"
+#include "dls/pipeline/pipeline_selection.h"
 
 namespace dls::cli {
 
-struct SelectionArgs {
-  std::optional<std::string> where;
-  std::optional<std::string> group;
-  std::optional<std::string> target;
-  std::optional<std::string> pipeline;
-  std::vector<std::string> select;  // --select values
-};
-
-struct Selection {
-  /// The pipeline's entities (--group/--where), in store order.
-  std::vector<DeltaLiveEntity> entities;
-  /// entity_ids picked by --select; empty when --select was not given (everything is picked).
-  std::set<std::string> selected;
-  std::string pipeline;
-  catalog::Namespace target;
-
-  bool has_select() const { return !selected.empty(); }
-  bool is_selected(const std::string& entity_id) const {
-    return selected.empty() || selected.count(entity_id) > 0;
-  }
-  /// The selected entities plus, when `with_upstream`, every entity upstream of them.
-  std::vector<DeltaLiveEntity> picked(bool with_upstream) const;
-};
+using SelectionArgs = pipeline::SelectionSpec;
+using Selection = pipeline::Selection;
 
 /// Adds --where, --group, --target, --pipeline and, with `with_select`, --select.
 void add_selection_options(CLI::App* cmd, SelectionArgs& args, bool with_select = true);

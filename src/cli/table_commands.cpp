@@ -57,32 +57,6 @@ std::string human_bytes(int64_t bytes) {
   return buf;
 }
 
-// Spark SQL's spelling of a type, as DESCRIBE TABLE shows it: bigint, decimal(10,2),
-// array<string>, map<string,int>, struct<a:int,b:string>.
-std::string spark_type(const delta::DataType& t) {
-  if (t.kind == "struct") {
-    std::string s = "struct<";
-    for (size_t i = 0; i < t.fields.size(); ++i) {
-      if (i) s += ",";
-      s += t.fields[i].name + ":" + spark_type(t.fields[i].type);
-    }
-    return s + ">";
-  }
-  if (t.kind == "array") return "array<" + (t.element ? spark_type(*t.element) : "?") + ">";
-  if (t.kind == "map") {
-    return "map<" + (t.key ? spark_type(*t.key) : "?") + "," +
-           (t.value ? spark_type(*t.value) : "?") + ">";
-  }
-  if (t.kind == "decimal") {
-    return "decimal(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
-  }
-  if (t.kind == "long") return "bigint";
-  if (t.kind == "integer") return "int";
-  if (t.kind == "short") return "smallint";
-  if (t.kind == "byte") return "tinyint";
-  return t.kind;
-}
-
 // Opens the table NAME_OR_PATH names, with an error naming both the input and the path.
 delta::DeltaTable open_table(Context& ctx, const std::string& name_or_path,
                              catalog::TableLocation& location) {
@@ -120,7 +94,8 @@ ojson describe_json(const catalog::TableLocation& location, const delta::TableDe
       d.last_modified_ms ? ojson(iso_from_ms(d.last_modified_ms)) : ojson(nullptr);
   ojson schema = ojson::array();
   for (const auto& f : d.schema.fields) {
-    schema.push_back({{"name", f.name}, {"type", spark_type(f.type)}, {"nullable", f.nullable}});
+    schema.push_back(
+        {{"name", f.name}, {"type", delta::spark_type_name(f.type)}, {"nullable", f.nullable}});
   }
   doc["schema"] = schema;
   ojson protocol = ojson::object();
@@ -184,8 +159,8 @@ void describe(Context& ctx, const TableArgs& args) {
   for (const auto& f : d.schema.fields) {
     bool partition = std::find(d.partition_columns.begin(), d.partition_columns.end(), f.name) !=
                      d.partition_columns.end();
-    schema.rows.push_back({f.name + (partition ? " (partition)" : ""), spark_type(f.type),
-                           f.nullable ? "yes" : "no"});
+    schema.rows.push_back({f.name + (partition ? " (partition)" : ""),
+                           delta::spark_type_name(f.type), f.nullable ? "yes" : "no"});
   }
   RenderOptions options;
   options.row_count = false;

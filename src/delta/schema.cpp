@@ -459,4 +459,30 @@ Schema Schema::from_json_string(const std::string& schema_string) {
   return s;
 }
 
+// Spark SQL's spelling of a type, as DESCRIBE TABLE shows it: bigint, decimal(10,2),
+// array<string>, map<string,int>, struct<a:int,b:string>.
+std::string spark_type_name(const DataType& t) {
+  if (t.kind == "struct") {
+    std::string s = "struct<";
+    for (size_t i = 0; i < t.fields.size(); ++i) {
+      if (i) s += ",";
+      s += t.fields[i].name + ":" + spark_type_name(t.fields[i].type);
+    }
+    return s + ">";
+  }
+  if (t.kind == "array") return "array<" + (t.element ? spark_type_name(*t.element) : "?") + ">";
+  if (t.kind == "map") {
+    return "map<" + (t.key ? spark_type_name(*t.key) : "?") + "," +
+           (t.value ? spark_type_name(*t.value) : "?") + ">";
+  }
+  if (t.kind == "decimal") {
+    return "decimal(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
+  }
+  if (t.kind == "long") return "bigint";
+  if (t.kind == "integer") return "int";
+  if (t.kind == "short") return "smallint";
+  if (t.kind == "byte") return "tinyint";
+  return t.kind;
+}
+
 }  // namespace dls::delta

@@ -151,7 +151,7 @@ PipelineUpdate PipelineRunner::Impl::run() {
   for (size_t i = 0; i < graph.datasets().size(); ++i) node_index[&graph.datasets()[i]] = i;
   PipelineUpdate update;
   update.pipeline = options.pipeline;
-  update.update_id = random_id();
+  update.update_id = options.update_id.empty() ? random_id() : options.update_id;
   update.target = options.target.to_string();
   EventLog events(state.event_log_dir(), options.pipeline, update.update_id);
 

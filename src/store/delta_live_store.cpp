@@ -430,6 +430,21 @@ std::vector<DeltaLiveEntity> set_enabled(const EntityList& latest, const Predica
 
 }  // namespace
 
+std::vector<std::string> DeltaLiveStore::preview_cascade(const Predicate& predicate,
+                                                         bool enable) const {
+  const EntityList latest = find_entities(by_all());
+  std::vector<std::string> out;
+  for (const auto& e : set_enabled(latest, predicate, enable)) {
+    for (const auto& current : latest) {
+      if (current.entity_id == e.entity_id && current.is_enabled != enable) {
+        out.push_back(e.entity_id);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 StoreChange DeltaLiveStore::disable(const Predicate& predicate) {
   return write(
       "DISABLE ENTITIES",

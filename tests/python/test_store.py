@@ -53,6 +53,26 @@ def test_find_entities_returns_latest_versions_with_every_field(store):
     assert found.id and found.hash and found.created_ts.tzinfo is not None and found.is_latest
 
 
+def test_query_datasets_keep_their_query_and_where_clause_through_python(store):
+    # An entity defined by Spark SQL: found, changed in Python and upserted again, it keeps both.
+    store.upsert(entity("src", "/data/o", "orders"))
+    gold = DeltaLiveEntity(
+        entity_id="gold", group="main.etl", destination="gold",
+        query="SELECT id, count(*) AS n FROM orders GROUP BY id", where_clause=["n > 1"],
+    )
+    store.upsert(gold)
+    [found] = store.find_entities(by_entity_id("gold"))
+    assert found.query == gold.query and found.where_clause == ["n > 1"]
+    assert found.source_format == "sql" and found.is_streaming is False
+    found.comment = "per id"
+    assert store.upsert(found).updated == ["gold"]
+    [again] = store.find_entities(by_entity_id("gold"))
+    assert again.query == gold.query and again.where_clause == ["n > 1"] and again.comment == "per id"
+    # Entities without them read back as before.
+    [plain] = store.find_entities(by_entity_id("src"))
+    assert plain.query is None and plain.where_clause == []
+
+
 def test_upsert_of_a_list_is_one_commit(store):
     before = store.version
     change = store.upsert([entity(str(i), f"/d/{i}", f"t{i}") for i in range(5)])

@@ -44,6 +44,10 @@ struct DataType {
   bool operator==(const DataType& other) const;
 };
 
+/// Spark SQL's spelling of a type, as DESCRIBE TABLE shows it: bigint, decimal(10,2),
+/// array<string>, map<string,int>, struct<a:int,b:string>.
+std::string spark_type_name(const DataType& type);
+
 struct StructField {
   std::string name;
   DataType type;

@@ -94,6 +94,9 @@ struct PipelineOptions {
   /// run() then returns the update. The Python package's Ctrl-C handling uses it; empty: never
   /// cancelled.
   std::function<bool()> cancelled;
+  /// The update's id (event log origin.update_id); empty: a new random UUID. Lets a caller that
+  /// runs the update on another thread (`dls serve`) name it before it starts.
+  std::string update_id;
 };
 
 class PipelineRunner {

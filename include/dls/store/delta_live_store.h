@@ -105,6 +105,11 @@ class DeltaLiveStore {
   /// entity's source). Each change is a new version.
   StoreChange enable(const Predicate& predicate);
 
+  /// What enable(predicate) (`enable` true) or disable(predicate) would change, without writing:
+  /// the entity_ids of the latest versions in the cascade whose is_enabled differs from the
+  /// wanted state, in store order.
+  std::vector<std::string> preview_cascade(const Predicate& predicate, bool enable) const;
+
   /// Control-table version (-1 when not initialized).
   int64_t version() const;
 

@@ -578,7 +578,19 @@ void register_misc_functions(FunctionRegistry& r) {
     return agg("count", T(K::kBigInt))(c);
   });
   def(r, "sum", 1, 1, "aggregate", agg("sum", SparkType{}));
-  for (const char* n : {"avg", "mean"}) def(r, n, 1, 1, "aggregate", agg("avg", kDouble));
+  for (const char* n : {"avg", "mean"}) {
+    def(r, n, 1, 1, "aggregate", [agg](CallContext& c) {
+      // Spark: the average of DECIMAL(p, s) is DECIMAL(p + 4, s + 4) (capped at 38).
+      if (c.type(0).is(K::kDecimal) && !c.call().window && !c.call().filter) {
+        int p = std::min(38, c.type(0).precision + 4), sc = std::min(38, c.type(0).scale + 4);
+        std::string d = c.call().distinct ? "DISTINCT " : "";
+        return TypedSql{"CAST(avg(" + d + c.sql(0) + ") AS DECIMAL(" + std::to_string(p) + ", " +
+                            std::to_string(sc) + "))",
+                        SparkType::decimal(p, sc)};
+      }
+      return agg("avg", kDouble)(c);
+    });
+  }
   def(r, "min", 1, 1, "aggregate", agg("min", SparkType{}));
   def(r, "max", 1, 1, "aggregate", agg("max", SparkType{}));
   for (const char* n : {"stddev", "stddev_samp", "std"})
@@ -587,10 +599,32 @@ void register_misc_functions(FunctionRegistry& r) {
   for (const char* n : {"variance", "var_samp"})
     def(r, n, 1, 1, "aggregate", agg("var_samp", kDouble));
   def(r, "var_pop", 1, 1, "aggregate", agg("var_pop", kDouble));
-  for (const char* n : {"bool_and", "every"}) def(r, n, 1, 1, "aggregate", agg("bool_and", kBool));
+  // Spark casts a string argument to BOOLEAN ('true'/'false').
+  auto bool_agg = [](const std::string& fn) {
+    return [fn](CallContext& c) {
+      std::string a = c.type(0).is(K::kString) ? "CAST(" + c.sql(0) + " AS BOOLEAN)" : c.sql(0);
+      return TypedSql{fn + "(" + std::string(c.call().distinct ? "DISTINCT " : "") + a + ")",
+                      kBool};
+    };
+  };
+  for (const char* n : {"bool_and", "every"}) def(r, n, 1, 1, "aggregate", bool_agg("bool_and"));
   for (const char* n : {"bool_or", "some", "any"})
-    def(r, n, 1, 1, "aggregate", agg("bool_or", kBool));
+    def(r, n, 1, 1, "aggregate", bool_agg("bool_or"));
+  // Spark's skewness is the population skewness; DuckDB's skewness has the sample correction
+  // sqrt(n(n-1))/(n-2), undone here.
+  def(r, "skewness", 1, 1, "aggregate", [](CallContext& c) {
+    const std::string& x = c.sql(0);
+    return TypedSql{"(skewness(" + x + ") * (count(" + x + ") - 2) / sqrt(count(" + x +
+                        ") * (count(" + x + ") - 1)))",
+                    kDouble};
+  });
   def(r, "count_if", 1, 1, "aggregate", agg("count_if", T(K::kBigInt)));
+  for (const char* n : {"corr", "covar_pop", "covar_samp", "regr_slope", "regr_intercept",
+                        "regr_r2", "regr_avgx", "regr_avgy", "regr_sxx", "regr_syy", "regr_sxy"})
+    def(r, n, 2, 2, "aggregate", agg(n, kDouble));
+  def(r, "regr_count", 2, 2, "aggregate", agg("regr_count", T(K::kBigInt)));
+  // Spark's kurtosis is the population excess kurtosis (DuckDB's kurtosis_pop).
+  def(r, "kurtosis", 1, 1, "aggregate", agg("kurtosis_pop", kDouble));
   def(r, "max_by", 2, 2, "aggregate", agg("arg_max", SparkType{}));
   def(r, "min_by", 2, 2, "aggregate", agg("arg_min", SparkType{}));
   // first/last(x[, ignoreNulls]): over a window they are first_value/last_value; as aggregates

@@ -164,7 +164,10 @@ class Parser {
         e->args.push_back(std::move(l));
         expect_op("(");
         if (peek().is_word("select") || peek().is_word("with")) {
-          unsupported("IN (subquery)", peek().position);
+          e->query = query();  // x IN (SELECT ...)
+          expect_op(")");
+          l = std::move(e);
+          continue;
         }
         do {
           e->args.push_back(expr());
@@ -189,7 +192,16 @@ class Parser {
         e->args.push_back(std::move(l));
         if (op != "RLIKE" &&
             (peek().is_word("any") || peek().is_word("all") || peek().is_word("some"))) {
-          unsupported(op + " ANY/ALL", peek().position);
+          // x [NOT] LIKE ANY|SOME|ALL (p1, p2, ...): op "LIKE ANY" / "LIKE ALL", args x, p1, ...
+          std::string quantifier = upper(take().text);
+          e->op = op + (quantifier == "ALL" ? " ALL" : " ANY");
+          expect_op("(");
+          do {
+            e->args.push_back(comparison());
+          } while (accept_op(","));
+          expect_op(")");
+          l = std::move(e);
+          continue;
         }
         e->args.push_back(comparison());
         if (op != "RLIKE" && accept_word("escape")) {
@@ -498,7 +510,12 @@ class Parser {
     }
     if (word == "exists" && peek(1).is_op("(") &&
         (peek(2).is_word("select") || peek(2).is_word("with"))) {
-      unsupported("EXISTS (subquery)", pos);
+      i_ += 2;
+      auto e = std::make_unique<Expr>(EK::kScalarSubquery, pos);
+      e->op = "EXISTS";
+      e->query = query();
+      expect_op(")");
+      return e;
     }
     if (peek(1).is_op("(")) return function_call();
     // current_date / current_timestamp / current_user without parentheses.
@@ -559,6 +576,36 @@ class Parser {
       e->distinct = true;
     } else {
       accept_word("all");
+    }
+    if (n == "struct") {
+      // struct(a, b AS name, ...): a field named by AS makes it a named_struct.
+      std::vector<std::pair<std::string, ExprPtr>> fields;
+      bool named = false;
+      do {
+        auto v = expr();
+        std::string field;
+        if (accept_word("as")) {
+          field = name();
+          named = true;
+        } else {
+          field =
+              v->kind == EK::kColumn ? v->names.back() : "col" + std::to_string(fields.size() + 1);
+        }
+        fields.emplace_back(field, std::move(v));
+      } while (accept_op(","));
+      expect_op(")");
+      if (named) {
+        e->name = "named_struct";
+        for (auto& [field, v] : fields) {
+          auto lit = std::make_unique<Expr>(EK::kString, v->position);
+          lit->text = field;
+          e->args.push_back(std::move(lit));
+          e->args.push_back(std::move(v));
+        }
+      } else {
+        for (auto& f : fields) e->args.push_back(std::move(f.second));
+      }
+      return after_call(std::move(e));
     }
     if (n == "position") {
       // POSITION(substr IN str): both operands are value expressions (no predicates), so that

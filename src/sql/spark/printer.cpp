@@ -199,7 +199,12 @@ TypedSql Printer::expr(const Expr& e) {
         s += quote_identifier(e.names[i]);
       }
       SparkType t;
-      if (options_.column_type) {
+      if (e.names.size() <= 2) {
+        // Columns of an inline table (VALUES) in this query take the type of its first row.
+        auto it = inline_column_types_.find(lower(e.names.back()));
+        if (it != inline_column_types_.end()) t = it->second;
+      }
+      if (!t.known() && options_.column_type) {
         if (auto ct = options_.column_type(e.names)) t = *ct;
       }
       return {s, t};
@@ -275,6 +280,9 @@ TypedSql Printer::expr(const Expr& e) {
     }
     case EK::kIn: {
       auto a = expr(*e.args[0]);
+      if (e.query)
+        return {"(" + a.sql + (e.negated ? " NOT IN (" : " IN (") + query(*e.query) + "))",
+                T(K::kBoolean)};
       std::string s = "(" + a.sql + (e.negated ? " NOT IN (" : " IN (");
       for (size_t i = 1; i < e.args.size(); ++i) {
         if (i > 1) s += ", ";
@@ -292,6 +300,17 @@ TypedSql Printer::expr(const Expr& e) {
     }
     case EK::kLike: {
       auto a = expr(*e.args[0]);
+      if (e.op.size() > 4 && (e.op.ends_with(" ANY") || e.op.ends_with(" ALL"))) {
+        // Spark: x [NOT] LIKE ANY (p, ...) is an OR of [NOT] LIKE, LIKE ALL an AND (NULL as SQL).
+        std::string like = e.op.substr(0, e.op.size() - 4);
+        std::string join = e.op.ends_with(" ANY") ? " OR " : " AND ";
+        std::string s = "(";
+        for (size_t i = 1; i < e.args.size(); ++i) {
+          s += (i > 1 ? join : "") + "(" + a.sql + (e.negated ? " NOT " : " ") + like + " " +
+               expr(*e.args[i]).sql + " ESCAPE '\\')";
+        }
+        return {s + ")", T(K::kBoolean)};
+      }
       auto p = expr(*e.args[1]);
       std::string s;
       if (e.op == "RLIKE") {
@@ -348,6 +367,7 @@ TypedSql Printer::expr(const Expr& e) {
       return out;
     }
     case EK::kScalarSubquery:
+      if (e.op == "EXISTS") return {"(EXISTS (" + query(*e.query) + "))", T(K::kBoolean)};
       return {"(" + query(*e.query) + ")", SparkType{}};
   }
   fail_syntax("unexpected expression", e.position);
@@ -1031,6 +1051,19 @@ std::string Printer::query(const Query& q) {
     s += " ";
   }
   for (const Query* part = &q; part; part = part->next.get()) {
+    for (const auto& ref : part->from) {
+      if (ref.kind != TableRef::Kind::kValues || ref.rows.empty()) continue;
+      for (size_t j = 0; j < ref.rows[0].size(); ++j) {
+        std::string column =
+            j < ref.column_aliases.size() ? ref.column_aliases[j] : "col" + std::to_string(j + 1);
+        SparkType t = expr(*ref.rows[0][j]).type;
+        // Rows may widen the type (1 then 2.5): only a type every row agrees on is kept.
+        for (size_t i = 1; i < ref.rows.size() && t.known(); ++i) {
+          if (j >= ref.rows[i].size() || !(expr(*ref.rows[i][j]).type == t)) t = SparkType{};
+        }
+        if (t.known()) inline_column_types_[lower(column)] = t;
+      }
+    }
     // A generator in the select list (SELECT a, explode(b) ...) is a lateral view whose columns
     // take the item's place.
     const SelectItem* generator = nullptr;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <optional>
 
 #include "dls/sql/quote.h"
 #include "dls/sql/spark/dialect.h"
@@ -109,6 +111,101 @@ class Head {
   size_t i_ = 0;
 };
 
+// The Spark type of a DuckDB type name as duckdb_columns() prints it (INTEGER, DECIMAL(9,2),
+// VARCHAR[], MAP(VARCHAR, INTEGER), STRUCT("a" INTEGER, b VARCHAR)); kUnknown when there is none.
+class DuckTypeReader {
+ public:
+  explicit DuckTypeReader(std::string_view text) : t_(text) {}
+  SparkType read() {
+    using K = SparkType::Kind;
+    skip_space();
+    size_t start = i_;
+    while (i_ < t_.size() &&
+           (std::isalnum(static_cast<unsigned char>(t_[i_])) || t_[i_] == '_' || t_[i_] == ' ')) {
+      if (t_[i_] == ' ' &&
+          !(t_.substr(i_).starts_with(" WITH") || t_.substr(i_).starts_with(" TIME")))
+        break;
+      ++i_;
+    }
+    std::string name(t_.substr(start, i_ - start));
+    SparkType out;
+    if (name == "STRUCT" && accept('(')) {
+      out = SparkType::of(K::kStruct);
+      do {
+        skip_space();
+        std::string field;
+        if (accept('"')) {
+          while (i_ < t_.size() && !(t_[i_] == '"' && !(i_ + 1 < t_.size() && t_[i_ + 1] == '"'))) {
+            if (t_[i_] == '"') ++i_;
+            field += t_[i_++];
+          }
+          accept('"');
+        } else {
+          while (i_ < t_.size() && t_[i_] != ' ') field += t_[i_++];
+        }
+        out.fields.push_back({field, read()});
+      } while (accept(','));
+      accept(')');
+    } else if (name == "MAP" && accept('(')) {
+      SparkType k = read();
+      accept(',');
+      SparkType v = read();
+      accept(')');
+      out = SparkType::of(K::kMap);
+      out.children = {k, v};
+    } else if (name == "DECIMAL" && accept('(')) {
+      int p = number();
+      accept(',');
+      int sc = number();
+      accept(')');
+      out = SparkType::decimal(p, sc);
+    } else {
+      static const std::map<std::string, K> kNames = {{"BOOLEAN", K::kBoolean},
+                                                      {"TINYINT", K::kTinyInt},
+                                                      {"SMALLINT", K::kSmallInt},
+                                                      {"INTEGER", K::kInt},
+                                                      {"BIGINT", K::kBigInt},
+                                                      {"FLOAT", K::kFloat},
+                                                      {"DOUBLE", K::kDouble},
+                                                      {"VARCHAR", K::kString},
+                                                      {"BLOB", K::kBinary},
+                                                      {"DATE", K::kDate},
+                                                      {"TIMESTAMP WITH TIME ZONE", K::kTimestamp},
+                                                      {"TIMESTAMP", K::kTimestampNtz},
+                                                      {"INTERVAL", K::kDayTimeInterval}};
+      auto it = kNames.find(name);
+      if (it != kNames.end()) out = SparkType::of(it->second);
+    }
+    while (t_.substr(i_).starts_with("[]")) {
+      i_ += 2;
+      out = SparkType::array(out);
+    }
+    return out;
+  }
+
+ private:
+  void skip_space() {
+    while (i_ < t_.size() && t_[i_] == ' ') ++i_;
+  }
+  bool accept(char c) {
+    skip_space();
+    if (i_ < t_.size() && t_[i_] == c) {
+      ++i_;
+      return true;
+    }
+    return false;
+  }
+  int number() {
+    skip_space();
+    int n = 0;
+    while (i_ < t_.size() && std::isdigit(static_cast<unsigned char>(t_[i_])))
+      n = n * 10 + (t_[i_++] - '0');
+    return n;
+  }
+  std::string_view t_;
+  size_t i_ = 0;
+};
+
 std::string column_list_sql(const std::vector<std::string>& names) {
   if (names.empty()) return "";
   std::string s = "(";
@@ -186,10 +283,54 @@ std::string SparkSession::resolve(const std::vector<std::string>& name) const {
   return s;
 }
 
+void SparkSession::refresh_column_types() {
+  // Column name -> type over the session's views and tables; a name with two types is unknown.
+  column_types_.clear();
+  std::set<std::string> ambiguous;
+  auto result = con_.query(
+      "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = "
+      "'temp'");
+  for (const auto& row : result.rows()) {
+    if (!own_names_.count(lower(row[0].as_string()))) continue;
+    std::string column = lower(row[1].as_string());
+    SparkType type = DuckTypeReader(row[2].as_string()).read();
+    auto [it, inserted] = column_types_.emplace(column, type);
+    if (!inserted && !(it->second == type)) ambiguous.insert(column);
+  }
+  for (const auto& c : ambiguous) column_types_.erase(c);
+}
+
 std::string SparkSession::translate(std::string_view query) const {
   TranslateOptions options = base_;
   options.resolve_table = [this](const std::vector<std::string>& n) { return resolve(n); };
-  return translate_query(query, options);
+  if (!options.column_type && !column_types_.empty()) {
+    options.column_type = [this](const std::vector<std::string>& path) -> std::optional<SparkType> {
+      if (path.empty() || path.size() > 2) return std::nullopt;
+      auto it = column_types_.find(lower(path.back()));
+      if (it == column_types_.end() || !it->second.known()) return std::nullopt;
+      return it->second;
+    };
+  }
+  auto parsed = parse_query(query);
+  auto legacy = conf_.find("spark.sql.legacy.parser.havingWithoutGroupByAsWhere");
+  if (legacy != conf_.end() && lower(legacy->second) == "true") {
+    // Spark's legacy parser reads HAVING without GROUP BY as WHERE.
+    for (Query* part = parsed.get(); part; part = part->next.get()) {
+      if (!part->having || !part->group_by.empty() || part->group_by_all) continue;
+      if (part->where) {
+        auto both = std::make_unique<Expr>(Expr::Kind::kBinaryOp, part->where->position);
+        both->op = "AND";
+        both->args.push_back(std::move(part->where));
+        both->args.push_back(std::move(part->having));
+        part->where = std::move(both);
+      } else {
+        part->where = std::move(part->having);
+      }
+      part->having = nullptr;
+    }
+  }
+  Printer printer(query, options);
+  return printer.query(*parsed);
 }
 
 StatementResult SparkSession::execute(std::string_view statement) {
@@ -242,6 +383,7 @@ StatementResult SparkSession::execute(std::string_view statement) {
       run(std::string("CREATE ") + (replace ? "OR REPLACE " : "") + "TEMP VIEW " +
           quote_identifier(name.back()) + column_list_sql(columns) + " AS " + sql);
       own_names_.insert(lower(name.back()));
+      refresh_column_types();
       return out;
     }
     if (!h.word("table")) h.fail("VIEW or TABLE");
@@ -305,6 +447,7 @@ StatementResult SparkSession::execute(std::string_view statement) {
       run(head + columns);
     }
     own_names_.insert(lower(name.back()));
+    refresh_column_types();
     return out;
   }
 
@@ -345,6 +488,7 @@ StatementResult SparkSession::execute(std::string_view statement) {
     run(std::string("DROP ") + (view ? "VIEW" : "TABLE") + " IF EXISTS " +
         quote_identifier(name.back()));
     own_names_.erase(lower(name.back()));
+    refresh_column_types();
     return out;
   }
 

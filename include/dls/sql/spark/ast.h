@@ -33,7 +33,7 @@ struct Expr {
     kFunction,        // name (lower case), args; distinct (count(DISTINCT x)); star (count(*))
     kCast,            // args[0] AS type; op "CAST", "TRY_CAST" or "::"
     kCase,            // args: [operand?] when, then, when, then, ..., [else]; has_operand, has_else
-    kIn,              // args[0] IN (args[1..]); negated
+    kIn,              // args[0] IN (args[1..]) or IN (query); negated
     kBetween,         // args[0] BETWEEN args[1] AND args[2]; negated
     kLike,            // op "LIKE"/"ILIKE"/"RLIKE"; args[0], args[1], [escape args[2]]; negated
     kIsNull,          // args[0] IS [NOT] NULL; negated
@@ -42,7 +42,7 @@ struct Expr {
     kField,           // args[0].name (field of a non-column expression, e.g. f(x).a)
     kLambda,          // names: parameters; args[0]: body
     kExtract,         // EXTRACT(text FROM args[0])
-    kScalarSubquery,  // (SELECT ...): query
+    kScalarSubquery,  // (SELECT ...): query; op "EXISTS" for EXISTS (SELECT ...)
   };
 
   Kind kind;

@@ -97,6 +97,7 @@ class Printer {
 
   std::string_view input_;
   TranslateOptions options_;
+  std::map<std::string, SparkType> inline_column_types_;  // lower-case column of a VALUES table
   struct Binding {
     std::string sql;
     SparkType type;

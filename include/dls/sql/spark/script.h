@@ -64,6 +64,7 @@ class SparkSession {
  private:
   std::string resolve(const std::vector<std::string>& name) const;
   std::string translate(std::string_view query) const;
+  void refresh_column_types();
   void run(const std::string& duckdb_sql);
 
   Connection& con_;
@@ -71,6 +72,7 @@ class SparkSession {
   SqlHook rewrite_;
   std::set<std::string> own_names_;  // lower-case names of the session's views and tables
   std::map<std::string, std::string> conf_;
+  std::map<std::string, SparkType> column_types_;  // lower-case column name -> type
 };
 
 }  // namespace dls::sql::spark

@@ -119,6 +119,8 @@ class ObjectBuilder {
     static PyObject* const k_is_quarantined = key("is_quarantined");
     static PyObject* const k_where_clause = key("where_clause");
     static PyObject* const k_query = key("query");
+    static PyObject* const k_flow_name = key("flow_name");
+    static PyObject* const k_once = key("once");
     static PyObject* const k_is_enabled = key("is_enabled");
     static PyObject* const k_is_latest = key("is_latest");
     static PyObject* const k_created_ts = key("created_ts");
@@ -152,6 +154,8 @@ class ObjectBuilder {
     set_field(dict, k_is_quarantined, py_bool(e.is_quarantined));
     set_field(dict, k_where_clause, string_list(e.where_clause));
     set_field(dict, k_query, e.query ? string(*e.query) : Py_NewRef(Py_None));
+    set_field(dict, k_flow_name, optional_shared(e.flow_name));
+    set_field(dict, k_once, py_bool(e.once));
     set_field(dict, k_id, e.id ? string(*e.id) : Py_NewRef(Py_None));
     set_field(dict, k_is_latest, py_bool(e.is_latest));
     set_field(dict, k_created_ts, timestamp(e.created_ts));

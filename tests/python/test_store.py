@@ -71,6 +71,21 @@ def test_query_datasets_keep_their_query_and_where_clause_through_python(store):
     # Entities without them read back as before.
     [plain] = store.find_entities(by_entity_id("src"))
     assert plain.query is None and plain.where_clause == []
+    assert plain.flow_name is None and plain.once is False
+
+
+def test_append_and_once_flows_keep_their_flow_fields_through_python(store):
+    csv = entity("csv", "/data/csv", "orders_silver", flow_name="from_csv")
+    backfill = entity("old", "/data/old", "orders_silver", source_format="parquet",
+                      is_streaming=False, once=True, flow_name="backfill")
+    store.upsert([csv, backfill])
+    found = {e.entity_id: e for e in store.find_entities(by_group("main.etl"))}
+    assert found["csv"].flow_name == "from_csv" and found["csv"].once is False
+    assert found["old"].flow_name == "backfill" and found["old"].once is True
+    found["old"].comment = "one-time backfill"
+    assert store.upsert(found["old"]).updated == ["old"]
+    [again] = store.find_entities(by_entity_id("old"))
+    assert again.once is True and again.flow_name == "backfill"
 
 
 def test_upsert_of_a_list_is_one_commit(store):

@@ -28,8 +28,15 @@ CONTROL_TABLE_COLUMNS = (
     "ignore_null_updates_except_column_list: ARRAY<STRING>>, is_quarantined BOOLEAN, "
     "spark_conf MAP<STRING, STRING>, partition_cols ARRAY<STRING>, destination STRING, "
     "comment STRING, created_ts TIMESTAMP, expired_ts TIMESTAMP, created_by STRING, "
-    "modified_by STRING, is_enabled BOOLEAN, is_latest BOOLEAN, hash STRING"
+    "modified_by STRING, is_enabled BOOLEAN, is_latest BOOLEAN, hash STRING, "
+    "where_clause ARRAY<STRING>, query STRING, flow_name STRING, once BOOLEAN"
 )
+# Columns later versions of dls added at the end: a control table made before them gets them, so
+# that no field of the metadata is dropped when it is loaded.
+ADDED_COLUMNS = [
+    ("where_clause", "ARRAY<STRING>"), ("query", "STRING"), ("flow_name", "STRING"),
+    ("once", "BOOLEAN"),
+]
 
 
 def quote_name(name):
@@ -47,6 +54,10 @@ def main():
     with open(args.entities, encoding="utf-8") as f:
         entities = json.load(f)
     spark.sql(f"CREATE TABLE IF NOT EXISTS {table} ({CONTROL_TABLE_COLUMNS})")
+    existing = {field.name for field in spark.table(table).schema}
+    missing = [f"{name} {type_}" for name, type_ in ADDED_COLUMNS if name not in existing]
+    if missing:
+        spark.sql(f"ALTER TABLE {table} ADD COLUMNS ({', '.join(missing)})")
     latest = {
         row.entity_id: row.hash
         for row in spark.sql(f"SELECT entity_id, hash FROM {table} WHERE is_latest").collect()

@@ -29,20 +29,6 @@ struct TableArgs {
   std::optional<std::string> timestamp;  // restore
 };
 
-// ISO-8601 UTC with milliseconds: 2024-01-02T03:04:05.678Z.
-std::string iso_from_ms(int64_t ms) {
-  int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-  int64_t frac = ms - secs * 1000;
-  std::time_t t = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(frac));
-  return buf;
-}
-
 std::string human_bytes(int64_t bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   double v = static_cast<double>(bytes);
@@ -89,9 +75,10 @@ ojson describe_json(const catalog::TableLocation& location, const delta::TableDe
   doc["num_files"] = d.num_files;
   doc["size_bytes"] = d.size_bytes;
   doc["num_records"] = d.num_records ? ojson(*d.num_records) : ojson(nullptr);
-  doc["created_time"] = d.created_time_ms ? ojson(iso_from_ms(d.created_time_ms)) : ojson(nullptr);
+  doc["created_time"] =
+      d.created_time_ms ? ojson(format_timestamp_millis(d.created_time_ms)) : ojson(nullptr);
   doc["last_modified"] =
-      d.last_modified_ms ? ojson(iso_from_ms(d.last_modified_ms)) : ojson(nullptr);
+      d.last_modified_ms ? ojson(format_timestamp_millis(d.last_modified_ms)) : ojson(nullptr);
   ojson schema = ojson::array();
   for (const auto& f : d.schema.fields) {
     schema.push_back(
@@ -146,8 +133,9 @@ void describe(Context& ctx, const TableArgs& args) {
       {"Files", std::to_string(d.num_files)},
       {"Size", human_bytes(d.size_bytes) + " (" + std::to_string(d.size_bytes) + " bytes)"},
       {"Records", d.num_records ? std::to_string(*d.num_records) : "unknown (files without stats)"},
-      {"Created", d.created_time_ms ? iso_from_ms(d.created_time_ms) : "unknown"},
-      {"Last modified", d.last_modified_ms ? iso_from_ms(d.last_modified_ms) : "unknown"},
+      {"Created", d.created_time_ms ? format_timestamp_millis(d.created_time_ms) : "unknown"},
+      {"Last modified",
+       d.last_modified_ms ? format_timestamp_millis(d.last_modified_ms) : "unknown"},
       {"Protocol", protocol},
       {"Properties", props.empty() ? "(none)" : join(props, ", ")},
   };
@@ -181,9 +169,10 @@ void history(Context& ctx, const TableArgs& args) {
     auto object_or_empty = [](const nlohmann::json& j) {
       return j.is_null() ? ojson::object() : ojson::parse(j.dump());
     };
-    t.rows.push_back(
-        {h.version, iso_from_ms(h.timestamp_ms), h.operation ? Cell(*h.operation) : Cell(nullptr),
-         object_or_empty(h.operation_parameters), object_or_empty(h.operation_metrics)});
+    t.rows.push_back({h.version, format_timestamp_millis(h.timestamp_ms),
+                      h.operation ? Cell(*h.operation) : Cell(nullptr),
+                      object_or_empty(h.operation_parameters),
+                      object_or_empty(h.operation_metrics)});
   }
   if (format == OutputFormat::kJson || format == OutputFormat::kYaml) {
     ojson doc = ojson::array();

@@ -77,6 +77,12 @@ std::string format_timestamp(Timestamp micros) {
   return buf;
 }
 
+std::string format_timestamp_millis(std::int64_t millis) {
+  // The microsecond form without its last three fraction digits (always zero here).
+  std::string micros = format_timestamp(millis * 1000);
+  return micros.substr(0, micros.size() - 4) + "Z";
+}
+
 std::optional<Timestamp> parse_timestamp(std::string_view s) {
   std::size_t pos = 0;
   int year = 0, month = 0, day = 0;

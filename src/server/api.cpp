@@ -13,6 +13,7 @@
 #include "dls/core/entity_diff.h"
 #include "dls/core/predicate_parser.h"
 #include "dls/core/suggest.h"
+#include "dls/core/timestamp.h"
 #include "dls/delta/delta_error.h"
 #include "dls/delta/delta_table.h"
 #include "dls/delta/table_scan.h"
@@ -33,19 +34,6 @@ namespace {
 
 Json ordered(const nlohmann::json& j) {
   return Json::parse(j.dump());
-}
-
-std::string iso_from_ms(int64_t ms) {
-  int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-  int64_t frac = ms - secs * 1000;
-  std::time_t t = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(frac));
-  return buf;
 }
 
 std::optional<std::string> param(const Params& params, const std::string& name) {
@@ -750,8 +738,10 @@ Json Api::describe_table(const std::string& name) {
   doc["num_files"] = d.num_files;
   doc["size_bytes"] = d.size_bytes;
   doc["num_records"] = d.num_records ? Json(*d.num_records) : Json(nullptr);
-  doc["created_time"] = d.created_time_ms ? Json(iso_from_ms(d.created_time_ms)) : Json(nullptr);
-  doc["last_modified"] = d.last_modified_ms ? Json(iso_from_ms(d.last_modified_ms)) : Json(nullptr);
+  doc["created_time"] =
+      d.created_time_ms ? Json(format_timestamp_millis(d.created_time_ms)) : Json(nullptr);
+  doc["last_modified"] =
+      d.last_modified_ms ? Json(format_timestamp_millis(d.last_modified_ms)) : Json(nullptr);
   Json schema = Json::array();
   for (const auto& f : d.schema.fields) {
     schema.push_back(
@@ -769,7 +759,7 @@ Json Api::table_history(const std::string& name, const Params& params) {
       return j.is_object() ? ordered(j) : Json::object();
     };
     history.push_back(Json{{"version", h.version},
-                           {"timestamp", iso_from_ms(h.timestamp_ms)},
+                           {"timestamp", format_timestamp_millis(h.timestamp_ms)},
                            {"operation", h.operation ? Json(*h.operation) : Json(nullptr)},
                            {"operation_parameters", object_or_empty(h.operation_parameters)},
                            {"operation_metrics", object_or_empty(h.operation_metrics)}});

@@ -22,6 +22,9 @@ using Timestamp = std::int64_t;
 /// "YYYY-MM-DDTHH:MM:SS.ffffffZ" for `micros` (negative values are dates before 1970).
 std::string format_timestamp(Timestamp micros);
 
+/// "YYYY-MM-DDTHH:MM:SS.fffZ" (milliseconds) for `millis` since the epoch: Delta's commit times.
+std::string format_timestamp_millis(std::int64_t millis);
+
 /// The instant `text` denotes, or std::nullopt when it is not a timestamp (see the header comment).
 std::optional<Timestamp> parse_timestamp(std::string_view text);
 

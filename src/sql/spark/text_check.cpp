@@ -87,9 +87,13 @@ std::optional<SparkTextProblem> check_select_item(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<SparkTextProblem> check_expression(std::string_view text) {
+// Parses, then translates, `text`: a syntax error is an error; what the local engine cannot run
+// is a warning (Databricks may still run it).
+template <typename Parse, typename Translate>
+std::optional<SparkTextProblem> check_parsed_then_translated(std::string_view text, Parse parse,
+                                                             Translate translate) {
   try {
-    parse_expression(text);
+    parse();
   } catch (const SparkSyntaxError& e) {
     return problem_at(without_position(e.what(), e.position()), text, e.position(), true);
   } catch (const UnsupportedSparkSyntaxError& e) {
@@ -97,7 +101,7 @@ std::optional<SparkTextProblem> check_expression(std::string_view text) {
                       e.position(), false);
   }
   try {
-    translate_expression(text);
+    translate();
   } catch (const SparkSyntaxError& e) {
     return problem_at(without_position(e.what(), e.position()), text, e.position(), true);
   } catch (const InvalidMetadataError& e) {
@@ -108,28 +112,18 @@ std::optional<SparkTextProblem> check_expression(std::string_view text) {
   return std::nullopt;
 }
 
+std::optional<SparkTextProblem> check_expression(std::string_view text) {
+  return check_parsed_then_translated(
+      text, [&] { parse_expression(text); }, [&] { translate_expression(text); });
+}
+
 // A dataset query: parsed with its STREAM(name) reads, then translated with the table names as
 // written (the pipeline binds them to its datasets).
 std::optional<SparkTextProblem> check_query(std::string_view text) {
   std::string blanked;
-  try {
-    blanked = analyze_table_references(text).text;
-  } catch (const SparkSyntaxError& e) {
-    return problem_at(without_position(e.what(), e.position()), text, e.position(), true);
-  } catch (const UnsupportedSparkSyntaxError& e) {
-    return problem_at(without_position(e.what(), e.position()) + "; `dls run` will refuse it", text,
-                      e.position(), false);
-  }
-  try {
-    translate_query(blanked);
-  } catch (const SparkSyntaxError& e) {
-    return problem_at(without_position(e.what(), e.position()), text, e.position(), true);
-  } catch (const InvalidMetadataError& e) {
-    return SparkTextProblem{
-        std::string(e.what()) + "; `dls run` will refuse it (dls generate databricks keeps it)",
-        false};
-  }
-  return std::nullopt;
+  return check_parsed_then_translated(
+      text, [&] { blanked = analyze_table_references(text).text; },
+      [&] { translate_query(blanked); });
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "dls/delta/table_scan.h"
 #include "dls/pipeline/pipeline_graph.h"
 #include "dls/pipeline/pipeline_runner.h"
+#include "run_progress.h"
 #include "selection.h"
 #include "store_location.h"
 
@@ -39,12 +40,6 @@ struct RunArgs {
   int parallelism = 0;
   bool no_deps = false;  // --no-deps: only the --select'ed datasets, upstream tables as they are
 };
-
-std::string seconds(int64_t ms) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f s", static_cast<double>(ms) / 1000.0);
-  return buf;
-}
 
 std::string failed_expectations(const pipeline::DatasetUpdate& d) {
   std::string s;
@@ -97,74 +92,6 @@ bool ran(const pipeline::DatasetUpdate& d) {
          d.status == pipeline::DatasetStatus::kFullRefresh ||
          d.status == pipeline::DatasetStatus::kFailed;
 }
-
-/// The dataset, with its flow when the table has several (or it is a once flow).
-std::string flow_label(const pipeline::DatasetUpdate& d) {
-  if (!d.shared && !d.once) return d.name;
-  return d.name + " (" + (d.once ? "once flow " : "flow ") + d.flow_name + ")";
-}
-
-std::string finished_line(const pipeline::DatasetUpdate& d) {
-  std::string s = flow_label(d) + ": " + pipeline::to_string(d.status);
-  if (d.once && d.status == pipeline::DatasetStatus::kUpToDate) s += " (once flow already ran)";
-  if (d.status == pipeline::DatasetStatus::kFullRefresh) {
-    s += " (" + std::to_string(d.rows_before.value_or(0)) + " rows before, " +
-         std::to_string(d.rows_after.value_or(0)) + " after; " + std::to_string(d.num_output_rows) +
-         " rows written, " + seconds(d.duration_ms) + ")";
-  } else if (d.status == pipeline::DatasetStatus::kCompleted &&
-             d.kind != pipeline::DatasetKind::kView) {
-    s += " (" + std::to_string(d.num_input_rows) + " rows read";
-    if (d.num_batches) {
-      s += " in " + std::to_string(d.num_batches) + (d.num_batches == 1 ? " batch" : " batches");
-    }
-    s += ", " + std::to_string(d.num_output_rows) + " rows written";
-    if (d.dropped_records) s += ", " + std::to_string(d.dropped_records) + " dropped";
-    if (d.quarantined_rows) s += ", " + std::to_string(d.quarantined_rows) + " quarantined";
-    s += ", " + seconds(d.duration_ms) + ")";
-  }
-  if (d.error) s += ": " + *d.error;
-  return s;
-}
-
-/// Live progress on stderr: a redrawn status line on a terminal, plain lines otherwise.
-class ProgressDisplay {
- public:
-  ProgressDisplay(Context& ctx, size_t total)
-      : ctx_(ctx), total_(total), tty_(::isatty(STDERR_FILENO) == 1) {}
-
-  void update(const pipeline::DatasetProgress& p) {
-    if (ctx_.options().quiet) return;
-    if (!p.finished) {
-      running_.insert(p.name);
-      if (!tty_) ctx_.info(p.name + ": RUNNING");
-    } else {
-      running_.erase(p.name);
-      ++done_;
-      if (tty_) clear_line();
-      ctx_.info(finished_line(*p.result));
-    }
-    if (tty_) draw();
-  }
-  void finish() {
-    if (tty_ && !ctx_.options().quiet) clear_line();
-  }
-
- private:
-  void clear_line() { ctx_.err() << "\r\033[K" << std::flush; }
-  void draw() {
-    std::string line = "[" + std::to_string(done_) + "/" + std::to_string(total_) + "] running: ";
-    std::string names;
-    for (const auto& r : running_) names += (names.empty() ? "" : ", ") + r;
-    line += names.empty() ? "-" : names;
-    if (line.size() > 100) line = line.substr(0, 99) + "…";
-    ctx_.err() << "\r\033[K" << line << std::flush;
-  }
-  Context& ctx_;
-  size_t total_;
-  bool tty_;
-  size_t done_ = 0;
-  std::set<std::string> running_;
-};
 
 void render_summary(Context& ctx, const pipeline::PipelineUpdate& u, OutputFormat format) {
   DataTable t;
@@ -241,7 +168,7 @@ void run(Context& ctx, const RunArgs& args) {
   }
   CancelOnSignal cancel_on_signal;
   options.cancelled = [] { return CancelOnSignal::requested(); };
-  ProgressDisplay progress(ctx, graph.datasets().size());
+  ProgressDisplay progress(ctx, graph.datasets().size(), ::isatty(STDERR_FILENO) == 1);
   options.on_progress = [&progress](const pipeline::DatasetProgress& p) { progress.update(p); };
   ctx.info("pipeline '" + s.pipeline + "': update of " + std::to_string(graph.datasets().size()) +
            " datasets into " + s.target.to_string() +

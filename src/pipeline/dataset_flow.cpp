@@ -222,6 +222,8 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
         add_metrics(result, rows.evaluation, rows.evaluation.output_rows);
       }
       result.num_batches++;
+      result.num_input_files += input.input_files;
+      result.num_input_bytes += input.input_bytes;
     } catch (...) {
       drop_temp(con, temp);
       forget_if_uncommitted(batch.batch);
@@ -231,6 +233,15 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
     committed = batch.offsets;
     next = batch.batch + 1;
     log.purge_before(batch.batch);
+    if (auto backlog = source->backlog()) {
+      result.backlog_files = backlog->files;
+      result.backlog_bytes = backlog->bytes;
+    }
+    if (env.batch_committed) env.batch_committed(result);
+  }
+  if (auto backlog = source->backlog()) {
+    result.backlog_files = backlog->files;
+    result.backlog_bytes = backlog->bytes;
   }
   result.status = result.num_batches ? DatasetStatus::kCompleted : DatasetStatus::kUpToDate;
 }

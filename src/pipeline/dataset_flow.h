@@ -2,6 +2,7 @@
 // (pipeline_runner.h states the semantics). Internal to the pipeline layer.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "dls/catalog/warehouse.h"
@@ -27,6 +28,8 @@ struct FlowEnvironment {
   std::string temp_prefix;   // unique per dataset: names of TEMP tables on the connection
   std::string flow_key;      // the flow's checkpoint/state/txn name (flow_keys.h)
   bool clears_table = true;  // a full refresh clears the table (its first flow; others reset)
+  /// Called after each committed batch of a streaming flow with the dataset's totals so far.
+  std::function<void(const DatasetUpdate&)> batch_committed;
 };
 
 /// The dataset's rows transformed and checked, held in a TEMP table. Throws DataQualityError when

@@ -16,6 +16,7 @@
 #include "dls/sql/database.h"
 #include "pipeline/dataset_flow.h"
 #include "pipeline/flow_keys.h"
+#include "pipeline/query_progress_poller.h"
 #include "pipeline/view_registry.h"
 #include "pipeline/write_plan.h"
 
@@ -56,6 +57,9 @@ PipelineEvent flow_event(const DatasetUpdate& d, const std::string& status) {
                            {"dropped_records", d.dropped_records},
                            {"num_quarantined_rows", d.quarantined_rows},
                            {"num_batches", d.num_batches}};
+    // Auto Loader's backlog metrics, as Databricks reports them in flow_progress.
+    if (d.backlog_files) progress["metrics"]["backlog_files"] = *d.backlog_files;
+    if (d.backlog_bytes) progress["metrics"]["backlog_bytes"] = *d.backlog_bytes;
     if (d.apply_changes) {
       progress["metrics"]["num_upserted_rows"] = d.num_upserted_rows;
       progress["metrics"]["num_deleted_rows"] = d.num_deleted_rows;
@@ -92,6 +96,23 @@ PipelineEvent flow_event(const DatasetUpdate& d, const std::string& status) {
     e.details["error"] = {{"message", *d.error}, {"exit_code", static_cast<int>(d.error_code)}};
   }
   return e;
+}
+
+/// The time the source's backlog should take at the rate the dataset has read so far: by bytes
+/// when both are known, else by files; nullopt without a backlog or before anything was read.
+std::optional<int64_t> backlog_eta_ms(const DatasetUpdate& d, int64_t elapsed_ms) {
+  auto at_rate = [elapsed_ms](int64_t done, int64_t left) {
+    return static_cast<int64_t>(static_cast<double>(elapsed_ms) * static_cast<double>(left) /
+                                static_cast<double>(done));
+  };
+  if (d.backlog_bytes && *d.backlog_bytes > 0 && d.num_input_bytes > 0) {
+    return at_rate(d.num_input_bytes, *d.backlog_bytes);
+  }
+  if (d.backlog_files && *d.backlog_files > 0 && d.num_input_files > 0) {
+    return at_rate(d.num_input_files, *d.backlog_files);
+  }
+  if (d.backlog_files && *d.backlog_files == 0) return 0;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -166,6 +187,7 @@ PipelineUpdate PipelineRunner::Impl::run() {
   for (int i = 0; i < workers; ++i) {
     connections.push_back(std::make_unique<sql::Connection>(db));
     connections.back()->execute("SET TimeZone = 'UTC'");
+    if (options.on_progress) connections.back()->enable_query_progress();
   }
 
   {
@@ -237,13 +259,32 @@ PipelineUpdate PipelineRunner::Impl::run() {
     options.on_progress(p);
   };
 
+  // When each dataset started, and the connection slot it runs on (both set by this thread).
+  std::vector<std::chrono::steady_clock::time_point> started_at(nodes.size());
+  std::vector<size_t> slot_of(nodes.size(), 0);
+  auto elapsed_ms = [&started_at](size_t i) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 started_at[i])
+        .count();
+  };
+  auto finished_progress = [&](size_t i) {
+    DatasetProgress p;
+    p.name = update.datasets[i].name;
+    p.finished = true;
+    p.kind = DatasetProgress::Kind::kFinished;
+    p.result = &update.datasets[i];
+    p.elapsed_ms = update.datasets[i].duration_ms;
+    progress(p);
+  };
+  QueryProgressPoller poller(connections.size());
+
   auto finish_skipped = [&](size_t i, const std::string& reason) {
     DatasetUpdate& d = update.datasets[i];
     d.status = DatasetStatus::kSkipped;
     d.error = reason;
     states[i] = State::kDone;
     events.record(flow_event(d, "SKIPPED"));
-    progress({d.name, true, &d});
+    finished_progress(i);
   };
 
   size_t done = 0;
@@ -293,8 +334,16 @@ PipelineUpdate PipelineRunner::Impl::run() {
       free_connections.pop_back();
       l.unlock();
       states[i] = State::kRunning;
+      started_at[i] = std::chrono::steady_clock::now();
+      slot_of[i] = slot;
+      poller.reset(slot);
       events.record(flow_event(update.datasets[i], "RUNNING"));
-      progress({nodes[i].qualified_name, false, nullptr});
+      {
+        DatasetProgress p;
+        p.name = nodes[i].qualified_name;
+        p.result = &update.datasets[i];  // its name and flow (the worker has not started yet)
+        progress(p);
+      }
       threads.emplace_back([&, i, slot] {
         FlowEnvironment env{nodes[i],
                             warehouse,
@@ -306,6 +355,15 @@ PipelineUpdate PipelineRunner::Impl::run() {
                             "__dls_t" + std::to_string(i) + "_",
                             keys[i],
                             index.at(nodes[i].qualified_name).front() == i};
+        env.batch_committed = [&, i](const DatasetUpdate& totals) {
+          DatasetProgress p;
+          p.name = totals.name;
+          p.kind = DatasetProgress::Kind::kBatchCommitted;
+          p.result = &totals;
+          p.elapsed_ms = elapsed_ms(i);
+          p.eta_ms = backlog_eta_ms(totals, p.elapsed_ms);
+          progress(p);
+        };
         run_dataset(*connections[slot], env, update.datasets[i]);
         std::lock_guard g(mutex);
         free_connections.push_back(slot);
@@ -316,13 +374,30 @@ PipelineUpdate PipelineRunner::Impl::run() {
     // Wait for one to finish.
     std::unique_lock l(mutex);
     if (done >= nodes.size()) break;
-    if (!options.cancelled) {
+    if (!options.cancelled && !options.on_progress) {
       cv.wait(l, [&] { return !finished.empty(); });
     } else {
       // Cancellation reaches the running datasets too: their queries are interrupted (a query
       // between two of a dataset's statements is not; the dataset then stops at its next batch).
       while (!cv.wait_for(l, std::chrono::milliseconds(50), [&] { return !finished.empty(); })) {
-        if (interrupted || !options.cancelled()) continue;
+        if (options.on_progress && poller.due()) {
+          // Which datasets run on which connection changes only on this thread.
+          for (size_t i = 0; i < nodes.size(); ++i) {
+            if (states[i] != State::kRunning) continue;
+            auto q = poller.poll(slot_of[i], *connections[slot_of[i]]);
+            if (!q) continue;
+            DatasetProgress p;
+            p.name = nodes[i].qualified_name;
+            p.kind = DatasetProgress::Kind::kQueryProgress;
+            p.elapsed_ms = elapsed_ms(i);
+            p.query_percent = q->percent;
+            p.eta_ms = q->eta_ms;
+            l.unlock();
+            progress(p);
+            l.lock();
+          }
+        }
+        if (!options.cancelled || interrupted || !options.cancelled()) continue;
         interrupted = true;
         for (size_t slot = 0; slot < connections.size(); ++slot) {
           if (std::find(free_connections.begin(), free_connections.end(), slot) ==
@@ -349,7 +424,7 @@ PipelineUpdate PipelineRunner::Impl::run() {
       std::string status = d.status == DatasetStatus::kFailed ? "FAILED" : "COMPLETED";
       events.record(flow_event(d, status));
       l.unlock();
-      progress({d.name, true, &d});
+      finished_progress(i);
       l.lock();
     }
     l.unlock();

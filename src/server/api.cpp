@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <ctime>
+#include <map>
+#include <memory>
 #include <set>
 
 #include "dls/catalog/delta_table_source.h"
@@ -161,6 +164,8 @@ Json dataset_metrics(const pipeline::DatasetUpdate& d) {
   m["dropped_records"] = d.dropped_records;
   m["num_quarantined_rows"] = d.quarantined_rows;
   m["num_batches"] = d.num_batches;
+  m["num_input_files"] = d.num_input_files;
+  m["num_input_bytes"] = d.num_input_bytes;
   m["duration_ms"] = d.duration_ms;
   return m;
 }
@@ -650,9 +655,31 @@ Json Api::start_update(const std::string& name, const std::string& body) {
                  const std::function<bool()>& cancelled) mutable -> UpdateJob::Event {
     record(UpdateJob::Event{{"type", "started"}, {"datasets", total}});
     options.cancelled = cancelled;
-    options.on_progress = [&record](const pipeline::DatasetProgress& p) {
+    // A job keeps every event it recorded (readers page through them by index), so a dataset's
+    // progress events are thinned: at most one every 2 s per dataset.
+    auto last_progress =
+        std::make_shared<std::map<std::string, std::chrono::steady_clock::time_point>>();
+    options.on_progress = [&record, last_progress](const pipeline::DatasetProgress& p) {
+      using Kind = pipeline::DatasetProgress::Kind;
+      if (p.kind == Kind::kBatchCommitted || p.kind == Kind::kQueryProgress) {
+        const auto now = std::chrono::steady_clock::now();
+        auto [it, fresh] = last_progress->try_emplace(p.name, now);
+        if (!fresh && now - it->second < std::chrono::seconds(2)) return;
+        it->second = now;
+        UpdateJob::Event e{{"type", "progress"}, {"dataset", p.name}, {"elapsed_ms", p.elapsed_ms}};
+        if (p.kind == Kind::kBatchCommitted && p.result) {
+          e["metrics"] = dataset_metrics(*p.result);
+          if (p.result->backlog_files) e["backlog_files"] = *p.result->backlog_files;
+          if (p.result->backlog_bytes) e["backlog_bytes"] = *p.result->backlog_bytes;
+        } else {
+          e["query_percent"] = p.query_percent;
+        }
+        if (p.eta_ms) e["eta_ms"] = *p.eta_ms;
+        record(std::move(e));
+        return;
+      }
       UpdateJob::Event e{{"type", "dataset"}, {"dataset", p.name}};
-      if (!p.finished || !p.result) {
+      if (p.kind == Kind::kStarted || !p.result) {
         e["status"] = "RUNNING";
       } else {
         e["status"] = pipeline::to_string(p.result->status);

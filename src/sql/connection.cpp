@@ -72,4 +72,15 @@ void Connection::interrupt() {
   if (con_) duckdb_interrupt(con_);
 }
 
+std::optional<Connection::QueryProgress> Connection::query_progress() const {
+  if (!con_) return std::nullopt;
+  duckdb_query_progress_type p = duckdb_query_progress(con_);
+  if (p.percentage < 0) return std::nullopt;
+  return QueryProgress{p.percentage, p.rows_processed, p.total_rows_to_process};
+}
+
+void Connection::enable_query_progress() {
+  execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
+}
+
 }  // namespace dls::sql

@@ -603,5 +603,36 @@ TEST_F(DeltaSourceCli, UpstreamRewriteFailsNamingTheVersionUnlessSkipChangeCommi
             "count_star(),count(DISTINCT id)\n6,4\n");
 }
 
+// Progress of a run in a log (stderr not a terminal, issue 14): the first committed batch with
+// files and rows read, the files still waiting and an ETA; the end line with files and batches.
+TEST_F(RunSourcesCli, ProgressLinesNameBatchesFilesBacklogAndEta) {
+  const std::string in = dir("progress");
+  for (int f = 0; f < 3; ++f) {
+    write_file(fs::path(in) / ("f" + std::to_string(f) + ".csv"),
+               "id\n" + std::to_string(f) + "\n");
+  }
+  upsert(nlohmann::json::array({entity("bronze", in, "cloudFiles",
+                                       {{"cloudFiles.format", "csv"},
+                                        {"header", "true"},
+                                        {"cloudFiles.maxFilesPerTrigger", "1"}})}));
+  auto r = dls("run");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "main.src.bronze: RUNNING\n")) << r.err;
+  EXPECT_TRUE(contains(r.err,
+                       "main.src.bronze: 1 batch committed (1 row read from 1 file, 1 "
+                       "written; "))
+      << r.err;
+  EXPECT_TRUE(contains(r.err, "; 2 files waiting, ETA ")) << r.err;
+  EXPECT_TRUE(contains(r.err,
+                       "main.src.bronze: COMPLETED (3 rows read in 3 batches, 3 rows "
+                       "written, 3 files read, "))
+      << r.err;
+  EXPECT_FALSE(contains(r.err, "\033[K")) << "no terminal codes in a log";
+
+  auto quiet = dls("--quiet run --full-refresh --yes");
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_FALSE(contains(quiet.err, "batch committed")) << quiet.err;
+}
+
 }  // namespace
 }  // namespace dls

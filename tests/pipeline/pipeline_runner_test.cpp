@@ -5,7 +5,9 @@
 #include <atomic>
 #include <memory>
 
+#include "dls/pipeline/pipeline_state.h"
 #include "pipeline/pipeline_test_support.h"
+#include "support/test_support.h"
 
 namespace dls::pipeline {
 namespace {
@@ -221,12 +223,76 @@ TEST(PipelineRunner, IndependentDatasetsRunInParallel) {
   auto o = h.options();
   o.parallelism = 3;
   int started = 0, finished = 0;
-  o.on_progress = [&](const DatasetProgress& p) { (p.finished ? finished : started)++; };
+  o.on_progress = [&](const DatasetProgress& p) {
+    if (p.kind == DatasetProgress::Kind::kStarted) ++started;
+    if (p.kind == DatasetProgress::Kind::kFinished) ++finished;
+  };
   auto u = h.run(o);
   ASSERT_TRUE(u.ok()) << u.failure_summary();
   EXPECT_EQ(started, 6);
   EXPECT_EQ(finished, 6);
   for (int i = 0; i < 6; ++i) EXPECT_EQ(h.rows("t" + std::to_string(i), "id").size(), 1u);
+}
+
+// Progress (issue 14): a streaming dataset reports each committed batch with its totals so far
+// (batches, files, rows) and Auto Loader's backlog, with an ETA from the rate so far; the
+// backlog metrics reach the event log as Databricks reports them.
+TEST(PipelineRunner, ProgressReportsEachBatchWithFilesBacklogAndEta) {
+  dls::testing::TempDir in;
+  for (int f = 0; f < 3; ++f) {
+    dls::testing::write_file(in.path() / ("f" + std::to_string(f) + ".csv"),
+                             "id\n" + std::to_string(f) + "\n" + std::to_string(f + 10) + "\n");
+  }
+  PipelineHarness h;
+  h.add("bronze", in.path().string(), "bronze").read_options = {
+      {"cloudFiles.format", "csv"}, {"header", "true"}, {"cloudFiles.maxFilesPerTrigger", "1"}};
+  PipelineOptions o = h.options();
+  o.source_factory = default_source_factory();
+  struct Seen {
+    DatasetProgress::Kind kind;
+    int64_t batches, files, rows;
+    std::optional<int64_t> backlog_files, eta_ms;
+  };
+  std::vector<Seen> seen;
+  o.on_progress = [&seen](const DatasetProgress& p) {
+    Seen s{p.kind, 0, 0, 0, std::nullopt, p.eta_ms};
+    if (p.result) {
+      s.batches = p.result->num_batches;
+      s.files = p.result->num_input_files;
+      s.rows = p.result->num_input_rows;
+      s.backlog_files = p.result->backlog_files;
+    }
+    if (p.kind != DatasetProgress::Kind::kQueryProgress) seen.push_back(s);
+  };
+  auto u = h.run(o);
+  ASSERT_TRUE(u.ok()) << u.failure_summary();
+  using K = DatasetProgress::Kind;
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen[0].kind, K::kStarted);
+  for (int b = 1; b <= 3; ++b) {
+    const Seen& s = seen[static_cast<size_t>(b)];
+    EXPECT_EQ(s.kind, K::kBatchCommitted);
+    EXPECT_EQ(s.batches, b);
+    EXPECT_EQ(s.files, b);
+    EXPECT_EQ(s.rows, 2 * b);
+    EXPECT_EQ(s.backlog_files, 3 - b);
+    ASSERT_TRUE(s.eta_ms) << "batch " << b;
+    if (b == 3) {
+      EXPECT_EQ(*s.eta_ms, 0);
+    }
+  }
+  EXPECT_EQ(seen[4].kind, K::kFinished);
+  const DatasetUpdate& d = *u.find("main.default.bronze");
+  EXPECT_EQ(d.num_input_files, 3);
+  EXPECT_EQ(d.num_input_bytes, static_cast<int64_t>(3 * std::string("id\n0\n10\n").size()));
+  EXPECT_EQ(d.backlog_files, 0);
+
+  const std::string log = PipelineState(h.warehouse().pipeline_dir("test")).event_log_dir();
+  bool reported = false;
+  for (const auto& details : h.rows(log, "details")) {
+    reported = reported || details.find("\"backlog_files\":0") != std::string::npos;
+  }
+  EXPECT_TRUE(reported) << "flow_progress metrics carry backlog_files";
 }
 
 TEST(PipelineRunner, FullRefreshReprocessesEverything) {

@@ -90,10 +90,16 @@ TEST_F(SourceCloudFiles, MaxFilesPerTriggerTakesOldestFirst) {
   auto b1 = src->plan(nullptr);
   ASSERT_TRUE(b1);
   EXPECT_THAT(read(*src, *b1), ElementsAre("1|NULL", "2|NULL"));
+  // The backlog (Auto Loader's backlog_files/backlog_bytes): what the plan left for later.
+  ASSERT_TRUE(src->backlog());
+  EXPECT_EQ(src->backlog()->files, 1);
+  EXPECT_EQ(src->backlog()->bytes, 5);
   auto b2 = src->plan(*b1);
   ASSERT_TRUE(b2);
   EXPECT_THAT(read(*src, *b2), ElementsAre("3|NULL"));
+  EXPECT_EQ(src->backlog()->files, 0);
   EXPECT_FALSE(src->plan(*b2));
+  EXPECT_EQ(src->backlog()->bytes, 0);
 }
 
 TEST_F(SourceCloudFiles, SchemaIsInferredAsStringsAndPersistedWhenTheBatchIsRead) {

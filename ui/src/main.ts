@@ -26,6 +26,24 @@ function failure(e: unknown): HTMLElement {
   return h("p", { class: "error", role: "alert" }, message);
 }
 
+function seconds(ms: Json | undefined): string {
+  return typeof ms === "number" ? `${(ms / 1000).toFixed(1)} s` : "";
+}
+
+// "orders: 3 batches, 1200 rows read from 4 files, 2.5 s, ETA 10.0 s" (a batch committed) or
+// "orders: 42% of the current query, 8.1 s, ETA 11.0 s".
+function progressLine(e: Record<string, Json>): string {
+  const parts: string[] = [];
+  const m = e["metrics"];
+  if (m && typeof m === "object" && !Array.isArray(m)) {
+    parts.push(`${text(m["num_batches"])} batches, ${text(m["num_input_rows"])} rows read from ${text(m["num_input_files"])} files`);
+  }
+  if (typeof e["query_percent"] === "number") parts.push(`${Math.floor(e["query_percent"])}% of the current query`);
+  parts.push(seconds(e["elapsed_ms"]));
+  if (typeof e["eta_ms"] === "number") parts.push(`ETA ${seconds(e["eta_ms"])}`);
+  return `${text(e["dataset"])}: ${parts.join(", ")}`;
+}
+
 function loginView(message?: string): void {
   const input = h("input", { id: "token", type: "password", size: 70, placeholder: "token" }) as HTMLInputElement;
   show(
@@ -117,10 +135,16 @@ async function pipelineView(p: string): Promise<void> {
       p,
       id,
       (e: Record<string, Json>) => {
-        const line = e["type"] === "dataset" ? `${text(e["dataset"])}: ${text(e["status"])}${e["metrics"] ? ` ${text(e["metrics"])}` : ""}` : `${text(e["type"])}: ${text(e["status"] ?? e["datasets"])}`;
+        const line =
+          e["type"] === "dataset"
+            ? `${text(e["dataset"])}: ${text(e["status"])}${e["metrics"] ? ` ${text(e["metrics"])}` : ""}`
+            : e["type"] === "progress"
+              ? progressLine(e)
+              : `${text(e["type"])}: ${text(e["status"] ?? e["datasets"])}`;
         progress.append(h("div", { class: "event", "data-type": text(e["type"]) }, line));
         progress.scrollTop = progress.scrollHeight;
-        void api.graph(p).then(render).catch(() => undefined);
+        // Progress events change no dataset's status: the graph is fetched again only on the others.
+        if (e["type"] !== "progress") void api.graph(p).then(render).catch(() => undefined);
         if (e["type"] === "update") {
           running = null;
           start.disabled = false;

@@ -62,11 +62,25 @@ using SourceFactory =
 /// make_source (source.h) as a SourceFactory.
 SourceFactory default_source_factory();
 
-/// A change of one dataset's state, for progress displays.
+/// A change of one dataset's state, for progress displays. Reported when a dataset starts, after
+/// each batch it commits, about once a second while one of its queries runs (when DuckDB can
+/// estimate the query's progress), and when it finishes.
 struct DatasetProgress {
+  enum class Kind {
+    kStarted,
+    kBatchCommitted,  // `result`: the dataset's totals so far (batches, files, rows, backlog)
+    kQueryProgress,   // `query_percent`: DuckDB's estimate for the dataset's running query
+    kFinished,        // `result`: the dataset's result
+  };
   std::string name;                       // qualified
-  bool finished = false;                  // false: it started
-  const DatasetUpdate* result = nullptr;  // when finished
+  bool finished = false;                  // kind == kFinished
+  const DatasetUpdate* result = nullptr;  // kBatchCommitted and kFinished (valid during the call)
+  Kind kind = Kind::kStarted;
+  int64_t elapsed_ms = 0;  // since the dataset started
+  double query_percent = 0;
+  /// Estimated time left, where known: after a batch, from the rate of the bytes (else files)
+  /// read so far and the source's backlog; during a query, from the rate of its progress.
+  std::optional<int64_t> eta_ms;
 };
 
 struct PipelineOptions {
@@ -82,7 +96,8 @@ struct PipelineOptions {
   int parallelism = 0;
   /// Creates the sources; default_source_factory() unless a test supplies fakes.
   SourceFactory source_factory;
-  /// Called (serialised, from worker threads) when a dataset starts and finishes.
+  /// Called (serialised, from worker threads and the thread that called run()) as datasets start,
+  /// commit batches, make progress in a long query and finish (DatasetProgress).
   std::function<void(const DatasetProgress&)> on_progress;
   /// Asked before each dataset starts, every 50 ms while datasets run (from the thread that
   /// called run()) and before each batch of a streaming table (from the dataset's thread): it

@@ -36,6 +36,10 @@ struct DatasetUpdate {
   DatasetStatus status = DatasetStatus::kSkipped;
   int64_t num_batches = 0;                       // streaming: batches committed by this update
   int64_t num_input_rows = 0;                    // rows read from the source (after the transform)
+  int64_t num_input_files = 0;                   // file sources: files read by this update
+  int64_t num_input_bytes = 0;                   // file sources: their bytes
+  std::optional<int64_t> backlog_files;          // streaming file sources: files left for later
+  std::optional<int64_t> backlog_bytes;          // batches (maxFilesPerTrigger ...), and bytes
   int64_t num_output_rows = 0;                   // rows written to the destination
                                                  // (apply_changes: upserted + deleted)
   int64_t dropped_records = 0;                   // rows removed by expect_all_or_drop

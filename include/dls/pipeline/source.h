@@ -56,6 +56,14 @@ class Source {
   virtual std::string fingerprint() = 0;
   virtual std::string full_sql(sql::Connection& con) = 0;
 
+  /// Streaming: the input the last plan() left for later batches (maxFilesPerTrigger,
+  /// maxBytesPerTrigger), as Auto Loader's backlog metrics; nullopt when the source cannot tell.
+  struct Backlog {
+    int64_t files = 0;
+    int64_t bytes = 0;
+  };
+  virtual std::optional<Backlog> backlog() const { return std::nullopt; }
+
   /// Columns the source adds beyond the data (e.g. _rescued_data), for documentation/graph output.
   virtual std::string describe() const = 0;
 

@@ -1,7 +1,7 @@
 // One pipeline update started through the REST API, running on its own thread.
 //
 // The job owns the thread that runs the update (pipeline::PipelineRunner) and records its
-// progress as a list of JSON events (one per dataset start and finish, and a last "update" event
+// progress as a list of JSON events (dataset start, progress and finish, and a last "update" event
 // with the final state) that readers poll or wait for (server-sent events). Every method is
 // thread-safe. cancel() asks the runner to stop (PipelineOptions::cancelled); the update then
 // ends CANCELED in the event log. The destructor cancels a running update and joins its thread.
@@ -22,8 +22,10 @@ namespace dls::server {
 
 class UpdateJob {
  public:
-  /// Progress events a job records: {"type": "dataset", "dataset", "status", "metrics"?} and
-  /// finally {"type": "update", "status": COMPLETED|FAILED|CANCELED, "error"?}.
+  /// Progress events a job records: {"type": "dataset", "dataset", "status", "metrics"?} as a
+  /// dataset starts and finishes, {"type": "progress", "dataset", "elapsed_ms", "metrics"? (after a
+  /// batch), "query_percent"? (during a long query), "eta_ms"?} while it runs, and finally
+  /// {"type": "update", "status": COMPLETED|FAILED|CANCELED, "error"?}.
   using Event = nlohmann::ordered_json;
   /// Runs the update on the job's thread; `record` publishes a progress event, `cancelled`
   /// tells whether cancel() was called. Returns the final event (type "update").

@@ -3,6 +3,8 @@
 
 #include <duckdb.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,6 +38,18 @@ class Connection {
 
   /// Interrupts the query running on this connection (from another thread).
   void interrupt();
+
+  /// DuckDB's progress of the query running on this connection, asked from another thread:
+  /// nullopt when none runs or DuckDB cannot estimate it. Tracked only after
+  /// enable_query_progress().
+  struct QueryProgress {
+    double percent = 0;  // 0..100
+    uint64_t rows_processed = 0;
+    uint64_t total_rows = 0;
+  };
+  std::optional<QueryProgress> query_progress() const;
+  /// Makes DuckDB track the progress of this connection's queries (printing nothing).
+  void enable_query_progress();
 
   duckdb_connection handle() const { return con_; }
 

@@ -141,7 +141,10 @@ std::optional<nlohmann::json> CloudFilesSource::plan(const nlohmann::json& commi
   for (auto& f : list()) {
     if (!seen.count(f.path)) fresh.push_back(std::move(f));
   }
-  if (fresh.empty()) return std::nullopt;
+  if (fresh.empty()) {
+    backlog_ = Backlog{};
+    return std::nullopt;
+  }
   std::sort(fresh.begin(), fresh.end(), [](const InputFile& a, const InputFile& b) {
     return a.mtime_us != b.mtime_us ? a.mtime_us < b.mtime_us : a.path < b.path;
   });
@@ -153,6 +156,8 @@ std::optional<nlohmann::json> CloudFilesSource::plan(const nlohmann::json& commi
     files.push_back(f);
     bytes += f.size;
   }
+  backlog_ = Backlog{static_cast<int64_t>(fresh.size() - files.size()), 0};
+  for (size_t i = files.size(); i < fresh.size(); ++i) backlog_->bytes += fresh[i].size;
 
   // The schema of this batch.
   int64_t version = -1;  // -1: no persisted schema version (source_schema)

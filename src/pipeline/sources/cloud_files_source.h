@@ -54,6 +54,7 @@ class CloudFilesSource : public Source {
   std::string full_sql(sql::Connection& con) override;
   std::string describe() const override;
   std::vector<std::string> hidden_columns() const override;
+  std::optional<Backlog> backlog() const override { return backlog_; }
 
  private:
   SourceSchema infer(const std::vector<InputFile>& files);
@@ -70,6 +71,7 @@ class CloudFilesSource : public Source {
   SourceSchema hints_;
   std::optional<std::string> rescue_column_;
   bool metadata_ = false;
+  std::optional<Backlog> backlog_;  // what the last plan() left for later batches
   // A private in-memory DuckDB for schema inference in plan() (which has no connection).
   std::unique_ptr<sql::Database> infer_db_;
 };

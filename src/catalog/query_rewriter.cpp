@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "dls/catalog/sql_tokenizer.h"
+#include "dls/catalog/table_name.h"
 #include "dls/core/error.h"
 #include "dls/sql/quote.h"
 
@@ -253,13 +254,20 @@ class Rewrite {
     const Token* before = at(prev(first));
     bool table_position = before && (before->is_keyword("from") || before->is_keyword("join"));
     if (parts.size() == 3 && table_position && !is_duckdb_catalog(name.catalog)) {
-      throw NotFoundError("table " + name.to_string() + " not found: no Delta table at " +
-                          root.string() + " (warehouse " + warehouse_.root().string() +
-                          "; choose it with --warehouse DIR or DLS_WAREHOUSE)");
+      throw not_found(name, root, warehouse_);
     }
     return last;
   }
 
+  // The error for a three-part name in FROM/JOIN that is no Delta table.
+  static NotFoundError not_found(const TableName& name, const fs::path& root,
+                                 const Warehouse& warehouse) {
+    return NotFoundError("table " + name.to_string() + " not found: no Delta table at " +
+                         root.string() + " (warehouse " + warehouse.root().string() +
+                         "; choose it with --warehouse DIR or DLS_WAREHOUSE)");
+  }
+
+ public:
   static bool is_duckdb_catalog(const std::string& catalog) {
     for (auto c : kDuckDbCatalogs) {
       if (catalog.size() == c.size() &&
@@ -272,6 +280,12 @@ class Rewrite {
     return false;
   }
 
+  static NotFoundError not_found_error(const TableName& name, const fs::path& root,
+                                       const Warehouse& warehouse) {
+    return not_found(name, root, warehouse);
+  }
+
+ private:
   std::string_view sql_;
   std::vector<Token> tokens_;
   const Warehouse& warehouse_;
@@ -288,6 +302,36 @@ QueryRewriter::QueryRewriter(const Warehouse& warehouse, TableSource& source, fs
 
 std::string QueryRewriter::rewrite(std::string_view sql) {
   return Rewrite(sql, warehouse_, source_, cwd_).run();
+}
+
+std::optional<std::string> QueryRewriter::table_sql(const std::vector<std::string>& name) {
+  // Spark's path form: delta.`/path/to/table`.
+  if (name.size() == 2 && name[0].size() == 5 &&
+      std::equal(name[0].begin(), name[0].end(), "delta",
+                 [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }) &&
+      name[1].find('/') != std::string::npos) {
+    fs::path root(name[1]);
+    if (root.is_relative()) root = cwd_ / root;
+    root = root.lexically_normal();
+    if (!root.has_filename() && root.has_parent_path() && root != root.root_path()) {
+      root = root.parent_path();
+    }
+    return source_.scan_sql(root, {});
+  }
+  if (name.size() < 2 || name.size() > 3) return std::nullopt;
+  for (const auto& part : name) {
+    if (!is_valid_name_part(part)) return std::nullopt;
+  }
+  const TableName table = name.size() == 3
+                              ? TableName{name[0], name[1], name[2]}
+                              : TableName{std::string(kDefaultCatalog), name[0], name[1]};
+  if (table.catalog == kPipelinesDir) return std::nullopt;
+  const fs::path root = warehouse_.table_path(table);
+  if (source_.is_table(root)) return source_.scan_sql(root, {});
+  if (name.size() == 3 && !Rewrite::is_duckdb_catalog(table.catalog)) {
+    throw Rewrite::not_found_error(table, root, warehouse_);
+  }
+  return std::nullopt;
 }
 
 }  // namespace dls::catalog

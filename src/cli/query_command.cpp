@@ -113,31 +113,6 @@ void run_and_render(Context& ctx, std::string_view statement, OutputFormat forma
   writer->end();
 }
 
-// A warehouse table name in a translated Spark query: left unquoted (a.b.c) when every part is a
-// plain identifier, so that the QueryRewriter resolves it like a name in DuckDB SQL; otherwise
-// each part is a DuckDB quoted identifier (a '"' in it doubled, so a name can never end its quotes
-// and inject SQL). Spark's path form delta.`/path/to/table` becomes delta_scan('/path/to/table'),
-// the path a DuckDB string literal (quotes doubled), which the QueryRewriter reads by path.
-std::string spark_table_name(const std::vector<std::string>& parts) {
-  if (parts.size() == 2 && !parts[1].empty() && parts[0].size() == 5 &&
-      std::equal(parts[0].begin(), parts[0].end(), "delta",
-                 [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }) &&
-      parts[1].find('/') != std::string::npos) {
-    return "delta_scan(" + sql::quote_literal(parts[1]) + ")";
-  }
-  bool plain = true;
-  for (const auto& p : parts) {
-    plain = plain && !p.empty() && !std::isdigit(static_cast<unsigned char>(p[0]));
-    for (char c : p) plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-  }
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i) out += ".";
-    out += plain ? parts[i] : sql::quote_identifier(parts[i]);
-  }
-  return out;
-}
-
 // `--dialect spark`: a Spark SQL script (sql/spark/script.h), statements run in order in one
 // session, table names resolved in the warehouse; the last statement's result prints as Spark
 // shows values (table/csv) or as typed JSON/YAML values.
@@ -145,15 +120,22 @@ void run_spark_script(Context& ctx, const std::string& script, OutputFormat form
                       RowBudget& budget) {
   auto statements = sql::spark::split_script(script);
   if (statements.empty()) throw UsageError("dls query: no SQL statement given");
-  sql::spark::TranslateOptions options;
-  options.resolve_table = spark_table_name;
   sql::Connection& con = ctx.connection();
   catalog::DeltaTableSource source(con);
   catalog::QueryRewriter rewriter(ctx.warehouse(), source);
+  // Table names come from the Spark parser's table references (never from lexing the translated
+  // text): a warehouse table becomes the SELECT of its snapshot; any other name (a session view,
+  // a DuckDB table) stays a name, each part a DuckDB quoted identifier.
+  sql::spark::TranslateOptions options;
+  options.resolve_table = [&rewriter](const std::vector<std::string>& parts) {
+    if (auto scan = rewriter.table_sql(parts)) return "(" + *scan + ")";
+    std::string name;
+    for (const auto& p : parts) name += (name.empty() ? "" : ".") + sql::quote_identifier(p);
+    return name;
+  };
   auto rewrite = [&](const std::string& duckdb_sql) {
-    std::string rewritten = rewriter.rewrite(duckdb_sql);
-    ctx.debug("sql: " + rewritten);
-    return rewritten;
+    ctx.debug("sql: " + duckdb_sql);
+    return duckdb_sql;
   };
   // Spark's session time zone is UTC in the local engine (timestamps render in UTC).
   con.execute("SET TimeZone = 'UTC'");

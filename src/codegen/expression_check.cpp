@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <string>
+#include <vector>
 
 #include "dls/codegen/codegen_error.h"
-#include "dls/codegen/sql_lexer.h"
+#include "dls/sql/spark/spark_error.h"
 #include "dls/sql/spark/text_check.h"
+#include "dls/sql/spark/tokenizer.h"
 
 namespace dls::codegen {
 namespace {
@@ -25,17 +27,19 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+using sql::spark::Token;
+
 // The first token outside parentheses that cannot belong to one expression, or nullptr.
-const SqlToken* top_level_intruder(const SqlLexResult& lexed) {
+const Token* top_level_intruder(const std::vector<Token>& tokens) {
   int depth = 0;
-  for (const auto& t : lexed.tokens) {
-    if (t.kind == SqlToken::Kind::kSymbol) {
+  for (const auto& t : tokens) {
+    if (t.kind == Token::Kind::kOperator) {
       if (t.text == "(" || t.text == "[") ++depth;
       if (t.text == ")" || t.text == "]") --depth;
       if (depth == 0 && t.text == ",") return &t;
       continue;
     }
-    if (depth != 0 || t.kind != SqlToken::Kind::kWord) continue;
+    if (depth != 0 || t.kind != Token::Kind::kIdentifier) continue;
     const std::string word = lower(t.text);
     if (std::find(std::begin(kQueryWords), std::end(kQueryWords), word) != std::end(kQueryWords)) {
       return &t;
@@ -45,6 +49,38 @@ const SqlToken* top_level_intruder(const SqlLexResult& lexed) {
 }
 
 }  // namespace
+
+void check_sql_fragment(std::string_view fragment, std::string_view entity_id,
+                        std::string_view field) {
+  auto fail = [&](const std::string& what) {
+    throw CodegenError("entity '" + std::string(entity_id) + "': " + std::string(field) + ": " +
+                       what + " in Spark SQL `" + std::string(fragment) +
+                       "`; the generated SQL would not keep it in place. Fix the expression "
+                       "(it must be one expression or column list, without ';' or '--' comments)");
+  };
+  std::vector<Token> tokens;
+  try {
+    tokens = sql::spark::tokenize(fragment, {.comments = true});
+  } catch (const sql::spark::SparkSyntaxError& e) {
+    fail(e.what());
+  }
+  int depth = 0;
+  bool empty = true;
+  for (const auto& t : tokens) {
+    if (t.kind == Token::Kind::kComment) {
+      if (t.text.rfind("--", 0) == 0) fail("a '--' comment");
+      continue;
+    }
+    if (t.kind == Token::Kind::kEnd) break;
+    empty = false;
+    if (t.kind != Token::Kind::kOperator) continue;
+    if (t.text == ";") fail("a ';'");
+    if (t.text == "(") ++depth;
+    if (t.text == ")" && --depth < 0) fail("an unmatched ')'");
+  }
+  if (empty) fail("empty expression");
+  if (depth != 0) fail("an unclosed '('");
+}
 
 void check_pasted_expression(std::string_view text, SparkTextKind kind, std::string_view entity_id,
                              std::string_view field) {
@@ -62,10 +98,10 @@ void check_pasted_expression(std::string_view text, SparkTextKind kind, std::str
   }
   if (problem) {
     // Valid Spark the local parser cannot read to the end: check what it could not.
-    const SqlLexResult lexed = tokenize_sql(text);
-    if (const SqlToken* t = top_level_intruder(lexed)) {
+    const std::vector<Token> tokens = sql::spark::tokenize(text);
+    if (const Token* t = top_level_intruder(tokens)) {
       throw CodegenError(where + "`" + std::string(text) + "` is not " + what + ": '" + t->text +
-                         "' at position " + std::to_string(t->offset) +
+                         "' at position " + std::to_string(t->position) +
                          " starts another clause or item; the generated SQL pastes the text as "
                          "written, so it must be " +
                          what + " and nothing else; fix the expression");

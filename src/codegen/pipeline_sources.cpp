@@ -10,7 +10,6 @@
 #include "dls/codegen/codegen_error.h"
 #include "dls/codegen/expression_check.h"
 #include "dls/codegen/quoting.h"
-#include "dls/codegen/sql_lexer.h"
 #include "dls/core/flow_sharing.h"
 #include "dls/core/timestamp.h"
 

@@ -159,3 +159,29 @@ TEST_F(QueryRewriterTest, DeltaScanTimestampForms) {
   EXPECT_EQ(rewrite("FROM delta_scan('/data/tbl', timestamp => '2024-01-02T00:00:00.123456Z')"),
             "FROM (SCAN /data/tbl@t1704153600123) AS \"delta_scan\"");
 }
+
+// Spark SQL: the parser finds the table references; table_sql resolves each name by the same
+// rules, and Spark's delta.`/path` form by path (issue 13: one Spark SQL front end).
+TEST_F(QueryRewriterTest, SparkTableNamesResolveLikeDuckDbNames) {
+  QueryRewriter r(warehouse_, source_, "/work");
+  EXPECT_EQ(r.table_sql({"main", "s", "t"}), "SCAN /wh/main/s/t");
+  EXPECT_EQ(r.table_sql({"s", "t"}), "SCAN /wh/main/s/t");
+  EXPECT_EQ(r.table_sql({"cat", "sch", "orders"}), "SCAN /wh/cat/sch/orders");
+  EXPECT_EQ(r.table_sql({"delta", "/data/tbl/"}), "SCAN /data/tbl");
+  EXPECT_EQ(r.table_sql({"DELTA", "/data/./tbl"}), "SCAN /data/tbl");
+  // Not warehouse tables: session views, DuckDB tables, names no table could have.
+  EXPECT_EQ(r.table_sql({"t"}), std::nullopt);
+  EXPECT_EQ(r.table_sql({"s", "missing"}), std::nullopt);
+  EXPECT_EQ(r.table_sql({"temp", "main", "v"}), std::nullopt);
+  EXPECT_EQ(r.table_sql({"main", "s", "a b"}), std::nullopt);
+  EXPECT_EQ(r.table_sql({"_pipelines", "x", "y"}), std::nullopt);
+  try {
+    (void)r.table_sql({"main", "s", "missing"});
+    FAIL();
+  } catch (const dls::NotFoundError& e) {
+    EXPECT_NE(std::string(e.what()).find("table main.s.missing not found: no Delta table at "
+                                         "/wh/main/s/missing"),
+              std::string::npos)
+        << e.what();
+  }
+}

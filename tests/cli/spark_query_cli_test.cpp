@@ -106,6 +106,19 @@ TEST_F(SparkQueryCli, RunsOverWarehouseTablesByName) {
   CommandResult agg = spark("SELECT count(*) AS n FROM demo.people p WHERE p.id >= 2");
   ASSERT_EQ(agg.exit_code, 0) << agg.err;
   EXPECT_EQ(agg.out, "n\n2\n");
+
+  // Names come from the parser's table references: `people.id` works without an alias, a join
+  // reads the table twice, the same text in a string or a backtick-quoted column stays as it is,
+  // and delta.`/path` reads by path.
+  CommandResult qualified = spark(
+      "SELECT people.id, 'main.demo.people' AS `main.demo.people`, q.name FROM main.demo.people "
+      "JOIN main.demo.people q ON q.id = people.id WHERE people.id = 3");
+  ASSERT_EQ(qualified.exit_code, 0) << qualified.err;
+  EXPECT_EQ(qualified.out, "id,main.demo.people,name\n3,main.demo.people,bob\n");
+  CommandResult by_path = spark("SELECT count(*) AS n FROM delta.`" +
+                                (warehouse.path() / "main" / "demo" / "people").string() + "`");
+  ASSERT_EQ(by_path.exit_code, 0) << by_path.err;
+  EXPECT_EQ(by_path.out, "n\n3\n");
 }
 
 TEST_F(SparkQueryCli, JsonFormatKeepsTypedValues) {

@@ -1,4 +1,6 @@
-// QueryRewriter: makes Delta tables queryable by name or path in DuckDB SQL (`dls query`).
+// QueryRewriter: makes Delta tables queryable by name or path in DuckDB SQL (`dls query`), and
+// resolves the table names the Spark SQL parser finds in Spark SQL (table_sql). The lexer it uses
+// (sql_tokenizer.h) is for DuckDB SQL only: Spark SQL text is never lexed here.
 //
 // Outside string literals, quoted identifiers and comments, it replaces
 //   (a) `delta_scan('PATH' [, version => N] [, timestamp => 'ISO-8601'])` — the name DuckDB users
@@ -18,8 +20,10 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dls/catalog/warehouse.h"
 #include "dls/delta/snapshot.h"
@@ -48,6 +52,14 @@ class QueryRewriter {
   /// Returns `sql` with every Delta table reference replaced (see the header comment). Text other
   /// than the replaced references is returned byte for byte.
   std::string rewrite(std::string_view sql);
+
+  /// For Spark SQL, whose table references the Spark parser finds (sql/spark, TranslateOptions::
+  /// resolve_table) — no lexing of text here: the SELECT of the snapshot a table name in FROM
+  /// names, by the same rules as (b) above (`catalog.schema.table`, `schema.table` in catalog
+  /// main), or of the path in Spark's `delta.`/path`` form; nullopt for a name that is no
+  /// warehouse table (a one-part name, a session view, a DuckDB table). A three-part name outside
+  /// DuckDB's catalogs that is not a Delta table throws NotFoundError as (b) does.
+  std::optional<std::string> table_sql(const std::vector<std::string>& name);
 
  private:
   Warehouse warehouse_;

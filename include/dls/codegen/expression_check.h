@@ -2,7 +2,8 @@
 // select_expr entries, expectation rules, apply_changes sequence_by / where / apply_as_deletes /
 // apply_as_truncates.
 //
-// A lexical check alone (sql_lexer.h: literals closed, parentheses balanced, no ';' or '--') lets
+// A lexical check alone (check_sql_fragment: literals closed, parentheses balanced, no ';' or
+// '--') lets
 // `a FROM t UNION SELECT b` through, and pasted after SELECT it silently becomes another query. So
 // each text is also parsed with the Spark SQL parser (sql/spark/text_check.h) and must be exactly
 // one expression (for select_expr: one select item, `expression [AS alias]` or `*`) and nothing
@@ -17,6 +18,14 @@
 #include "dls/core/validation.h"
 
 namespace dls::codegen {
+
+/// Throws CodegenError "entity 'E': FIELD: ..." when `fragment` is not one self-contained piece of
+/// Spark SQL: lexed by the Spark SQL tokenizer (sql/spark/tokenizer.h), every string literal,
+/// quoted identifier and block comment closed, parentheses balanced, and no ';' or '--' line
+/// comment outside literals — so a fragment can neither end the statement it is pasted into nor
+/// comment out generated text after it. Also used alone for DDL (source_schema).
+void check_sql_fragment(std::string_view fragment, std::string_view entity_id,
+                        std::string_view field);
 
 /// Throws CodegenError "entity 'E': FIELD: ..." naming the expression and the position of the
 /// problem when `text` is not one expression (one select item for kSelectItem).

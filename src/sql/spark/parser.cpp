@@ -448,6 +448,7 @@ class Parser {
         fail_here("an expression");
       }
       case TK::kEnd:
+      case TK::kComment:  // the parser tokenizes without comments: never seen here
         fail_here("an expression");
       case TK::kIdentifier:
         break;

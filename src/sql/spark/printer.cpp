@@ -883,7 +883,8 @@ std::string Printer::table_ref_core(const TableRef& r) {
           s += quote_identifier(r.names[i]);
         }
       }
-      return s + table_alias_sql(r, "");
+      const bool relation = !s.empty() && s.front() == '(' && !r.names.empty();
+      return s + table_alias_sql(r, relation ? r.names.back() : "");
     }
     case TableRef::Kind::kSubquery: {
       return "(" + query(*r.subquery) + ")" + table_alias_sql(r, "__dls_subquery");

@@ -22,12 +22,12 @@ bool ieq(std::string_view a, std::string_view b) {
 
 class Lexer {
  public:
-  explicit Lexer(std::string_view in) : in_(in) {}
+  Lexer(std::string_view in, TokenizeOptions options) : in_(in), options_(options) {}
 
   std::vector<Token> run() {
     std::vector<Token> out;
     while (true) {
-      skip_space();
+      skip_space(out);
       if (i_ >= in_.size()) break;
       out.push_back(next());
     }
@@ -42,20 +42,27 @@ class Lexer {
 
   char peek(size_t k = 0) const { return i_ + k < in_.size() ? in_[i_ + k] : '\0'; }
 
-  void skip_space() {
+  // Skips whitespace and comments; comments go to `out` when the options keep them.
+  void skip_space(std::vector<Token>& out) {
     while (i_ < in_.size()) {
       char c = in_[i_];
+      const size_t start = i_;
       if (std::isspace(static_cast<unsigned char>(c))) {
         ++i_;
-      } else if (c == '-' && peek(1) == '-') {
+        continue;
+      }
+      if (c == '-' && peek(1) == '-') {
         while (i_ < in_.size() && in_[i_] != '\n') ++i_;
       } else if (c == '/' && peek(1) == '*') {
-        size_t start = i_;
         size_t end = in_.find("*/", i_ + 2);
         if (end == std::string_view::npos) fail("unterminated comment", start);
         i_ = end + 2;
       } else {
         break;
+      }
+      if (options_.comments) {
+        out.push_back(
+            Token{Token::Kind::kComment, std::string(in_.substr(start, i_ - start)), start});
       }
     }
   }
@@ -252,6 +259,7 @@ class Lexer {
   }
 
   std::string_view in_;
+  TokenizeOptions options_;
   size_t i_ = 0;
 };
 
@@ -261,8 +269,8 @@ bool Token::is_word(std::string_view word) const {
   return kind == Kind::kIdentifier && ieq(text, word);
 }
 
-std::vector<Token> tokenize(std::string_view input) {
-  return Lexer(input).run();
+std::vector<Token> tokenize(std::string_view input, TokenizeOptions options) {
+  return Lexer(input, options).run();
 }
 
 }  // namespace dls::sql::spark

@@ -32,7 +32,9 @@ struct TranslateOptions {
   /// The Spark type of a column path (["a"] or ["t", "a"]), or nullopt when unknown.
   std::function<std::optional<SparkType>(const std::vector<std::string>& path)> column_type;
   /// DuckDB SQL for a table name in FROM (["catalog","schema","table"] parts); by default the parts
-  /// are quoted as DuckDB identifiers and joined with '.'.
+  /// are quoted as DuckDB identifiers and joined with '.'. A parenthesized relation (a scan's
+  /// SELECT) is aliased with the name's last part unless the query gives an alias, so that
+  /// `table.column` references keep working.
   std::function<std::string(const std::vector<std::string>& name)> resolve_table;
   /// What input_file_name() becomes: by default the `_metadata.file_path` column that the pipeline
   /// engine provides for file sources.

@@ -24,6 +24,8 @@ struct Token {
     kBinary,            // X'...': text is the hex digits
     kOperator,          // punctuation and operators: ( ) [ ] , . ; + - * / % = == != <> < <= > >=
                         // <=> && || ! ~ & | ^ :: -> => :
+    kComment,           // only with TokenizeOptions::comments: text as written ("-- ..." or
+                        // "/* ... */")
     kEnd,
   };
   Kind kind = Kind::kEnd;
@@ -35,8 +37,14 @@ struct Token {
   bool is_word(std::string_view word) const;
 };
 
+struct TokenizeOptions {
+  /// Keep comments as kComment tokens (checks of pasted SQL must see them); by default they are
+  /// skipped like whitespace.
+  bool comments = false;
+};
+
 /// Splits `input` into tokens, ending with one kEnd token. Throws SparkSyntaxError with the
 /// position of an unterminated string/identifier/comment or an unexpected character.
-std::vector<Token> tokenize(std::string_view input);
+std::vector<Token> tokenize(std::string_view input, TokenizeOptions options = {});
 
 }  // namespace dls::sql::spark

@@ -43,6 +43,22 @@ class ApplyChangesTest : public ::testing::Test {
   ApplyChangesMetrics apply(const std::string& changes_sql, const ApplyChanges& spec,
                             std::vector<std::string> keys = {"userId"},
                             std::optional<int64_t> txn = std::nullopt) {
+    ApplyChangesRequest r = request(changes_sql, spec, std::move(keys), txn);
+    return apply_changes(con_, r);
+  }
+
+  /// As apply, at the clock `now_ms` with a tombstone retention of `threshold_seconds`.
+  ApplyChangesMetrics apply_at(const std::string& changes_sql, const ApplyChanges& spec,
+                               int64_t now_ms, int64_t threshold_seconds,
+                               std::optional<int64_t> txn = std::nullopt) {
+    ApplyChangesRequest r = request(changes_sql, spec, {"userId"}, txn);
+    r.now_ms = now_ms;
+    r.tombstone_gc_threshold_seconds = threshold_seconds;
+    return apply_changes(con_, r);
+  }
+
+  ApplyChangesRequest request(const std::string& changes_sql, const ApplyChanges& spec,
+                              std::vector<std::string> keys, std::optional<int64_t> txn) {
     ApplyChangesRequest r;
     r.target_root = target();
     r.state_root = state();
@@ -54,7 +70,22 @@ class ApplyChangesTest : public ::testing::Test {
       r.txn_app_id = "flow";
       r.txn_version = txn;
     }
-    return apply_changes(con_, r);
+    return r;
+  }
+
+  /// The rows of a Delta table's latest version, as text, sorted.
+  Rows table_rows(const std::string& root, const std::string& select) {
+    delta::TableScan scan(delta::DeltaTable::open(root).snapshot());
+    auto result = con_.query("SELECT COLUMNS(*)::VARCHAR FROM (SELECT " + select + " FROM (" +
+                             scan.sql(con_) + ")) AS __t");
+    Rows out;
+    for (auto& row : result.rows()) {
+      std::vector<std::string> r;
+      for (auto& v : row) r.push_back(v.is_null() ? "NULL" : v.as_string());
+      out.push_back(std::move(r));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
   }
 
   /// The target's rows as text ("NULL" for NULL), sorted.
@@ -528,6 +559,126 @@ TEST_F(ApplyChangesTest, KilledBeforeTheTargetCommitRerunsToTheSameTable) {
     EXPECT_FALSE(again.skipped);
     EXPECT_EQ(rows(), scd == 1 ? kDocScd1 : kDocScd2) << "SCD type " << scd;
   }
+}
+
+// --- tombstone garbage collection (pipelines.cdc.tombstoneGCThresholdInSeconds) ----------------
+
+constexpr int64_t kT0 = 1'700'000'000'000;  // a fixed clock, ms since the epoch
+
+TEST_F(ApplyChangesTest, TombstoneWithinTheThresholdStillBlocksALateOlderUpdate) {
+  apply_at(batch({"(1, 'Ann', 'Paris', 'INSERT', 5)"}, kUserColumns), doc_spec(1), kT0, 60);
+  apply_at(batch({"(1, NULL::VARCHAR, NULL::VARCHAR, 'DELETE', 6)"}, kUserColumns), doc_spec(1),
+           kT0, 60);
+  EXPECT_EQ(table_rows(state(), "userId, __dls_seq, __dls_op, __dls_tombstone_ms"),
+            (Rows{{"1", "6", "D", std::to_string(kT0)}}));
+  // 59 s later: the tombstone is kept and the late update (sequence 4) stays discarded.
+  auto m = apply_at(batch({"(1, 'Ann', 'Rome', 'UPDATE', 4)"}, kUserColumns), doc_spec(1),
+                    kT0 + 59'000, 60);
+  EXPECT_EQ(m.num_tombstones_removed, 0);
+  EXPECT_TRUE(rows().empty());
+  // The tombstone keeps the time it was recorded (the late update did not renew it).
+  EXPECT_EQ(table_rows(state(), "userId, __dls_seq, __dls_op, __dls_tombstone_ms"),
+            (Rows{{"1", "6", "D", std::to_string(kT0)}}));
+}
+
+TEST_F(ApplyChangesTest, ExpiredTombstonesAreRemovedAndTheKeyIsAsNeverSeen) {
+  apply_at(
+      batch({"(1, 'Ann', 'Paris', 'INSERT', 5)", "(2, 'Bob', 'Oslo', 'INSERT', 5)"}, kUserColumns),
+      doc_spec(1), kT0, 1);
+  apply_at(batch({"(1, NULL::VARCHAR, NULL::VARCHAR, 'DELETE', 6)"}, kUserColumns), doc_spec(1),
+           kT0, 1);
+  // 2 s later a batch about another key collects the tombstone of key 1, in the same row-level
+  // commit as the batch's state.
+  auto m = apply_at(batch({"(2, 'Bob', 'Rome', 'UPDATE', 7)"}, kUserColumns), doc_spec(1),
+                    kT0 + 2'000, 1);
+  EXPECT_EQ(m.num_tombstones_removed, 1);
+  EXPECT_EQ(table_rows(state(), "userId, __dls_seq, __dls_op"), (Rows{{"2", "7", "U"}}));
+  auto state_table = delta::DeltaTable::open(state());
+  auto last = state_table.history(1).at(0);
+  EXPECT_EQ(last.operation, "MERGE");
+  EXPECT_EQ(last.operation_parameters["tombstonesRemoved"], "1");
+  EXPECT_EQ(rows(), (Rows{{"2", "Bob", "Rome"}}));
+  // A late, older update of key 1 now behaves as for a key never seen: it comes back.
+  apply_at(batch({"(1, 'Ann', 'Rome', 'UPDATE', 4)"}, kUserColumns), doc_spec(1), kT0 + 3'000, 1);
+  EXPECT_EQ(rows(), (Rows{{"1", "Ann", "Rome"}, {"2", "Bob", "Rome"}}));
+}
+
+TEST_F(ApplyChangesTest, ExpiredTombstoneOfABatchKeyIsIgnoredByThatBatch) {
+  for (int scd : {1, 2}) {
+    std::filesystem::remove_all(target());
+    std::filesystem::remove_all(state());
+    // A delete of a key never inserted: a tombstone (SCD1) / a residual delete (SCD2).
+    apply_at(batch({"(1, NULL::VARCHAR, NULL::VARCHAR, 'DELETE', 5)"}, kUserColumns), doc_spec(scd),
+             kT0, 0);
+    auto m = apply_at(batch({"(1, 'Ann', 'Paris', 'INSERT', 3)"}, kUserColumns), doc_spec(scd),
+                      kT0 + 1, 0);
+    EXPECT_EQ(m.num_tombstones_removed, 1) << "SCD " << scd;
+    if (scd == 1)
+      EXPECT_EQ(rows(), (Rows{{"1", "Ann", "Paris"}}));
+    else
+      EXPECT_EQ(rows(), (Rows{{"1", "Ann", "Paris", "3", "NULL"}}));
+  }
+}
+
+TEST_F(ApplyChangesTest, TruncatingBatchCollectsTombstonesInItsOverwrite) {
+  // The tombstone (sequence 8) is newer than the truncate: only its age removes it.
+  apply_at(
+      batch({"(1, 'Ann', 'Paris', 'INSERT', 5)", "(2, NULL, NULL, 'DELETE', 8)"}, kUserColumns),
+      doc_spec(1), kT0, 1);
+  auto m = apply_at(
+      batch({"(3, 'Cy', 'Rome', 'INSERT', 7)", "(9, NULL, NULL, 'TRUNCATE', 6)"}, kUserColumns),
+      doc_spec(1), kT0 + 5'000, 1);
+  EXPECT_EQ(m.num_tombstones_removed, 1);
+  EXPECT_EQ(table_rows(state(), "count(*) FILTER (WHERE __dls_op = 'D')"), (Rows{{"0"}}));
+  EXPECT_EQ(rows(), (Rows{{"3", "Cy", "Rome"}}));
+}
+
+TEST_F(ApplyChangesTest, StateTableWithoutTombstoneTimesIsUpgraded) {
+  // A state table as written before tombstones had times: keys, __dls_seq, __dls_op.
+  apply_at(
+      batch({"(1, 'Ann', 'Paris', 'INSERT', 5)", "(2, NULL, NULL, 'DELETE', 5)"}, kUserColumns),
+      doc_spec(1), kT0, 1);
+  con_.execute("CREATE TABLE legacy AS SELECT * EXCLUDE (__dls_tombstone_ms) FROM (" +
+               delta::TableScan(delta::DeltaTable::open(state()).snapshot()).sql(con_) + ")");
+  std::filesystem::remove_all(state());
+  delta::CreateOptions options;
+  options.properties["delta.enableDeletionVectors"] = "true";
+  delta::Schema legacy;
+  legacy.fields = {{"userId", delta::DataType::from_duckdb("INTEGER"), true},
+                   {"__dls_seq", delta::DataType::from_duckdb("INTEGER"), true},
+                   {"__dls_op", delta::DataType::from_duckdb("VARCHAR"), true}};
+  delta::DeltaTable::create(state(), legacy, options);
+  delta::DeltaTable::open(state()).append(con_, "SELECT * FROM legacy", {});
+  // Long after: the old tombstone has no time, so it is kept and still blocks key 2.
+  auto m = apply_at(batch({"(2, 'Bob', 'Oslo', 'UPDATE', 4)"}, kUserColumns), doc_spec(1),
+                    kT0 + 100'000, 1);
+  EXPECT_EQ(m.num_tombstones_removed, 0);
+  EXPECT_EQ(rows(), (Rows{{"1", "Ann", "Paris"}}));
+  auto snap = delta::DeltaTable::open(state()).snapshot();
+  ASSERT_NE(snap.schema().find("__dls_tombstone_ms"), nullptr);
+  // Rewritten by that batch, the tombstone got its time: it expires like any other.
+  EXPECT_EQ(table_rows(state(), "userId, __dls_op, __dls_tombstone_ms"),
+            (Rows{{"1", "U", "NULL"}, {"2", "D", std::to_string(kT0 + 100'000)}}));
+  m = apply_at(batch({"(1, 'Ann', 'Rome', 'UPDATE', 6)"}, kUserColumns), doc_spec(1), kT0 + 200'000,
+               1);
+  EXPECT_EQ(m.num_tombstones_removed, 1);
+}
+
+TEST_F(ApplyChangesTest, RerunAfterTheStateCommitCollectsAtTheClockOfThatCommit) {
+  apply_at(batch({"(1, 'Ann', 'Paris', 'INSERT', 5)"}, kUserColumns), doc_spec(1), kT0, 10, 1);
+  apply_at(batch({"(1, NULL::VARCHAR, NULL::VARCHAR, 'DELETE', 6)"}, kUserColumns), doc_spec(1),
+           kT0, 10, 2);
+  std::string late = batch({"(1, 'Ann', 'Rome', 'UPDATE', 4)"}, kUserColumns);
+  auto m = apply_at(late, doc_spec(1), kT0 + 5'000, 10, 3);
+  EXPECT_TRUE(rows().empty());
+  // Killed after the state commit: the rerun, much later, must compute what the state says (the
+  // tombstone kept, the update discarded), not collect the tombstone at its own clock.
+  std::filesystem::remove(std::filesystem::path(target()) / "_delta_log" /
+                          delta::commit_file_name(m.target_version));
+  auto again = apply_at(late, doc_spec(1), kT0 + 500'000, 10, 3);
+  EXPECT_FALSE(again.skipped);
+  EXPECT_TRUE(rows().empty());
+  EXPECT_EQ(table_rows(state(), "userId, __dls_op"), (Rows{{"1", "D"}}));
 }
 
 }  // namespace

@@ -3,6 +3,9 @@
 #include "dls/pipeline/apply_changes.h"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <limits>
 
 #include "dls/core/error.h"
 #include "dls/delta/table_scan.h"
@@ -17,6 +20,30 @@ bool is_history_column(const std::string& name) {
 }
 
 }  // namespace
+
+int64_t tombstone_gc_threshold_seconds(const StringMap& table_properties,
+                                       const std::string& entity) {
+  std::string wanted = kTombstoneGcThresholdProperty;
+  std::transform(wanted.begin(), wanted.end(), wanted.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const auto& [key, value] : table_properties) {
+    std::string k = key;
+    std::transform(k.begin(), k.end(), k.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (k != wanted) continue;
+    int64_t seconds = -1;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec != std::errc() || end != value.data() + value.size() || seconds < 0 ||
+        seconds > std::numeric_limits<int64_t>::max() / 1000) {
+      throw InvalidMetadataError(
+          cdc::entity_prefix(entity) + "table_properties." + key + " is '" + value +
+          "'; it must be a whole number of seconds (0 or more), e.g. " +
+          std::to_string(kDefaultTombstoneGcThresholdSeconds) + " (two days, the default)");
+    }
+    return seconds;
+  }
+  return kDefaultTombstoneGcThresholdSeconds;
+}
 
 ApplyChangesMetrics apply_changes(sql::Connection& con, const ApplyChangesRequest& request) {
   using namespace cdc;
@@ -113,7 +140,7 @@ ApplyChangesMetrics apply_changes(sql::Connection& con, const ApplyChangesReques
   metrics.num_input_rows = input_rows;
 
   // The state first: a run killed before the target commit recomputes from the state before it.
-  save_state(con, request, t.new_state, state);
+  metrics.num_tombstones_removed = save_state(con, plan, request, t.new_state, state, temps);
 
   std::string select = "SELECT * FROM " + t.new_target;
   if (!target) {

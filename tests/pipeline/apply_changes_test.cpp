@@ -88,6 +88,12 @@ class ApplyChangesTest : public ::testing::Test {
     return out;
   }
 
+  /// The text of the target's commit file of `version`.
+  std::string commit_text(int64_t version) {
+    return dls::testing::read_file(std::filesystem::path(target()) / "_delta_log" /
+                                   delta::commit_file_name(version));
+  }
+
   /// The target's rows as text ("NULL" for NULL), sorted.
   Rows rows(const std::string& columns = "*", const std::string& where = "true") {
     delta::TableScan scan(delta::DeltaTable::open(target()).snapshot());
@@ -679,6 +685,70 @@ TEST_F(ApplyChangesTest, RerunAfterTheStateCommitCollectsAtTheClockOfThatCommit)
   EXPECT_FALSE(again.skipped);
   EXPECT_TRUE(rows().empty());
   EXPECT_EQ(table_rows(state(), "userId, __dls_op"), (Rows{{"1", "D"}}));
+}
+
+// --- what a streaming reader of the target sees (issue 12) --------------------------------------
+
+TEST_F(ApplyChangesTest, ABatchOfNewKeysAndNoOpEventsIsAnAppendOnlyCommit) {
+  for (int scd : {1, 2}) {
+    std::filesystem::remove_all(target());
+    std::filesystem::remove_all(state());
+    con_.execute(
+        "CREATE OR REPLACE TABLE big AS SELECT i::INTEGER AS userId, 'n' || i AS name, "
+        "'c' || i AS city, 'INSERT' AS operation, 5::BIGINT AS sequenceNum "
+        "FROM range(0, 1000, 2) t(i)");
+    apply("SELECT * FROM big", doc_spec(scd));
+    // 501 and 503 fall inside the file's key range; the replayed event of 4 changes nothing.
+    auto m = apply(batch({"(501, 'New', 'Rome', 'INSERT', 6)", "(503, 'New', 'Oslo', 'INSERT', 6)",
+                          "(4, 'n4', 'c4', 'UPDATE', 5)"},
+                         kUserColumns),
+                   doc_spec(scd));
+    const std::string text = commit_text(m.target_version);
+    EXPECT_EQ(text.find("\"remove\""), std::string::npos) << "SCD " << scd << ": " << text;
+    EXPECT_EQ(delta::DeltaTable::open(target()).snapshot().files().size(), 2u);
+    EXPECT_EQ(rows("count(*)"), (Rows{{"502"}})) << "SCD " << scd;
+  }
+}
+
+TEST_F(ApplyChangesTest, MixedBatchCommitsItsInsertsFirstAsAnAppend) {
+  apply(
+      batch({"(1, 'Ann', 'Paris', 'INSERT', 1)", "(2, 'Bob', 'Oslo', 'INSERT', 1)"}, kUserColumns),
+      doc_spec(1), {"userId"}, 1);
+  auto m = apply(batch({"(1, 'Ann', 'Rome', 'UPDATE', 2)", "(2, NULL, NULL, 'DELETE', 2)",
+                        "(3, 'Cy', 'Lima', 'INSERT', 2)"},
+                       kUserColumns),
+                 doc_spec(1), {"userId"}, 2);
+  const std::string inserts = commit_text(m.target_version - 1);
+  const std::string changes = commit_text(m.target_version);
+  EXPECT_EQ(inserts.find("\"remove\""), std::string::npos) << inserts;
+  EXPECT_NE(inserts.find("flow#inserts"), std::string::npos) << inserts;
+  EXPECT_NE(changes.find("\"remove\""), std::string::npos) << changes;
+  auto snap = delta::DeltaTable::open(target()).snapshot();
+  EXPECT_EQ(snap.transaction_version("flow"), 2);
+  EXPECT_EQ(snap.transaction_version("flow#inserts"), 2);
+  EXPECT_EQ(rows(), (Rows{{"1", "Ann", "Rome"}, {"3", "Cy", "Lima"}}));
+}
+
+TEST_F(ApplyChangesTest, KilledBetweenTheInsertsAndTheChangesCommitAddsTheInsertsOnce) {
+  for (int scd : {1, 2}) {
+    std::filesystem::remove_all(target());
+    std::filesystem::remove_all(state());
+    auto rows_in = doc_rows();
+    apply(batch({rows_in.begin(), rows_in.begin() + 3}, kUserColumns), doc_spec(scd), {"userId"},
+          1);
+    // The rest: 126 is new, 123 and 125 change.
+    std::string second = batch({rows_in.begin() + 3, rows_in.end()}, kUserColumns);
+    auto m = apply(second, doc_spec(scd), {"userId"}, 2);
+    const int64_t inserts_version = m.target_version - 1;
+    ASSERT_EQ(commit_text(inserts_version).find("\"remove\""), std::string::npos);
+    std::filesystem::remove(std::filesystem::path(target()) / "_delta_log" /
+                            delta::commit_file_name(m.target_version));
+    auto again = apply(second, doc_spec(scd), {"userId"}, 2);
+    EXPECT_FALSE(again.skipped);
+    EXPECT_EQ(again.target_version, inserts_version + 1) << "no second inserts commit";
+    EXPECT_EQ(rows(), scd == 1 ? kDocScd1 : kDocScd2) << "SCD type " << scd;
+    EXPECT_EQ(rows("count(*)", "userId = 126"), (Rows{{"1"}}));
+  }
 }
 
 }  // namespace

@@ -31,11 +31,19 @@
 // Delta table at `state_root`, owned by the flow. Rows of a target without state (e.g. written by
 // hand) count as older than every event. A full refresh must delete the state with the target.
 //
-// Commits: the state table is written first, then the target in ONE commit (an overwrite of the
-// rows read, based on the version read) carrying the txn (txn_app_id, txn_version) when given.
-// The first batch also creates the target (an empty version 0). Exactly once: a batch whose txn is
-// already in the target is skipped (metrics.skipped); a run killed between the state commit and
-// the target commit is recovered on rerun from the state version before that batch.
+// Commits: the state table is written first (the batch's state rows and the garbage-collected
+// tombstones in one row-level commit with the txn), then the target. Target rows that the batch
+// leaves unchanged are not touched. The target gets ONE commit carrying the txn (txn_app_id,
+// txn_version) when given — except when a batch both adds rows of keys the target does not hold
+// (inserts) and changes or removes existing rows: then the inserts come first in an append-only
+// commit (no removed files; its txn is `<txn_app_id>#inserts` at txn_version), then the rest in a
+// commit with the flow's txn. A streaming reader of the target with skipChangeCommits thus still
+// receives every inserted row once; updates and deletes reach it only through the change data
+// feed. The first batch also creates the target (an empty version 0). Exactly once: a batch whose
+// txn is already in the target is skipped (metrics.skipped); a run killed after the state commit
+// and before the last target commit is recovered on rerun from the state version before that
+// batch, at the clock of that state commit; the rows an inserts commit already added are then
+// unchanged rows, so the rerun leaves them alone.
 //
 // Thread safety: one call at a time per target (the pipeline lock guarantees it); `con` is used
 // exclusively during the call. The call creates and drops TEMP tables named `__dls_cdc_*`.

@@ -416,5 +416,34 @@ TEST_F(CdcRun, KilledUpdatesGiveTheStreamingReaderEachInsertOnce) {
       << "a key of the target never reached the reader after " << killed << " kills";
 }
 
+// pipelines.cdc.tombstoneGCThresholdInSeconds from the entity's table_properties: with 0, the
+// tombstone of 123 (deleted in update 2) is gone by update 3, so a late, older update of 123 is
+// applied as for a key never seen; a bad value is refused at plan time, naming the property.
+TEST_F(CdcRun, TombstoneThresholdFromTablePropertiesLetsALateUpdateBack) {
+  auto scd1_entity = entity("users_scd1", 1);
+  scd1_entity["table_properties"] = {{"pipelines.cdc.tombstoneGCThresholdInSeconds", "0"}};
+  load(nlohmann::json::array({scd1_entity}));
+  users_file("part1.csv", kPart1);
+  ASSERT_EQ(dls("run").exit_code, 0);
+  users_file("part2.csv", kPart2);
+  ASSERT_EQ(dls("run").exit_code, 0);
+  EXPECT_EQ(scd1(), kScd1);
+  users_file("part3.csv", "123,Isabel,Puebla,UPDATE,4\n");
+  auto r = dls("run");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(query("SELECT city FROM main.cdc.users_scd1 WHERE userId = 123"), "city\nPuebla\n");
+
+  scd1_entity["table_properties"] = {{"pipelines.cdc.tombstoneGCThresholdInSeconds", "-5"}};
+  auto up = dls("upsert --json " + shell_quote(nlohmann::json::array({scd1_entity}).dump()));
+  if (up.exit_code != 0) {
+    EXPECT_NE(up.err.find("tombstoneGCThresholdInSeconds"), std::string::npos) << up.err;
+    return;
+  }
+  auto bad = dls("run");
+  EXPECT_EQ(bad.exit_code, 3) << bad.err << bad.out;
+  EXPECT_NE((bad.err + bad.out).find("tombstoneGCThresholdInSeconds"), std::string::npos)
+      << bad.err << bad.out;
+}
+
 }  // namespace
 }  // namespace dls

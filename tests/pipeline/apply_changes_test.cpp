@@ -687,6 +687,26 @@ TEST_F(ApplyChangesTest, RerunAfterTheStateCommitCollectsAtTheClockOfThatCommit)
   EXPECT_EQ(table_rows(state(), "userId, __dls_op"), (Rows{{"1", "D"}}));
 }
 
+TEST(TombstoneGcThreshold, ReadFromTablePropertiesWithTheDatabricksDefault) {
+  EXPECT_EQ(tombstone_gc_threshold_seconds({}, "e"), 172800);
+  EXPECT_EQ(
+      tombstone_gc_threshold_seconds({{"pipelines.cdc.tombstoneGCThresholdInSeconds", "60"}}, "e"),
+      60);
+  EXPECT_EQ(
+      tombstone_gc_threshold_seconds({{"PIPELINES.CDC.TOMBSTONEGCTHRESHOLDINSECONDS", "0"}}, "e"),
+      0);
+  for (const char* bad : {"-1", "2d", "", "1.5", "99999999999999999999"}) {
+    try {
+      tombstone_gc_threshold_seconds({{"pipelines.cdc.tombstoneGCThresholdInSeconds", bad}},
+                                     "users");
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const InvalidMetadataError& e) {
+      EXPECT_NE(std::string(e.what()).find("users"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("tombstoneGCThresholdInSeconds"), std::string::npos);
+    }
+  }
+}
+
 // --- what a streaming reader of the target sees (issue 12) --------------------------------------
 
 TEST_F(ApplyChangesTest, ABatchOfNewKeysAndNoOpEventsIsAnAppendOnlyCommit) {

@@ -213,6 +213,8 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
         request.txn_app_id = app_id;
         request.txn_version = batch.batch;
         request.create_options = t.main.create_options();
+        request.tombstone_gc_threshold_seconds =
+            tombstone_gc_threshold_seconds(entity.table_properties, entity.entity_id);
         ApplyChangesMetrics m = apply_changes(con, request);
         result.num_upserted_rows += m.num_upserted_rows;
         result.num_deleted_rows += m.num_deleted_rows;
@@ -412,6 +414,7 @@ void check_apply_changes(const DeltaLiveEntity& entity, DatasetKind kind) {
         to_string(kind));
   }
   validate_apply_changes(entity.primary_keys, *entity.apply_changes, entity.entity_id);
+  tombstone_gc_threshold_seconds(entity.table_properties, entity.entity_id);
 }
 
 std::string flow_app_id(const std::string& pipeline, const std::string& flow) {

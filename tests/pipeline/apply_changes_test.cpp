@@ -43,6 +43,22 @@ class ApplyChangesTest : public ::testing::Test {
   ApplyChangesMetrics apply(const std::string& changes_sql, const ApplyChanges& spec,
                             std::vector<std::string> keys = {"userId"},
                             std::optional<int64_t> txn = std::nullopt) {
+    ApplyChangesRequest r = request(changes_sql, spec, std::move(keys), txn);
+    return apply_changes(con_, r);
+  }
+
+  /// As apply, at the clock `now_ms` with a tombstone retention of `threshold_seconds`.
+  ApplyChangesMetrics apply_at(const std::string& changes_sql, const ApplyChanges& spec,
+                               int64_t now_ms, int64_t threshold_seconds,
+                               std::optional<int64_t> txn = std::nullopt) {
+    ApplyChangesRequest r = request(changes_sql, spec, {"userId"}, txn);
+    r.now_ms = now_ms;
+    r.tombstone_gc_threshold_seconds = threshold_seconds;
+    return apply_changes(con_, r);
+  }
+
+  ApplyChangesRequest request(const std::string& changes_sql, const ApplyChanges& spec,
+                              std::vector<std::string> keys, std::optional<int64_t> txn) {
     ApplyChangesRequest r;
     r.target_root = target();
     r.state_root = state();
@@ -54,7 +70,28 @@ class ApplyChangesTest : public ::testing::Test {
       r.txn_app_id = "flow";
       r.txn_version = txn;
     }
-    return apply_changes(con_, r);
+    return r;
+  }
+
+  /// The rows of a Delta table's latest version, as text, sorted.
+  Rows table_rows(const std::string& root, const std::string& select) {
+    delta::TableScan scan(delta::DeltaTable::open(root).snapshot());
+    auto result = con_.query("SELECT COLUMNS(*)::VARCHAR FROM (SELECT " + select + " FROM (" +
+                             scan.sql(con_) + ")) AS __t");
+    Rows out;
+    for (auto& row : result.rows()) {
+      std::vector<std::string> r;
+      for (auto& v : row) r.push_back(v.is_null() ? "NULL" : v.as_string());
+      out.push_back(std::move(r));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  /// The text of the target's commit file of `version`.
+  std::string commit_text(int64_t version) {
+    return dls::testing::read_file(std::filesystem::path(target()) / "_delta_log" /
+                                   delta::commit_file_name(version));
   }
 
   /// The target's rows as text ("NULL" for NULL), sorted.
@@ -527,6 +564,210 @@ TEST_F(ApplyChangesTest, KilledBeforeTheTargetCommitRerunsToTheSameTable) {
     auto again = apply(second, doc_spec(scd), {"userId"}, 2);
     EXPECT_FALSE(again.skipped);
     EXPECT_EQ(rows(), scd == 1 ? kDocScd1 : kDocScd2) << "SCD type " << scd;
+  }
+}
+
+// --- tombstone garbage collection (pipelines.cdc.tombstoneGCThresholdInSeconds) ----------------
+
+constexpr int64_t kT0 = 1'700'000'000'000;  // a fixed clock, ms since the epoch
+
+TEST_F(ApplyChangesTest, TombstoneWithinTheThresholdStillBlocksALateOlderUpdate) {
+  apply_at(batch({"(1, 'Ann', 'Paris', 'INSERT', 5)"}, kUserColumns), doc_spec(1), kT0, 60);
+  apply_at(batch({"(1, NULL::VARCHAR, NULL::VARCHAR, 'DELETE', 6)"}, kUserColumns), doc_spec(1),
+           kT0, 60);
+  EXPECT_EQ(table_rows(state(), "userId, __dls_seq, __dls_op, __dls_tombstone_ms"),
+            (Rows{{"1", "6", "D", std::to_string(kT0)}}));
+  // 59 s later: the tombstone is kept and the late update (sequence 4) stays discarded.
+  auto m = apply_at(batch({"(1, 'Ann', 'Rome', 'UPDATE', 4)"}, kUserColumns), doc_spec(1),
+                    kT0 + 59'000, 60);
+  EXPECT_EQ(m.num_tombstones_removed, 0);
+  EXPECT_TRUE(rows().empty());
+  // The tombstone keeps the time it was recorded (the late update did not renew it).
+  EXPECT_EQ(table_rows(state(), "userId, __dls_seq, __dls_op, __dls_tombstone_ms"),
+            (Rows{{"1", "6", "D", std::to_string(kT0)}}));
+}
+
+TEST_F(ApplyChangesTest, ExpiredTombstonesAreRemovedAndTheKeyIsAsNeverSeen) {
+  apply_at(
+      batch({"(1, 'Ann', 'Paris', 'INSERT', 5)", "(2, 'Bob', 'Oslo', 'INSERT', 5)"}, kUserColumns),
+      doc_spec(1), kT0, 1);
+  apply_at(batch({"(1, NULL::VARCHAR, NULL::VARCHAR, 'DELETE', 6)"}, kUserColumns), doc_spec(1),
+           kT0, 1);
+  // 2 s later a batch about another key collects the tombstone of key 1, in the same row-level
+  // commit as the batch's state.
+  auto m = apply_at(batch({"(2, 'Bob', 'Rome', 'UPDATE', 7)"}, kUserColumns), doc_spec(1),
+                    kT0 + 2'000, 1);
+  EXPECT_EQ(m.num_tombstones_removed, 1);
+  EXPECT_EQ(table_rows(state(), "userId, __dls_seq, __dls_op"), (Rows{{"2", "7", "U"}}));
+  auto state_table = delta::DeltaTable::open(state());
+  auto last = state_table.history(1).at(0);
+  EXPECT_EQ(last.operation, "MERGE");
+  EXPECT_EQ(last.operation_parameters["tombstonesRemoved"], "1");
+  EXPECT_EQ(rows(), (Rows{{"2", "Bob", "Rome"}}));
+  // A late, older update of key 1 now behaves as for a key never seen: it comes back.
+  apply_at(batch({"(1, 'Ann', 'Rome', 'UPDATE', 4)"}, kUserColumns), doc_spec(1), kT0 + 3'000, 1);
+  EXPECT_EQ(rows(), (Rows{{"1", "Ann", "Rome"}, {"2", "Bob", "Rome"}}));
+}
+
+TEST_F(ApplyChangesTest, ExpiredTombstoneOfABatchKeyIsIgnoredByThatBatch) {
+  for (int scd : {1, 2}) {
+    std::filesystem::remove_all(target());
+    std::filesystem::remove_all(state());
+    // A delete of a key never inserted: a tombstone (SCD1) / a residual delete (SCD2).
+    apply_at(batch({"(1, NULL::VARCHAR, NULL::VARCHAR, 'DELETE', 5)"}, kUserColumns), doc_spec(scd),
+             kT0, 0);
+    auto m = apply_at(batch({"(1, 'Ann', 'Paris', 'INSERT', 3)"}, kUserColumns), doc_spec(scd),
+                      kT0 + 1, 0);
+    EXPECT_EQ(m.num_tombstones_removed, 1) << "SCD " << scd;
+    if (scd == 1)
+      EXPECT_EQ(rows(), (Rows{{"1", "Ann", "Paris"}}));
+    else
+      EXPECT_EQ(rows(), (Rows{{"1", "Ann", "Paris", "3", "NULL"}}));
+  }
+}
+
+TEST_F(ApplyChangesTest, TruncatingBatchCollectsTombstonesInItsOverwrite) {
+  // The tombstone (sequence 8) is newer than the truncate: only its age removes it.
+  apply_at(
+      batch({"(1, 'Ann', 'Paris', 'INSERT', 5)", "(2, NULL, NULL, 'DELETE', 8)"}, kUserColumns),
+      doc_spec(1), kT0, 1);
+  auto m = apply_at(
+      batch({"(3, 'Cy', 'Rome', 'INSERT', 7)", "(9, NULL, NULL, 'TRUNCATE', 6)"}, kUserColumns),
+      doc_spec(1), kT0 + 5'000, 1);
+  EXPECT_EQ(m.num_tombstones_removed, 1);
+  EXPECT_EQ(table_rows(state(), "count(*) FILTER (WHERE __dls_op = 'D')"), (Rows{{"0"}}));
+  EXPECT_EQ(rows(), (Rows{{"3", "Cy", "Rome"}}));
+}
+
+TEST_F(ApplyChangesTest, StateTableWithoutTombstoneTimesIsUpgraded) {
+  // A state table as written before tombstones had times: keys, __dls_seq, __dls_op.
+  apply_at(
+      batch({"(1, 'Ann', 'Paris', 'INSERT', 5)", "(2, NULL, NULL, 'DELETE', 5)"}, kUserColumns),
+      doc_spec(1), kT0, 1);
+  con_.execute("CREATE TABLE legacy AS SELECT * EXCLUDE (__dls_tombstone_ms) FROM (" +
+               delta::TableScan(delta::DeltaTable::open(state()).snapshot()).sql(con_) + ")");
+  std::filesystem::remove_all(state());
+  delta::CreateOptions options;
+  options.properties["delta.enableDeletionVectors"] = "true";
+  delta::Schema legacy;
+  legacy.fields = {{"userId", delta::DataType::from_duckdb("INTEGER"), true},
+                   {"__dls_seq", delta::DataType::from_duckdb("INTEGER"), true},
+                   {"__dls_op", delta::DataType::from_duckdb("VARCHAR"), true}};
+  delta::DeltaTable::create(state(), legacy, options);
+  delta::DeltaTable::open(state()).append(con_, "SELECT * FROM legacy", {});
+  // Long after: the old tombstone has no time, so it is kept and still blocks key 2.
+  auto m = apply_at(batch({"(2, 'Bob', 'Oslo', 'UPDATE', 4)"}, kUserColumns), doc_spec(1),
+                    kT0 + 100'000, 1);
+  EXPECT_EQ(m.num_tombstones_removed, 0);
+  EXPECT_EQ(rows(), (Rows{{"1", "Ann", "Paris"}}));
+  auto snap = delta::DeltaTable::open(state()).snapshot();
+  ASSERT_NE(snap.schema().find("__dls_tombstone_ms"), nullptr);
+  // Rewritten by that batch, the tombstone got its time: it expires like any other.
+  EXPECT_EQ(table_rows(state(), "userId, __dls_op, __dls_tombstone_ms"),
+            (Rows{{"1", "U", "NULL"}, {"2", "D", std::to_string(kT0 + 100'000)}}));
+  m = apply_at(batch({"(1, 'Ann', 'Rome', 'UPDATE', 6)"}, kUserColumns), doc_spec(1), kT0 + 200'000,
+               1);
+  EXPECT_EQ(m.num_tombstones_removed, 1);
+}
+
+TEST_F(ApplyChangesTest, RerunAfterTheStateCommitCollectsAtTheClockOfThatCommit) {
+  apply_at(batch({"(1, 'Ann', 'Paris', 'INSERT', 5)"}, kUserColumns), doc_spec(1), kT0, 10, 1);
+  apply_at(batch({"(1, NULL::VARCHAR, NULL::VARCHAR, 'DELETE', 6)"}, kUserColumns), doc_spec(1),
+           kT0, 10, 2);
+  std::string late = batch({"(1, 'Ann', 'Rome', 'UPDATE', 4)"}, kUserColumns);
+  auto m = apply_at(late, doc_spec(1), kT0 + 5'000, 10, 3);
+  EXPECT_TRUE(rows().empty());
+  // Killed after the state commit: the rerun, much later, must compute what the state says (the
+  // tombstone kept, the update discarded), not collect the tombstone at its own clock.
+  std::filesystem::remove(std::filesystem::path(target()) / "_delta_log" /
+                          delta::commit_file_name(m.target_version));
+  auto again = apply_at(late, doc_spec(1), kT0 + 500'000, 10, 3);
+  EXPECT_FALSE(again.skipped);
+  EXPECT_TRUE(rows().empty());
+  EXPECT_EQ(table_rows(state(), "userId, __dls_op"), (Rows{{"1", "D"}}));
+}
+
+TEST(TombstoneGcThreshold, ReadFromTablePropertiesWithTheDatabricksDefault) {
+  EXPECT_EQ(tombstone_gc_threshold_seconds({}, "e"), 172800);
+  EXPECT_EQ(
+      tombstone_gc_threshold_seconds({{"pipelines.cdc.tombstoneGCThresholdInSeconds", "60"}}, "e"),
+      60);
+  EXPECT_EQ(
+      tombstone_gc_threshold_seconds({{"PIPELINES.CDC.TOMBSTONEGCTHRESHOLDINSECONDS", "0"}}, "e"),
+      0);
+  for (const char* bad : {"-1", "2d", "", "1.5", "99999999999999999999"}) {
+    try {
+      tombstone_gc_threshold_seconds({{"pipelines.cdc.tombstoneGCThresholdInSeconds", bad}},
+                                     "users");
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const InvalidMetadataError& e) {
+      EXPECT_NE(std::string(e.what()).find("users"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("tombstoneGCThresholdInSeconds"), std::string::npos);
+    }
+  }
+}
+
+// --- what a streaming reader of the target sees (issue 12) --------------------------------------
+
+TEST_F(ApplyChangesTest, ABatchOfNewKeysAndNoOpEventsIsAnAppendOnlyCommit) {
+  for (int scd : {1, 2}) {
+    std::filesystem::remove_all(target());
+    std::filesystem::remove_all(state());
+    con_.execute(
+        "CREATE OR REPLACE TABLE big AS SELECT i::INTEGER AS userId, 'n' || i AS name, "
+        "'c' || i AS city, 'INSERT' AS operation, 5::BIGINT AS sequenceNum "
+        "FROM range(0, 1000, 2) t(i)");
+    apply("SELECT * FROM big", doc_spec(scd));
+    // 501 and 503 fall inside the file's key range; the replayed event of 4 changes nothing.
+    auto m = apply(batch({"(501, 'New', 'Rome', 'INSERT', 6)", "(503, 'New', 'Oslo', 'INSERT', 6)",
+                          "(4, 'n4', 'c4', 'UPDATE', 5)"},
+                         kUserColumns),
+                   doc_spec(scd));
+    const std::string text = commit_text(m.target_version);
+    EXPECT_EQ(text.find("\"remove\""), std::string::npos) << "SCD " << scd << ": " << text;
+    EXPECT_EQ(delta::DeltaTable::open(target()).snapshot().files().size(), 2u);
+    EXPECT_EQ(rows("count(*)"), (Rows{{"502"}})) << "SCD " << scd;
+  }
+}
+
+TEST_F(ApplyChangesTest, MixedBatchCommitsItsInsertsFirstAsAnAppend) {
+  apply(
+      batch({"(1, 'Ann', 'Paris', 'INSERT', 1)", "(2, 'Bob', 'Oslo', 'INSERT', 1)"}, kUserColumns),
+      doc_spec(1), {"userId"}, 1);
+  auto m = apply(batch({"(1, 'Ann', 'Rome', 'UPDATE', 2)", "(2, NULL, NULL, 'DELETE', 2)",
+                        "(3, 'Cy', 'Lima', 'INSERT', 2)"},
+                       kUserColumns),
+                 doc_spec(1), {"userId"}, 2);
+  const std::string inserts = commit_text(m.target_version - 1);
+  const std::string changes = commit_text(m.target_version);
+  EXPECT_EQ(inserts.find("\"remove\""), std::string::npos) << inserts;
+  EXPECT_NE(inserts.find("flow#inserts"), std::string::npos) << inserts;
+  EXPECT_NE(changes.find("\"remove\""), std::string::npos) << changes;
+  auto snap = delta::DeltaTable::open(target()).snapshot();
+  EXPECT_EQ(snap.transaction_version("flow"), 2);
+  EXPECT_EQ(snap.transaction_version("flow#inserts"), 2);
+  EXPECT_EQ(rows(), (Rows{{"1", "Ann", "Rome"}, {"3", "Cy", "Lima"}}));
+}
+
+TEST_F(ApplyChangesTest, KilledBetweenTheInsertsAndTheChangesCommitAddsTheInsertsOnce) {
+  for (int scd : {1, 2}) {
+    std::filesystem::remove_all(target());
+    std::filesystem::remove_all(state());
+    auto rows_in = doc_rows();
+    apply(batch({rows_in.begin(), rows_in.begin() + 3}, kUserColumns), doc_spec(scd), {"userId"},
+          1);
+    // The rest: 126 is new, 123 and 125 change.
+    std::string second = batch({rows_in.begin() + 3, rows_in.end()}, kUserColumns);
+    auto m = apply(second, doc_spec(scd), {"userId"}, 2);
+    const int64_t inserts_version = m.target_version - 1;
+    ASSERT_EQ(commit_text(inserts_version).find("\"remove\""), std::string::npos);
+    std::filesystem::remove(std::filesystem::path(target()) / "_delta_log" /
+                            delta::commit_file_name(m.target_version));
+    auto again = apply(second, doc_spec(scd), {"userId"}, 2);
+    EXPECT_FALSE(again.skipped);
+    EXPECT_EQ(again.target_version, inserts_version + 1) << "no second inserts commit";
+    EXPECT_EQ(rows(), scd == 1 ? kDocScd1 : kDocScd2) << "SCD type " << scd;
+    EXPECT_EQ(rows("count(*)", "userId = 126"), (Rows{{"1"}}));
   }
 }
 

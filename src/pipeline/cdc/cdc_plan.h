@@ -121,28 +121,51 @@ ApplyChangesMetrics merge_scd2(sql::Connection& con, const CdcPlan& plan, const 
 /// SCD1 keys, __dls_seq, __dls_op; SCD2 all columns, __dls_seq, __dls_op.
 std::string empty_state_sql(const CdcPlan& plan);
 
+/// The state table's column holding when a tombstone (a row with __dls_op 'D') was recorded, in
+/// milliseconds since the epoch; NULL on other rows, so the column's min/max statistics bound the
+/// tombstones' ages alone and the garbage collection reads only files holding expired ones.
+/// State tables written before it existed get the column on their next write (ADD COLUMNS);
+/// their tombstones are stamped with the clock of the batch that next rewrites them.
+inline constexpr const char* kTombstoneTimeColumn = "__dls_tombstone_ms";
+
 /// What load_state read, for save_state.
 struct LoadedState {
   std::optional<int64_t> version;  // the state table version read; nullopt: no table yet
   /// Keyed load: a TEMP table whose rows (__dls_file, __dls_row) are the addresses of every
   /// loaded row; save_state replaces exactly those. Empty: the whole state was loaded.
   std::string addresses;
+  /// The batch's clock (ms since the epoch): the request's, or on the rerun of a batch whose
+  /// state is committed, the clock recorded in that commit — so the rerun collects the same
+  /// tombstones and computes the same target.
+  int64_t now_ms = 0;
+  /// A TEMP table of the loaded tombstones that are kept: keys, __dls_seq, __dls_op and their
+  /// recorded time (NULL for tombstones of a state table older than the time column).
+  std::string tombstone_times;
+  /// Keyed load: a TEMP table (__dls_file, __dls_row) of the expired tombstones of the whole
+  /// state (loaded or not); save_state removes them. Empty: none (or a full load, which leaves
+  /// them out of the loaded state and so out of the overwrite).
+  std::string expired;
+  int64_t expired_count = 0;
 };
 
 /// Loads the state into TEMP table `into`: the latest version, or — when its txn already carries
 /// `txn_version` (a run killed after the state commit, before the target commit) — the version
 /// before it. An absent table gives an empty state. With `keys_table` (a TEMP table of the key
 /// columns) only the rows of those keys and the truncate watermark are loaded, reading only the
-/// files that may hold them; otherwise every row.
+/// files that may hold them; otherwise every row. Tombstones recorded more than the request's
+/// threshold before the batch's clock are left out of `into` (the key is as never seen) and
+/// listed for removal.
 LoadedState load_state(sql::Connection& con, const CdcPlan& plan,
                        const ApplyChangesRequest& request, const std::string& into,
                        const std::string& keys_table, TempTables& temps);
 
 /// Writes `new_state` (a TEMP table) as the state table's next version (created if absent, with
-/// deletion vectors enabled), with the request's txn: after a keyed load it replaces the loaded
-/// rows (a row-level change), after a full load the whole table.
-void save_state(sql::Connection& con, const ApplyChangesRequest& request,
-                const std::string& new_state, const LoadedState& loaded);
+/// deletion vectors enabled), with the request's txn and the batch's clock: after a keyed load it
+/// replaces the loaded rows and removes the expired tombstones (one row-level change), after a
+/// full load the whole table. A tombstone keeps its recorded time while its key's sequence and
+/// kind are unchanged; a new one gets the batch's clock. Returns the tombstones removed.
+int64_t save_state(sql::Connection& con, const CdcPlan& plan, const ApplyChangesRequest& request,
+                   const std::string& new_state, const LoadedState& loaded, TempTables& temps);
 
 /// `options` with delta.enableDeletionVectors=true unless they set it: CDC targets and states
 /// use deletion vectors by default, as Databricks does.

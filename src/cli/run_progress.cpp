@@ -94,8 +94,13 @@ ProgressDisplay::ProgressDisplay(Context& ctx, size_t total, bool tty,
       now_(now ? std::move(now) : [] { return Clock::now(); }) {}
 
 void ProgressDisplay::update(const pipeline::DatasetProgress& p) {
-  if (ctx_.options().quiet) return;
   using Kind = pipeline::DatasetProgress::Kind;
+  // --quiet: plain lines only, and only the end of each dataset (issue 14: "plain lines when not
+  // a TTY or with --quiet"); nothing redrawn, no RUNNING or batch lines.
+  if (ctx_.options().quiet) {
+    if (p.kind == Kind::kFinished && p.result) ctx_.err() << finished_line(*p.result) << "\n";
+    return;
+  }
   if (p.kind == Kind::kFinished) {
     running_.erase(p.name);
     ++done_;

@@ -2,7 +2,8 @@
 // place with each running dataset's batches, files and rows read, elapsed time and ETA where
 // known, and a line per finished dataset; otherwise (a pipe, a log file) plain lines only: a
 // dataset starting, its committed batches (the first, then at most one line a second), a long
-// query's progress (one line per 10 s), a dataset finishing. --quiet prints none of it.
+// query's progress (one line per 10 s), a dataset finishing. --quiet keeps only the plain line of
+// each finished dataset.
 #pragma once
 
 #include <chrono>

@@ -124,14 +124,22 @@ TEST_F(RunProgress, ATerminalGetsOneRedrawnStatusLine) {
   EXPECT_EQ(err_.str().substr(err_.str().size() - 4), "\r\033[K");
 }
 
-TEST_F(RunProgress, QuietPrintsNothing) {
-  ProgressDisplay d = display(false, true);
-  d.update(event(Kind::kStarted));
-  batch(1, 1, 1, 0);
-  d.update(event(Kind::kBatchCommitted));
-  d.update(event(Kind::kFinished));
-  d.finish();
-  EXPECT_EQ(err_.str(), "");
+TEST_F(RunProgress, QuietKeepsOnlyThePlainLineOfEachFinishedDataset) {
+  for (bool tty : {false, true}) {
+    err_.str("");
+    ProgressDisplay d = display(tty, true);
+    d.update(event(Kind::kStarted));
+    batch(1, 1, 1, 0);
+    d.update(event(Kind::kBatchCommitted));
+    totals_.status = pipeline::DatasetStatus::kCompleted;
+    totals_.duration_ms = 10;
+    d.update(event(Kind::kFinished));
+    d.finish();
+    EXPECT_EQ(err_.str(),
+              "main.s.orders: COMPLETED (1 rows read in 1 batch, 1 rows written, 1 file read, "
+              "0.01 s)\n")
+        << tty;
+  }
 }
 
 }  // namespace

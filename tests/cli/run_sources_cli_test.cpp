@@ -632,6 +632,8 @@ TEST_F(RunSourcesCli, ProgressLinesNameBatchesFilesBacklogAndEta) {
   auto quiet = dls("--quiet run --full-refresh --yes");
   ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
   EXPECT_FALSE(contains(quiet.err, "batch committed")) << quiet.err;
+  EXPECT_FALSE(contains(quiet.err, "RUNNING")) << quiet.err;
+  EXPECT_TRUE(contains(quiet.err, "main.src.bronze: FULL_REFRESH (")) << quiet.err;
 }
 
 }  // namespace

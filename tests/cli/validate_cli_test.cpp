@@ -283,7 +283,7 @@ TEST_F(ValidateCli, RunNoDepsRefreshesOnlyTheSelectedDataset) {
   EXPECT_EQ(no_select.exit_code, 2) << no_select.err;
 }
 
-TEST_F(ValidateCli, RunPrintsPlainProgressLinesUnlessQuiet) {
+TEST_F(ValidateCli, RunPrintsPlainProgressLinesAndQuietOnlyTheEndOfEachDataset) {
   load_yaml(medallion());
   CommandResult r = dls("run --group main.sales");  // stderr is not a terminal: plain lines
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -294,9 +294,14 @@ TEST_F(ValidateCli, RunPrintsPlainProgressLinesUnlessQuiet) {
       << r.err;
   EXPECT_EQ(r.err.find("\r"), std::string::npos) << r.err;  // no redrawn status line
   write_file(data_ / "orders" / "part1.csv", "id,amount\n4,5\n");
+  // --quiet: only the plain line of each finished dataset (issue 14), no RUNNING lines.
   CommandResult quiet = dls("run --group main.sales --quiet");
   ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
-  EXPECT_EQ(quiet.err, "");
+  EXPECT_NE(quiet.err.find("main.sales.orders_bronze: COMPLETED (1 rows read in 1 batch"),
+            std::string::npos)
+      << quiet.err;
+  EXPECT_EQ(quiet.err.find("RUNNING"), std::string::npos) << quiet.err;
+  EXPECT_EQ(quiet.err.find("\r"), std::string::npos) << quiet.err;
 }
 
 TEST_F(ValidateCli, LoadRefusesTwoEntitiesWritingOneDestination) {

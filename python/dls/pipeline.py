@@ -77,7 +77,9 @@ class ExpectationMetrics:
 @dataclass
 class DatasetUpdate:
     """What one dataset did in an update: ``status`` is COMPLETED, UP_TO_DATE, FAILED or SKIPPED;
-    row counts; expectation metrics; the error of a failed (or reason of a skipped) dataset."""
+    row counts; files read (file sources); the backlog a streaming file source left for later
+    batches (``backlog_files``/``backlog_bytes``, None when the source cannot tell); expectation
+    metrics; the error of a failed (or reason of a skipped) dataset."""
 
     name: str
     entity_id: str
@@ -91,6 +93,10 @@ class DatasetUpdate:
     apply_changes: bool = False
     num_upserted_rows: int = 0
     num_deleted_rows: int = 0
+    num_input_files: int = 0
+    num_input_bytes: int = 0
+    backlog_files: Optional[int] = None
+    backlog_bytes: Optional[int] = None
     error: Optional[str] = None
     error_code: int = 0
     duration_ms: int = 0

@@ -72,6 +72,11 @@ def test_run_end_to_end_with_quarantine_and_incremental_rerun(store, landing, wa
     (landing / "orders" / "part-1.csv").write_text("id,customer,amount\n4,b,40\n")
     third = pipeline.run()
     assert third.find("orders_bronze").num_output_rows == 1
+    # Files read and the Auto Loader backlog (nothing left for later batches).
+    bronze = third.find("orders_bronze")
+    assert bronze.num_input_files == 1 and bronze.num_input_bytes == len("id,customer,amount\n4,b,40\n")
+    assert bronze.backlog_files == 0 and bronze.backlog_bytes == 0
+    assert third.find("orders_gold").backlog_files is None
     assert dls.read_table("main.etl.orders_bronze", warehouse=warehouse).num_rows == 4
     full = pipeline.run(full_refresh=True)
     assert full.find("orders_bronze").num_output_rows == 4

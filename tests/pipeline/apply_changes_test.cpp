@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "delta/write_test_support.h"
 #include "dls/core/error.h"
 #include "dls/delta/delta_table.h"
 #include "dls/delta/table_scan.h"
@@ -76,16 +77,8 @@ class ApplyChangesTest : public ::testing::Test {
   /// The rows of a Delta table's latest version, as text, sorted.
   Rows table_rows(const std::string& root, const std::string& select) {
     delta::TableScan scan(delta::DeltaTable::open(root).snapshot());
-    auto result = con_.query("SELECT COLUMNS(*)::VARCHAR FROM (SELECT " + select + " FROM (" +
-                             scan.sql(con_) + ")) AS __t");
-    Rows out;
-    for (auto& row : result.rows()) {
-      std::vector<std::string> r;
-      for (auto& v : row) r.push_back(v.is_null() ? "NULL" : v.as_string());
-      out.push_back(std::move(r));
-    }
-    std::sort(out.begin(), out.end());
-    return out;
+    return delta::write_testing::rows_as_text(
+        con_, "SELECT " + select + " FROM (" + scan.sql(con_) + ")");
   }
 
   /// The text of the target's commit file of `version`.

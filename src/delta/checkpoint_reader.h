@@ -1,15 +1,15 @@
 // Reading checkpoints (PROTOCOL.md "Checkpoints"): classic and multi-part Parquet checkpoints and
 // v2 checkpoints (a JSON or Parquet top-level file whose `sidecar` actions name Parquet files in
-// _delta_log/_sidecars). Parquet is read through the delta engine's DuckDB (engine.h), in one
-// query per checkpoint (or set of sidecars), without temp files: the add column's fields are read
-// directly into AddFile (its maps, partitionValues and tags, through to_json), and the few rows of
-// the other actions are converted with to_json and the commit codec.
+// _delta_log/_sidecars). Parquet files are read through the Engine (engine.h), in one call per
+// checkpoint (or set of sidecars), of only the columns that carry state; JSON ones with the commit
+// codec. The sidecar references a checkpoint holds are followed here.
 #pragma once
 
 #include <vector>
 
 #include "delta/log_segment.h"
 #include "dls/delta/action.h"
+#include "dls/delta/engine.h"
 #include "dls/delta/storage.h"
 
 namespace dls::delta {
@@ -21,7 +21,8 @@ namespace dls::delta {
 /// unreadable.
 /// `with_tombstones` also returns the checkpoint's remove actions (tombstones, which vacuum and the
 /// checkpoint writer need, in sidecars too).
-std::vector<Action> read_checkpoint(const Storage& storage, const std::string& table_root,
-                                    const CheckpointFiles& cp, bool with_tombstones = false);
+std::vector<Action> read_checkpoint(Engine& engine, const Storage& storage,
+                                    const std::string& table_root, const CheckpointFiles& cp,
+                                    bool with_tombstones = false);
 
 }  // namespace dls::delta

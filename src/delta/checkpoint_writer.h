@@ -7,19 +7,17 @@
 // schema (partitionValues and tags as MAP(VARCHAR, VARCHAR), stats as a JSON string). No
 // stats_parsed, no sidecars, no v2 checkpoints; the whole state is held in memory.
 //
-// How: the actions are serialised as JSON lines into a scratch directory under the system temp
-// directory, DuckDB converts them (read_json with the checkpoint schema) into a Parquet file there,
-// and its bytes are published under _delta_log with Storage::write_atomic (temp file, fsync,
+// How: the snapshot's engine (Snapshot::engine, engine.h) turns the actions into the bytes of a
+// Parquet file, which are published under _delta_log with Storage::write_atomic (temp file, fsync,
 // rename, fsync of _delta_log), so a crash never leaves a partial checkpoint under the
-// checkpoint's name. The scratch directory is removed however the call ends.
+// checkpoint's name. Tombstones are collected from the snapshot's own checkpoint (read through the
+// same engine) and the commits after it (tombstones.h).
 // `_last_checkpoint` is written after it, atomically, and never moved back to an older version by
 // a dls writer: it is read, compared and replaced under Storage::lock on _delta_log (other engines
 // do not take that lock). The log clean-up that follows a checkpoint is in log_cleanup.h.
 #pragma once
 
 #include <cstdint>
-#include <memory>
-#include <string>
 
 #include "dls/delta/snapshot.h"
 #include "dls/delta/storage.h"
@@ -33,11 +31,12 @@ struct CheckpointInfo {
   int64_t num_of_add_files = 0;
 };
 
-/// Writes `NNN.checkpoint.parquet` for the snapshot's version and updates _last_checkpoint.
-/// Throws dls::Error on failure (the table stays readable: nothing partial is published).
+/// Writes `NNN.checkpoint.parquet` for the snapshot's version, replacing a checkpoint of that
+/// version if one exists, and moves _last_checkpoint forward to it (never back: a newer
+/// _last_checkpoint stays). Returns what was written, also when _last_checkpoint was left as it
+/// was. Throws dls::Error on failure (the table stays readable: nothing partial is published;
+/// when only the _last_checkpoint update fails, the checkpoint file exists and readers find it by
+/// listing).
 CheckpointInfo write_checkpoint(const Snapshot& snapshot);
-
-/// The checkpoint's column types, as DuckDB type names (exposed for tests).
-std::string checkpoint_columns_sql();
 
 }  // namespace dls::delta

@@ -415,6 +415,7 @@ constexpr int64_t kDefaultTargetFileSize = 128LL * 1024 * 1024;
 Snapshot with_files(const Snapshot& snap, std::vector<AddFile> files) {
   auto state = std::make_shared<Snapshot::State>();
   state->storage = snap.storage_ptr();
+  state->engine = snap.engine_ptr();
   state->table_root = snap.table_root();
   state->version = snap.version();
   state->protocol = snap.protocol();

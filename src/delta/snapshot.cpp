@@ -139,6 +139,7 @@ std::vector<Action> read_commit(const Storage& storage, const LogFile& commit) {
 /// The snapshot state after `replay` reached `version` (checks shared by load and advance).
 std::shared_ptr<Snapshot::State> state_from_replay(LogReplay& replay,
                                                    std::shared_ptr<Storage> storage,
+                                                   std::shared_ptr<Engine> engine,
                                                    const std::string& table_root, int64_t version) {
   using State = Snapshot::State;
   const std::string where = "table " + table_root + " at version " + std::to_string(version);
@@ -152,6 +153,7 @@ std::shared_ptr<Snapshot::State> state_from_replay(LogReplay& replay,
 
   auto state = std::make_shared<State>();
   state->storage = storage;
+  state->engine = std::move(engine);
   state->table_root = table_root;
   state->version = version;
   state->protocol = *replay.protocol();
@@ -220,7 +222,7 @@ bool is_delta_table(Storage& storage, const std::string& table_root) {
 Snapshot::Snapshot(std::shared_ptr<const State> state) : state_(std::move(state)) {}
 
 Snapshot Snapshot::load(std::shared_ptr<Storage> storage, const std::string& table_root_in,
-                        const VersionSpec& spec) {
+                        const VersionSpec& spec, std::shared_ptr<Engine> engine) {
   std::string table_root = table_root_in;
   while (table_root.size() > 1 && table_root.back() == '/') table_root.pop_back();
   if (spec.version && spec.timestamp_ms) {
@@ -243,7 +245,8 @@ Snapshot Snapshot::load(std::shared_ptr<Storage> storage, const std::string& tab
         if (!partial.checkpoints.empty() && partial.checkpoints.front().version == *hint) {
           LogSegment segment = build_segment(partial, spec.version);
           if (segment.checkpoint && segment.checkpoint->version >= *hint) {
-            checkpoint_actions = read_checkpoint(*storage, table_root, *segment.checkpoint);
+            checkpoint_actions =
+                read_checkpoint(*engine, *storage, table_root, *segment.checkpoint);
             found = std::move(segment);
           }
         }
@@ -264,7 +267,7 @@ Snapshot Snapshot::load(std::shared_ptr<Storage> storage, const std::string& tab
     std::optional<CorruptTableError> first_failure;
     while (segment.checkpoint) {
       try {
-        checkpoint_actions = read_checkpoint(*storage, table_root, *segment.checkpoint);
+        checkpoint_actions = read_checkpoint(*engine, *storage, table_root, *segment.checkpoint);
         break;
       } catch (const CorruptTableError& e) {
         if (!first_failure) first_failure = e;
@@ -284,7 +287,7 @@ Snapshot Snapshot::load(std::shared_ptr<Storage> storage, const std::string& tab
   for (const LogFile& commit : segment.commits)
     replay.apply_commit(commit.version, read_commit(*storage, commit));
 
-  auto state = state_from_replay(replay, storage, table_root, segment.version);
+  auto state = state_from_replay(replay, storage, engine, table_root, segment.version);
   if (segment.checkpoint) state->checkpoint_version = segment.checkpoint->version;
 
   // The commit timestamp of this version.
@@ -321,7 +324,8 @@ Snapshot Snapshot::advance(int64_t version, std::vector<Action> actions,
   LogReplay replay;
   replay.apply_checkpoint(std::move(seed));
   replay.apply_commit(version, std::move(actions));
-  auto state = state_from_replay(replay, state_->storage, state_->table_root, version);
+  auto state =
+      state_from_replay(replay, state_->storage, state_->engine, state_->table_root, version);
   state->checkpoint_version = state_->checkpoint_version;
   std::optional<int64_t> ts;
   if (config_true(state->metadata, "delta.enableInCommitTimestamps"))
@@ -378,6 +382,12 @@ std::string Snapshot::column_mapping_mode() const {
 }
 std::optional<int64_t> Snapshot::checkpoint_version() const {
   return state_->checkpoint_version;
+}
+Engine& Snapshot::engine() const {
+  return *state_->engine;
+}
+std::shared_ptr<Engine> Snapshot::engine_ptr() const {
+  return state_->engine;
 }
 Storage& Snapshot::storage() const {
   return *state_->storage;

@@ -15,6 +15,7 @@ namespace dls::delta {
 
 struct Snapshot::State {
   std::shared_ptr<Storage> storage;
+  std::shared_ptr<Engine> engine;  // never null
   std::string table_root;
   int64_t version = -1;
   Protocol protocol;

@@ -48,8 +48,9 @@ std::vector<RemoveFile> collect_tombstones(const Snapshot& snapshot, int64_t exp
       throw CorruptTableError("table " + snapshot.table_root() + ": the checkpoint of version " +
                               std::to_string(*cp) + " disappeared while collecting tombstones");
     }
-    for (auto& action : read_checkpoint(snapshot.storage(), snapshot.table_root(), *found,
-                                        /*with_tombstones=*/true)) {
+    for (auto& action :
+         read_checkpoint(snapshot.engine(), snapshot.storage(), snapshot.table_root(), *found,
+                         /*with_tombstones=*/true)) {
       if (auto* r = std::get_if<RemoveFile>(&action)) {
         std::string key = file_key(*r);
         removes[key] = std::move(*r);

@@ -35,6 +35,11 @@ void Appender::check(duckdb_state state, const char* what) {
   }
 }
 
+Appender& Appender::append(duckdb_value value) {
+  check(duckdb_append_value(appender_, value), "append");
+  return *this;
+}
+
 Appender& Appender::append_null() {
   check(duckdb_append_null(appender_), "append");
   return *this;

@@ -4,9 +4,12 @@
 // them). A commit whose checkpoint failed still succeeds: CommitResult::checkpoint_error says why
 // and the delta layer reports it as a warning (warnings.h, stderr by default).
 //
-// Reads (snapshot, history, describe) load the log on every call. Writes start from the snapshot
-// this object's previous commit produced in memory when no other commit happened since (checked
-// with one stat of the latest commit file and one existence check of the next), else they load it.
+// Reads (snapshot, history, describe) load the log on every call. append, overwrite, delete_where,
+// optimize and restore start from the snapshot this object's previous commit of those produced in
+// memory when no other commit happened since (checked with one stat of the latest commit file and
+// one existence check of the next), else they load it; replace_rows loads its read version and the
+// latest one, and does not update that in-memory snapshot. Snapshots are loaded with the default
+// engine (duckdb_engine(), engine.h).
 //
 // Thread/process safety: any number of DeltaTable objects in any number of processes may write the
 // same table; concurrent blind appends all succeed (and OPTIMIZE with appends), other conflicts

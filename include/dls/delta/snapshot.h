@@ -10,13 +10,16 @@
 #include <vector>
 
 #include "dls/delta/action.h"
+#include "dls/delta/engine.h"
 #include "dls/delta/schema.h"
 #include "dls/delta/storage.h"
 
 namespace dls::delta {
 
 /// Which version to load. Empty = latest. `timestamp_ms` selects the latest version whose commit
-/// timestamp (in-commit timestamp if enabled, else the commit file's modification time) is <= it.
+/// timestamp (in-commit timestamp if enabled, else the commit file's modification time, raised
+/// where needed to be strictly increasing over the log, as Spark does) is <= it; only versions
+/// whose commit file still exists (not removed by log clean-up) can be selected.
 struct VersionSpec {
   std::optional<int64_t> version;
   std::optional<int64_t> timestamp_ms;
@@ -28,15 +31,19 @@ class Snapshot {
   /// _delta_log only from the checkpoint it names (Storage::list_from); when it is missing or
   /// damaged, names a checkpoint that is missing or unreadable, or the version asked for is older
   /// (or given by timestamp), lists the whole log instead — the hint never changes the result.
-  /// Starts from the newest complete checkpoint at or before the version (an unreadable one falls
-  /// back to an older one or to the commits), then applies the JSON commits after it. Each call
-  /// reads the log afresh (no cache; DeltaTable's writes reuse their own commit's snapshot, see
-  /// CommitResult::snapshot). Throws TableNotFoundError,
+  /// Starts from the newest complete checkpoint at or before the version (one the engine reports
+  /// unreadable with CorruptTableError falls back to an older one or to the commits), then applies
+  /// the JSON commits after it. Each call reads the log afresh (no cache; DeltaTable's writes
+  /// reuse their own commit's snapshot, see CommitResult::snapshot). Checkpoint files are read
+  /// through `engine` (engine.h), which the snapshot keeps: the checkpoints written from it and
+  /// from the snapshots advance() derives from it go through the same engine.
+  /// Throws UsageError when `spec` has both a version and a timestamp, TableNotFoundError,
   /// CorruptTableError (naming the file and version: invalid JSON, a commit without any action,
   /// an integer out of range, a missing commit), UnsupportedFeatureError (unknown reader feature,
   /// naming it), NotFoundError (version/timestamp out of range, saying which range exists).
   static Snapshot load(std::shared_ptr<Storage> storage, const std::string& table_root,
-                       const VersionSpec& spec = {});
+                       const VersionSpec& spec = {},
+                       std::shared_ptr<Engine> engine = duckdb_engine());
 
   int64_t version() const;
   const std::string& table_root() const;
@@ -51,7 +58,9 @@ class Snapshot {
   std::optional<int64_t> transaction_version(const std::string& app_id) const;
   /// Active domain metadata by domain.
   const std::map<std::string, DomainMetadata>& domain_metadata() const;
-  /// Commit timestamp (ms) of this version.
+  /// Commit timestamp (ms) of this version: its in-commit timestamp when enabled, else its commit
+  /// file's modification time (as stored, not the adjusted time VersionSpec::timestamp_ms
+  /// compares with), else — its commit file cleaned up — its checkpoint file's; 0 without either.
   int64_t timestamp_ms() const;
   /// Column mapping mode: "none", "name" or "id".
   std::string column_mapping_mode() const;
@@ -59,6 +68,9 @@ class Snapshot {
   std::optional<int64_t> checkpoint_version() const;
   Storage& storage() const;
   std::shared_ptr<Storage> storage_ptr() const;
+  /// The engine the snapshot was loaded with (Parquet I/O of the log).
+  Engine& engine() const;
+  std::shared_ptr<Engine> engine_ptr() const;
 
   /// The snapshot of `version`, which must be version() + 1, built in memory by applying
   /// `actions` (the whole content of commit `version`, as written) to this snapshot with the

@@ -2,13 +2,14 @@
 // bookkeeping — listing, reading and writing _delta_log, existence checks, fsyncs, locks and
 // deletions (vacuum, log clean-up) — with a local-filesystem implementation.
 //
-// Not everything goes through it today: Parquet is read and written by DuckDB directly by local
-// path (data files by DataWriter and TableScan, checkpoints by the checkpoint reader, and the
-// checkpoint writer builds its Parquet file in a local temp directory before publishing it with
-// write_atomic). A non-local Storage therefore needs those paths adapted too.
+// Not every byte goes through it: Parquet files are opened by DuckDB by local path — the log's
+// checkpoints and sidecars by the Engine (engine.h; a written checkpoint's bytes are published
+// here with write_atomic), data files by DataWriter's COPY and TableScan's SELECT. A non-local
+// Storage therefore needs an Engine and a data plane that read and write through it too.
 //
 // Paths are absolute local paths (std::string). LocalStorage is safe to use from several threads
-// and several processes: put_if_absent is atomic across processes.
+// and several processes: write_atomic and put_if_absent are atomic across processes, and lock
+// excludes other processes and threads of this machine (flock(2), not shared over NFS).
 //
 // Durability: a file is durable once its content and its directory entry are (fsync of the file,
 // then of its directory). write_atomic and put_if_absent make what they create durable; files

@@ -33,9 +33,15 @@ class Appender {
   Appender& append(const Value& value);
   Appender& append_blob(std::string_view bytes);
   Appender& append_timestamp_micros(int64_t micros);
+  /// A value built with DuckDB's C API, for nested types (STRUCT, LIST, MAP); DuckDB casts it to
+  /// the column's type. The caller keeps ownership of `value`.
+  Appender& append(duckdb_value value);
   void end_row();
   void flush();
   void close();
+
+  /// The C API handle, e.g. for duckdb_appender_column_type; owned by this object.
+  duckdb_appender handle() const { return appender_; }
 
  private:
   void check(duckdb_state state, const char* what);

@@ -33,6 +33,7 @@ delta::Snapshot with_files(const delta::Snapshot& snapshot, std::vector<delta::A
                            const delta::Schema* schema = nullptr) {
   auto state = std::make_shared<delta::Snapshot::State>();
   state->storage = snapshot.storage_ptr();
+  state->engine = snapshot.engine_ptr();
   state->table_root = snapshot.table_root();
   state->version = snapshot.version();
   state->protocol = snapshot.protocol();

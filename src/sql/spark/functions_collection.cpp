@@ -111,7 +111,7 @@ void register_collection_functions(FunctionRegistry& r) {
     std::string k =
         "(CASE WHEN " + p + " < 0 THEN len(" + a + ") + " + p + " + 2 ELSE " + p + " END)";
     return TypedSql{
-        "CASE WHEN " + p +
+        "CASE WHEN " + a + " IS NULL OR " + p + " IS NULL THEN NULL WHEN " + p +
             " = 0 THEN error('[INVALID_INDEX_OF_ZERO] array_insert position must not be 0') WHEN " +
             k +
             " < 1 THEN error('array_insert position before the start of the array is not "

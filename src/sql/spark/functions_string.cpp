@@ -11,10 +11,15 @@ const SparkType kStr = T(K::kString);
 const SparkType kInt = T(K::kInt);
 
 // lpad/rpad: strings pad characters, binary values pad bytes (done on hex digits).
+/// `n` when it is not negative, else 0; NULL stays NULL (DuckDB's greatest() would skip it).
+std::string non_negative(const std::string& n) {
+  return "CASE WHEN " + n + " < 0 THEN 0 ELSE " + n + " END";
+}
+
 Rewrite pad(bool left) {
   std::string fn = left ? "lpad" : "rpad";
   return [fn](CallContext& c) {
-    std::string n = "greatest(" + c.sql(1) + ", 0)";
+    std::string n = non_negative(c.sql(1));
     if (c.type(0).is(K::kBinary)) {
       std::string p = c.size() > 2 ? "hex(" + bin(c, 2) + ")" : "'00'";
       return TypedSql{"unhex(" + fn + "(hex(" + c.sql(0) + "), 2 * " + n + ", " + p + "))",
@@ -259,10 +264,10 @@ void register_string_functions(FunctionRegistry& r) {
     return locate(c, 0, 1, c.size() > 2 ? std::optional<size_t>(2) : std::nullopt);
   });
   def(r, "left", 2, 2, "string", [](CallContext& c) {
-    return TypedSql{"left(" + str(c, 0) + ", greatest(" + c.sql(1) + ", 0))", kStr};
+    return TypedSql{"left(" + str(c, 0) + ", " + non_negative(c.sql(1)) + ")", kStr};
   });
   def(r, "right", 2, 2, "string", [](CallContext& c) {
-    return TypedSql{"right(" + str(c, 0) + ", greatest(" + c.sql(1) + ", 0))", kStr};
+    return TypedSql{"right(" + str(c, 0) + ", " + non_negative(c.sql(1)) + ")", kStr};
   });
   def(r, "levenshtein", 2, 3, "string", [](CallContext& c) {
     std::string d = "CAST(levenshtein(" + str(c, 0) + ", " + str(c, 1) + ") AS INTEGER)";
@@ -312,7 +317,9 @@ void register_string_functions(FunctionRegistry& r) {
   });
   def(r, "regexp_extract_all", 2, 3, "string", [](CallContext& c) {
     std::string idx = c.size() > 2 ? c.sql(2) : "1";
-    return TypedSql{"regexp_extract_all(" + str(c, 0) + ", " + str(c, 1) + ", " + idx + ")",
+    // A group that took part in no match is '' in Spark (NULL in DuckDB).
+    return TypedSql{"list_transform(regexp_extract_all(" + str(c, 0) + ", " + str(c, 1) + ", " +
+                        idx + "), lambda _m: coalesce(_m, ''))",
                     SparkType::array(kStr)};
   });
   def(r, "regexp_replace", 3, 4, "string", [](CallContext& c) {
@@ -331,8 +338,9 @@ void register_string_functions(FunctionRegistry& r) {
     }
     return TypedSql{"regexp_replace(" + s + ", " + str(c, 1) + ", " + rep + ", 'g')", kStr};
   });
+  // Spark: nullif(regexp_extract(str, regexp, 0), '') — no match and an empty match are NULL.
   def(r, "regexp_substr", 2, 2, "string",
-      tmpl_str("CASE WHEN regexp_matches({0}, {1}) THEN regexp_extract({0}, {1}, 0) END", kStr));
+      tmpl_str("nullif(regexp_extract({0}, {1}, 0), '')", kStr));
   for (const char* n : {"rlike", "regexp", "regexp_like"}) {
     def(r, n, 2, 2, "predicate", tmpl_str("regexp_matches({0}, {1})", T(K::kBoolean)));
   }
@@ -347,7 +355,7 @@ void register_string_functions(FunctionRegistry& r) {
                     T(K::kBoolean)};
   });
   def(r, "repeat", 2, 2, "string", [](CallContext& c) {
-    const std::string n = "greatest(" + c.sql(1) + ", 0)";
+    const std::string n = non_negative(c.sql(1));
     return TypedSql{within_size_limit("CAST(" + n + " AS HUGEINT) * strlen(" + str(c, 0) + ")",
                                       "repeat(" + str(c, 0) + ", " + n + ")", "repeat"),
                     kStr};
@@ -360,12 +368,14 @@ void register_string_functions(FunctionRegistry& r) {
   });
   def(r, "space", 1, 1, "string", [](CallContext& c) {
     // Spark casts the count to INT first: a fraction truncates.
-    const std::string n = "greatest(CAST(trunc(" + c.sql(0) + ") AS BIGINT), 0)";
+    const std::string n = non_negative("CAST(trunc(" + c.sql(0) + ") AS BIGINT)");
     return TypedSql{within_size_limit(n, "repeat(' ', " + n + ")", "space"), kStr};
   });
   def(r, "split", 2, 3, "string", [](CallContext& c) {
     std::string s = str(c, 0), p = str(c, 1);
-    std::string parts = "regexp_split_to_array(" + s + ", " + p + ")";
+    // A NULL pattern gives NULL (DuckDB would not split).
+    std::string parts =
+        "CASE WHEN " + p + " IS NOT NULL THEN regexp_split_to_array(" + s + ", " + p + ") END";
     if (c.size() == 2) return TypedSql{parts, SparkType::array(kStr)};
     std::string lim = c.sql(2);
     // limit > 0: at most `limit` parts, the last holding the rest of the string.
@@ -376,17 +386,22 @@ void register_string_functions(FunctionRegistry& r) {
         "), lambda _p: length(_p))), 0) + "
         "coalesce(list_sum(list_transform(list_slice(regexp_extract_all(" +
         s + ", " + p + "), 1, " + k + "), lambda _d: length(_d))), 0) AS BIGINT)";
-    return TypedSql{"CASE WHEN " + lim + " <= 0 OR len(" + parts + ") <= " + lim + " THEN " +
-                        parts + " ELSE list_concat(list_slice(" + parts + ", 1, " + k +
+    return TypedSql{"CASE WHEN " + s + " IS NULL OR " + p + " IS NULL OR " + lim +
+                        " IS NULL THEN NULL WHEN " + lim + " <= 0 OR len(" + parts + ") <= " + lim +
+                        " THEN " + parts + " ELSE list_concat(list_slice(" + parts + ", 1, " + k +
                         "), [substring(" + s + ", " + consumed + " + 1)]) END",
                     SparkType::array(kStr)};
   });
   def(r, "split_part", 3, 3, "string", [](CallContext& c) {
-    std::string n = c.sql(2);
+    std::string s = str(c, 0), d = str(c, 1), n = c.sql(2);
+    // NULL in, NULL out; an empty delimiter does not split (part 1 or -1 is the string).
     return TypedSql{"CASE WHEN " + n +
                         " = 0 THEN error('[INVALID_INDEX_OF_ZERO] split_part index must not be 0') "
-                        "ELSE coalesce(split_part(" +
-                        str(c, 0) + ", " + str(c, 1) + ", " + n + "), '') END",
+                        "WHEN " +
+                        s + " IS NULL OR " + d + " IS NULL OR " + n + " IS NULL THEN NULL WHEN " +
+                        d + " = '' THEN CASE WHEN " + n + " IN (1, -1) THEN " + s +
+                        " ELSE '' END ELSE coalesce(split_part(" + s + ", " + d + ", " + n +
+                        "), '') END",
                     kStr};
   });
   for (const char* n : {"substr", "substring"}) {
@@ -434,7 +449,13 @@ void register_string_functions(FunctionRegistry& r) {
   def(r, "unhex", 1, 1, "string",
       tmpl_str("TRY(unhex(CASE WHEN length({0}) % 2 = 1 THEN '0' || {0} ELSE {0} END))",
                T(K::kBinary)));
-  def(r, "bin", 1, 1, "string", tmpl("bin(CAST({0} AS BIGINT))", kStr));
+  // Spark casts to BIGINT, which truncates a fraction (DuckDB's cast rounds).
+  def(r, "bin", 1, 1, "string", [](CallContext& c) {
+    const bool fraction =
+        c.type(0).is(K::kDouble) || c.type(0).is(K::kFloat) || c.type(0).is(K::kDecimal);
+    return TypedSql{
+        "bin(CAST(" + (fraction ? "trunc(" + c.sql(0) + ")" : c.sql(0)) + " AS BIGINT))", kStr};
+  });
   for (const char* n : {"format_string", "printf"}) def(r, n, 1, -1, "string", format_string);
   def(r, "to_binary", 1, 2, "string", [](CallContext& c) {
     std::string f = "hex";

@@ -167,7 +167,16 @@ class Lexer {
     while (true) {
       if (i_ >= in_.size()) fail("unterminated string literal", start);
       char c = in_[i_++];
-      if (c == q) break;
+      if (c == q) {
+        // A doubled quote inside a literal is one quote character ('it''s', "say ""hi"""), as
+        // in Spark 4's lexer; a raw string ends at its first closing quote.
+        if (!raw && peek() == q) {
+          out += q;
+          ++i_;
+          continue;
+        }
+        break;
+      }
       if (c != '\\') {
         out += c;
         continue;

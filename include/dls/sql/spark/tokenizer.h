@@ -1,7 +1,8 @@
 // Tokenizer for Spark SQL text.
 //
 // Spark lexical rules honoured: '...' and "..." are both string literals with Spark's backslash
-// escapes (\n, \t, \\, \', \uXXXX, ...; \% and \_ keep their backslash); r'...' / R"..." are raw
+// escapes (\n, \t, \\, \', \uXXXX, ...; \% and \_ keep their backslash) and a doubled quote
+// standing for one ('it''s'); r'...' / R"..." are raw
 // strings; X'..' is a binary literal; `...` quotes an identifier (`` doubles a backtick);
 // \uXXXX takes exactly four hex digits (a UTF-16 surrogate pair written as two escapes is one
 // character; a lone surrogate is an error); numbers carry Spark's type suffixes (L, S, Y, D, F,

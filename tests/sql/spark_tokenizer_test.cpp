@@ -26,6 +26,25 @@ size_t syntax_error_position(std::string_view sql) {
   return std::string_view::npos;
 }
 
+// Spark 4's lexer: a doubled quote inside a literal is one quote; adjacent literals with space
+// between them are still separate tokens (the parser joins them).
+TEST(SparkTokenizer, DoubledQuoteInsideALiteralIsOneQuote) {
+  EXPECT_EQ(string_token("'it''s'"), "it's");
+  EXPECT_EQ(string_token(R"("say ""hi""")"), "say \"hi\"");
+  EXPECT_EQ(string_token("''''"), "'");
+  EXPECT_EQ(string_token("''"), "");
+  EXPECT_EQ(tokenize("'a' 'b'").size(), 3u);
+}
+
+TEST(SparkTokenizer, CommentsAreTokensWhenAsked) {
+  std::vector<Token> tokens = tokenize("a -- x\n/* y */ b", {.comments = true});
+  ASSERT_EQ(tokens.size(), 5u);
+  EXPECT_EQ(tokens[1].kind, Token::Kind::kComment);
+  EXPECT_EQ(tokens[1].text, "-- x");
+  EXPECT_EQ(tokens[2].text, "/* y */");
+  EXPECT_EQ(tokenize("a -- x\n/* y */ b").size(), 3u);
+}
+
 TEST(SparkTokenizer, UnicodeEscapeTakesFourHexDigits) {
   EXPECT_EQ(string_token(R"('caf\u00e9')"), "caf\xC3\xA9");
   EXPECT_EQ(string_token(R"('\u00E9x')"), "\xC3\xA9x");

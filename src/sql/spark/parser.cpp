@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <set>
+#include <stdexcept>
 
 #include "dls/sql/spark/spark_error.h"
 #include "dls/sql/spark/tokenizer.h"
@@ -833,6 +834,17 @@ class Parser {
       p.day_time = true;
   }
 
+  // A precision or scale: a number token of at most three digits (so DECIMAL(.0,2) or
+  // DECIMAL(99999999999, 2) is a syntax error, never an exception of std::stoi).
+  int small_integer(const char* what) {
+    const Token& t = peek();
+    if (t.kind != TK::kNumber || t.text.empty() || t.text.size() > 3 ||
+        t.text.find_first_not_of("0123456789") != std::string::npos) {
+      fail_here(what);
+    }
+    return std::stoi(take().text);
+  }
+
   // Parses "[-]y-m", "[-]d hh:mm:ss.ffffff" etc. for `INTERVAL 'text' from [TO to]`.
   void add_qualified(IntervalParts& p, std::string text, const std::string& from,
                      const std::string& to, size_t pos) {
@@ -878,7 +890,7 @@ class Parser {
       }
       for (size_t j = 0; j < parts.size(); ++j)
         add_unit(p, *(fi + j), sign * std::stod(parts[j]), pos);
-    } catch (const std::invalid_argument&) {
+    } catch (const std::logic_error&) {  // stod: not a number, or out of range
       fail("invalid interval value '" + text + "'", pos);
     }
   }
@@ -924,7 +936,7 @@ class Parser {
               fail("unknown interval unit '" + words[j + 1] + "'", vpos);
             try {
               add_unit(p, u, std::stod(words[j]), vpos);
-            } catch (const std::invalid_argument&) {
+            } catch (const std::logic_error&) {  // stod: not a number, or out of range
               fail("invalid interval value '" + words[j] + "'", vpos);
             }
           }
@@ -934,7 +946,12 @@ class Parser {
         std::string num = take().text;
         if (!is_name(peek()) || !unit_of(peek().text, unit)) fail_here("an interval unit");
         ++i_;
-        double v = std::stod(num);
+        double v = 0;
+        try {
+          v = std::stod(num);
+        } catch (const std::logic_error&) {  // out of range, e.g. 1e999
+          fail("invalid interval value '" + num + "'", vpos);
+        }
         add_unit(p, unit, neg ? -v : v, vpos);
         any = true;
       } else {
@@ -986,12 +1003,8 @@ class Parser {
     if (w == "decimal" || w == "dec" || w == "numeric") {
       int p = 10, s = 0;
       if (accept_op("(")) {
-        if (peek().kind != TK::kNumber) fail_here("a precision");
-        p = std::stoi(take().text);
-        if (accept_op(",")) {
-          if (peek().kind != TK::kNumber) fail_here("a scale");
-          s = std::stoi(take().text);
-        }
+        p = small_integer("a precision");
+        if (accept_op(",")) s = small_integer("a scale");
         expect_op(")");
       }
       if (p < 1 || p > 38 || s < 0 || s > p)

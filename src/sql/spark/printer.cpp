@@ -994,7 +994,15 @@ std::string Printer::lateral_view_sql(const Expr& g, bool outer_view,
     }
   } else if (name == "stack") {
     if (g.args.empty()) fail_syntax("stack needs the number of rows", g.position);
-    auto n = g.args[0]->kind == Expr::Kind::kNumber ? std::stoll(g.args[0]->text) : 0LL;
+    long long n = 0;
+    if (g.args[0]->kind == Expr::Kind::kNumber) {
+      const std::string& text = g.args[0]->text;
+      // Digits only: `.5`, `1e3` or a count beyond BIGINT is no row count.
+      if (!text.empty() && text.size() <= 18 &&
+          text.find_first_not_of("0123456789") == std::string::npos) {
+        n = std::stoll(text);
+      }
+    }
     if (n <= 0)
       fail_syntax("stack's first argument must be a positive integer literal", g.position);
     size_t values = g.args.size() - 1;

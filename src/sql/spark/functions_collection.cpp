@@ -287,7 +287,18 @@ void register_collection_functions(FunctionRegistry& r) {
   for (const char* n : {"aggregate", "reduce"}) {
     def(r, n, 3, 4, "higher_order", [](CallContext& c) {
       auto lam = c.printer().lambda(c.raw(2), {c.type(1), element_of(c.type(0))}, -1, 2);
-      TypedSql acc{"list_reduce(" + c.sql(0) + ", " + lam.sql + ", " + c.sql(1) + ")", c.type(1)};
+      // Inside another lambda, DuckDB 1.4's list_reduce with an initial value gives the enclosing
+      // lambda's captured parameter the wrong row (Spark's higher-order-functions golden cases
+      // show it); folding the list with the initial value prepended is the same fold without
+      // that bug, where the value and the elements share a type.
+      const SparkType init = c.type(1), element = element_of(c.type(0));
+      const bool prepend = c.printer().inside_lambda() && init.known() && element.known() &&
+                           (init == element || (init.is_numeric() && element.is_numeric()));
+      TypedSql acc{prepend
+                       ? "CASE WHEN " + c.sql(0) + " IS NOT NULL THEN list_reduce(list_prepend(" +
+                             c.sql(1) + ", " + c.sql(0) + "), " + lam.sql + ") END"
+                       : "list_reduce(" + c.sql(0) + ", " + lam.sql + ", " + c.sql(1) + ")",
+                   c.type(1)};
       if (c.size() == 3) return acc;
       return c.printer().inline_lambda(c.raw(3), {acc});
     });

@@ -65,6 +65,9 @@ class Printer {
 
   /// A fresh identifier for generated lambdas (`_s1`, `_s2`, ...).
   std::string fresh_name();
+  /// Whether the expression being translated is inside a lambda's body (its parameters are in
+  /// scope).
+  bool inside_lambda() const { return !scopes_.empty(); }
 
   [[noreturn]] void fail_unsupported_function(const std::string& name, size_t position,
                                               const std::string& reason = "") const;

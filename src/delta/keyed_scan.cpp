@@ -18,6 +18,7 @@
 
 #include "delta/column_mapping.h"
 #include "dls/core/error.h"
+#include "dls/core/read_option_names.h"
 #include "dls/delta/table_scan.h"
 #include "dls/sql/quote.h"
 
@@ -27,11 +28,6 @@ using sql::quote_identifier;
 using sql::quote_literal;
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool has_usable_bounds(const DataType& type) {
   static const std::vector<std::string> kKinds = {"byte",   "short", "integer",   "long",
@@ -77,7 +73,7 @@ std::vector<AddFile> TableScan::files_for_keys(sql::Connection& con,
   bool is_partition = false;
   for (const auto& k : key_columns) {
     for (const auto& p : snap.partition_columns()) {
-      if (lower(p) != lower(k)) continue;
+      if (lower_ascii(p) != lower_ascii(k)) continue;
       column = snap.schema().find(p);
       is_partition = column != nullptr;
     }
@@ -109,7 +105,8 @@ std::vector<AddFile> TableScan::files_for_keys(sql::Connection& con,
         std::optional<std::string> value;
         bool found = false;
         for (const auto& [k, v] : all[i].partition_values) {
-          if (k == physical || lower(k) == lower(physical) || lower(k) == lower(column->name)) {
+          if (k == physical || lower_ascii(k) == lower_ascii(physical) ||
+              lower_ascii(k) == lower_ascii(column->name)) {
             value = v;
             found = true;
           }
@@ -186,9 +183,9 @@ std::vector<AddFile> TableScan::files_for_keys(sql::Connection& con,
       column->type.kind == "timestamp" || column->type.kind == "timestamp_ntz"
           ? "TRY_CAST(hi AS " + type + ") + INTERVAL 1 MILLISECOND"
           : "TRY_CAST(hi AS " + type + ")";
-  const std::string key = quote_identifier(
-      *std::find_if(key_columns.begin(), key_columns.end(),
-                    [&](const std::string& k) { return lower(k) == lower(column->name); }));
+  const std::string key = quote_identifier(*std::find_if(
+      key_columns.begin(), key_columns.end(),
+      [&](const std::string& k) { return lower_ascii(k) == lower_ascii(column->name); }));
   const std::string typed = "(SELECT idx, lo = '\x01null' AS only_null, TRY_CAST(lo AS " + type +
                             ") AS lo, " + hi_expr + " AS hi, nulls FROM " +
                             quote_identifier(ranges) + ")";

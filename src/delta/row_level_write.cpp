@@ -12,6 +12,7 @@
 #include "delta/write_helpers.h"
 #include "delta/writer_features.h"
 #include "dls/core/error.h"
+#include "dls/core/read_option_names.h"
 #include "dls/delta/deletion_vector.h"
 #include "dls/delta/delta_error.h"
 #include "dls/delta/delta_table.h"
@@ -24,11 +25,6 @@ namespace {
 
 /// A file with a larger fraction of deleted rows is rewritten instead of getting a bigger DV.
 constexpr double kRewriteDeletedFraction = 1.0 / 3.0;
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool has_feature(const std::optional<std::vector<std::string>>& features, const std::string& f) {
   return features && std::find(features->begin(), features->end(), f) != features->end();
@@ -62,7 +58,7 @@ std::optional<std::string> widened_stats(const std::optional<std::string>& stats
 
 bool change_data_feed_enabled(const Metadata& metadata) {
   for (const auto& [k, v] : metadata.configuration)
-    if (lower(k) == "delta.enablechangedatafeed" && lower(v) == "true") return true;
+    if (lower_ascii(k) == "delta.enablechangedatafeed" && lower_ascii(v) == "true") return true;
   return false;
 }
 
@@ -108,7 +104,7 @@ void discard_dv(Storage& storage, const std::string& path) noexcept {
 bool DeltaTable::writes_deletion_vectors(const Snapshot& snap) {
   bool enabled = false;
   for (const auto& [k, v] : snap.metadata().configuration)
-    if (lower(k) == "delta.enabledeletionvectors") enabled = lower(v) == "true";
+    if (lower_ascii(k) == "delta.enabledeletionvectors") enabled = lower_ascii(v) == "true";
   return enabled && snap.protocol().min_reader_version >= 3 &&
          snap.protocol().min_writer_version >= 7 &&
          has_feature(snap.protocol().reader_features, "deletionVectors") &&

@@ -105,6 +105,34 @@ std::optional<int64_t> parse_iso_timestamp_ms(std::string_view s) {
   return seconds * 1000 + ms;
 }
 
+// The error for a three-part name in FROM/JOIN that is no Delta table.
+NotFoundError not_found(const TableName& name, const fs::path& root, const Warehouse& warehouse) {
+  return NotFoundError("table " + name.to_string() + " not found: no Delta table at " +
+                       root.string() + " (warehouse " + warehouse.root().string() +
+                       "; choose it with --warehouse DIR or DLS_WAREHOUSE)");
+}
+
+bool is_duckdb_catalog(const std::string& catalog) {
+  for (auto c : kDuckDbCatalogs) {
+    if (catalog.size() == c.size() &&
+        std::equal(c.begin(), c.end(), catalog.begin(), [](char a, char b) {
+          return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A table path as written: made absolute against `cwd`, normalized, a trailing '/' dropped.
+fs::path absolute_table_path(const fs::path& cwd, const std::string& path) {
+  fs::path p(path);
+  if (p.is_relative()) p = cwd / p;
+  p = p.lexically_normal();
+  if (!p.has_filename() && p.has_parent_path() && p != p.root_path()) p = p.parent_path();
+  return p;
+}
+
 class Rewrite {
  public:
   Rewrite(std::string_view sql, const Warehouse& warehouse, TableSource& source,
@@ -215,11 +243,7 @@ class Rewrite {
     bool is_path = target.find('/') != std::string::npos || target == "." || target == ".." ||
                    fs::exists(cwd_ / target);
     if (!is_path) return warehouse_.resolve(target).root;
-    fs::path p(target);
-    if (p.is_relative()) p = cwd_ / p;
-    p = p.lexically_normal();
-    if (!p.has_filename() && p.has_parent_path() && p != p.root_path()) p = p.parent_path();
-    return p;
+    return absolute_table_path(cwd_, target);
   }
 
   // name.name[.name] not followed by '.' or '('. Returns the last consumed index.
@@ -259,33 +283,6 @@ class Rewrite {
     return last;
   }
 
-  // The error for a three-part name in FROM/JOIN that is no Delta table.
-  static NotFoundError not_found(const TableName& name, const fs::path& root,
-                                 const Warehouse& warehouse) {
-    return NotFoundError("table " + name.to_string() + " not found: no Delta table at " +
-                         root.string() + " (warehouse " + warehouse.root().string() +
-                         "; choose it with --warehouse DIR or DLS_WAREHOUSE)");
-  }
-
- public:
-  static bool is_duckdb_catalog(const std::string& catalog) {
-    for (auto c : kDuckDbCatalogs) {
-      if (catalog.size() == c.size() &&
-          std::equal(c.begin(), c.end(), catalog.begin(), [](char a, char b) {
-            return a == std::tolower(static_cast<unsigned char>(b));
-          })) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  static NotFoundError not_found_error(const TableName& name, const fs::path& root,
-                                       const Warehouse& warehouse) {
-    return not_found(name, root, warehouse);
-  }
-
- private:
   std::string_view sql_;
   std::vector<Token> tokens_;
   const Warehouse& warehouse_;
@@ -310,13 +307,7 @@ std::optional<std::string> QueryRewriter::table_sql(const std::vector<std::strin
       std::equal(name[0].begin(), name[0].end(), "delta",
                  [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; }) &&
       name[1].find('/') != std::string::npos) {
-    fs::path root(name[1]);
-    if (root.is_relative()) root = cwd_ / root;
-    root = root.lexically_normal();
-    if (!root.has_filename() && root.has_parent_path() && root != root.root_path()) {
-      root = root.parent_path();
-    }
-    return source_.scan_sql(root, {});
+    return source_.scan_sql(absolute_table_path(cwd_, name[1]), {});
   }
   if (name.size() < 2 || name.size() > 3) return std::nullopt;
   for (const auto& part : name) {
@@ -328,8 +319,8 @@ std::optional<std::string> QueryRewriter::table_sql(const std::vector<std::strin
   if (table.catalog == kPipelinesDir) return std::nullopt;
   const fs::path root = warehouse_.table_path(table);
   if (source_.is_table(root)) return source_.scan_sql(root, {});
-  if (name.size() == 3 && !Rewrite::is_duckdb_catalog(table.catalog)) {
-    throw Rewrite::not_found_error(table, root, warehouse_);
+  if (name.size() == 3 && !is_duckdb_catalog(table.catalog)) {
+    throw not_found(table, root, warehouse_);
   }
   return std::nullopt;
 }

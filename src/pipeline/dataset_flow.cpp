@@ -63,6 +63,23 @@ Targets targets_of(const FlowEnvironment& env, bool quarantine) {
   return t;
 }
 
+/// Whether `table` has committed batch `batch` of the flow `app_id` (its txn version, DESIGN §7).
+bool has_committed(const TargetTable& table, const std::string& app_id, int64_t batch) {
+  auto v = table.txn_version(app_id);
+  return v && *v >= batch;
+}
+
+/// The batch number after the last one `app_id` committed to either table (0 for none), so that a
+/// batch number is never reused for the same appId.
+int64_t next_txn_version(const Targets& t, const std::string& app_id) {
+  std::optional<int64_t> base = t.main.txn_version(app_id);
+  if (t.invalid) {
+    auto iv = t.invalid->txn_version(app_id);
+    if (iv && (!base || *iv > *base)) base = iv;
+  }
+  return base ? *base + 1 : 0;
+}
+
 void drop_temp(sql::Connection& con, const std::string& table) {
   try {
     con.execute("DROP TABLE IF EXISTS " + sql::quote_identifier(table));
@@ -123,16 +140,13 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
   OffsetsLog log(env.state.checkpoint_dir(flow));
   auto source = env.options.source_factory(env.node.entity, env.source_context);
 
-  // Whether `table` has committed batch `batch` of this flow (its txn version, DESIGN §7).
-  auto has_committed = [&](const TargetTable& table, int64_t batch) {
-    auto v = table.txn_version(app_id);
-    return v && *v >= batch;
-  };
   auto all_committed = [&](int64_t batch) {
-    return has_committed(t.main, batch) && (!t.invalid || has_committed(*t.invalid, batch));
+    return has_committed(t.main, app_id, batch) &&
+           (!t.invalid || has_committed(*t.invalid, app_id, batch));
   };
   auto none_committed = [&](int64_t batch) {
-    return !has_committed(t.main, batch) && (!t.invalid || !has_committed(*t.invalid, batch));
+    return !has_committed(t.main, app_id, batch) &&
+           (!t.invalid || !has_committed(*t.invalid, app_id, batch));
   };
   // A batch that failed (a corrupt, unreadable or vanished file, a FAILFAST record, an
   // expect_or_fail rule ...) before any of its output was committed is taken out of the offsets
@@ -159,14 +173,8 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
       pending = last;
     }
   } else {
-    // No log (first run, or after a full refresh): continue the table's txn numbering, so a
-    // batch number is never reused for the same appId.
-    std::optional<int64_t> base = t.main.txn_version(app_id);
-    if (t.invalid) {
-      auto iv = t.invalid->txn_version(app_id);
-      if (iv && (!base || *iv > *base)) base = iv;
-    }
-    next = base ? *base + 1 : 0;
+    // No log (first run, or after a full refresh): continue the table's txn numbering.
+    next = next_txn_version(t, app_id);
   }
 
   while (true) {
@@ -269,20 +277,11 @@ void run_once(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result,
     batch = (*saved)["once_batch"].get<int64_t>();
   } else {
     // Continue the table's txn numbering of this appId (a full refresh keeps the txn actions).
-    std::optional<int64_t> base = t.main.txn_version(app_id);
-    if (t.invalid) {
-      auto iv = t.invalid->txn_version(app_id);
-      if (iv && (!base || *iv > *base)) base = iv;
-    }
-    batch = base ? *base + 1 : 0;
+    batch = next_txn_version(t, app_id);
     env.state.save(flow, {{"once_batch", batch}});
   }
-  auto committed = [&](const TargetTable& table) {
-    auto v = table.txn_version(app_id);
-    return v && *v >= batch;
-  };
-  const bool main_done = committed(t.main);
-  const bool invalid_done = !t.invalid || committed(*t.invalid);
+  const bool main_done = has_committed(t.main, app_id, batch);
+  const bool invalid_done = !t.invalid || has_committed(*t.invalid, app_id, batch);
   if (!main_done || !invalid_done) {
     auto source = env.options.source_factory(env.node.entity, env.source_context);
     const std::string source_sql = source->full_sql(con);

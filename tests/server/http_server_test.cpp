@@ -437,5 +437,34 @@ TEST_F(ServerApi, StartingAnUpdateChecksItsRequest) {
   EXPECT_EQ(u["datasets"].size(), 1u) << u.dump();
 }
 
+// Progress while a dataset runs (issue 14): "progress" events carry the dataset's batches, files
+// and rows so far, the files still waiting (Auto Loader's backlog) and an ETA.
+TEST_F(LongUpdateApi, ARunningDatasetStreamsItsBatchesBacklogAndEta) {
+  start();
+  auto [s1, started] = post("/api/pipelines/main_s/updates", "{}");
+  ASSERT_EQ(s1, 202) << started.dump();
+  const std::string id = started["update_id"];
+  std::string seen;
+  httplib::Client streamer("127.0.0.1", port_);
+  streamer.set_read_timeout(30, 0);
+  streamer.Get(("/api/pipelines/main_s/updates/" + id + "/stream").c_str(), auth(),
+               [&](const char* data, size_t n) {
+                 seen.append(data, n);
+                 return seen.find("\"type\":\"progress\"") == std::string::npos ||
+                        seen.find('\n', seen.find("\"type\":\"progress\"")) == std::string::npos;
+               });
+  post("/api/pipelines/main_s/updates/" + id + "/cancel");
+  wait_update(id);
+  const size_t at = seen.find("data: {\"type\":\"progress\"");
+  ASSERT_NE(at, std::string::npos) << seen;
+  const size_t from = at + std::string("data: ").size();
+  const json progress = json::parse(seen.substr(from, seen.find('\n', from) - from));
+  EXPECT_EQ(progress["dataset"], "main.s.bronze") << progress.dump();
+  EXPECT_GE(progress["metrics"]["num_batches"].get<int64_t>(), 1) << progress.dump();
+  EXPECT_GE(progress["metrics"]["num_input_files"].get<int64_t>(), 1) << progress.dump();
+  EXPECT_GT(progress["backlog_files"].get<int64_t>(), 0) << progress.dump();
+  EXPECT_TRUE(progress.contains("eta_ms")) << progress.dump();
+}
+
 }  // namespace
 }  // namespace dls

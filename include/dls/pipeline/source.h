@@ -74,9 +74,9 @@ class Source {
   virtual std::vector<std::string> hidden_columns() const { return {}; }
 };
 
-/// The source for `entity` (cloudFiles, csv, json, parquet, avro, text, orc, delta, dlt). Throws
+/// The source for `entity` (cloudFiles, csv, json, parquet, avro, text, orc, delta, dlt, kafka). Throws
 /// InvalidMetadataError for bad options and an Error saying "not supported by the local engine"
-/// for formats it cannot read (kafka without a broker, orc).
+/// for formats it cannot read (orc).
 std::unique_ptr<Source> make_source(const DeltaLiveEntity& entity, const SourceContext& context);
 
 }  // namespace dls::pipeline

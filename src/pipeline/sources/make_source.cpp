@@ -6,6 +6,7 @@
 #include "pipeline/sources/delta_source.h"
 #include "pipeline/sources/dlt_source.h"
 #include "pipeline/sources/file_format.h"
+#include "pipeline/sources/kafka_source.h"
 #include "pipeline/sources/query_source.h"
 
 namespace dls::pipeline {
@@ -25,11 +26,7 @@ std::unique_ptr<Source> make_source(const DeltaLiveEntity& entity, const SourceC
                 "convert the files to parquet, or run the pipeline on Databricks (dls generate "
                 "databricks)");
   }
-  if (format == "kafka") {
-    throw Error("entity '" + entity.entity_id +
-                "': kafka is not supported by the local engine yet; run the pipeline on "
-                "Databricks (dls generate databricks)");
-  }
+  if (format == "kafka") return std::make_unique<sources::KafkaSource>(entity, context);
   throw InvalidMetadataError("entity '" + entity.entity_id + "': unknown source_format '" + format +
                              "' (cloudFiles, csv, json, parquet, avro, text, orc, delta, dlt, "
                              "kafka)");

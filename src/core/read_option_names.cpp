@@ -58,6 +58,27 @@ std::vector<std::string_view> delta_read_options() {
           "ignoreChanges",     "ignoreDeletes",   "readChangeFeed"};
 }
 
+std::vector<std::string_view> kafka_read_options() {
+  return {"subscribe",
+          "subscribePattern",
+          "assign",
+          "startingOffsets",
+          "endingOffsets",
+          "maxOffsetsPerTrigger",
+          "failOnDataLoss",
+          "includeHeaders",
+          "kafkaConsumer.pollTimeoutMs",
+          "groupIdPrefix",
+          "fetchOffset.numRetries",
+          "fetchOffset.retryIntervalMs",
+          "minOffsetsPerTrigger",
+          "maxTriggerDelay",
+          "startingTimestamp",
+          "startingOffsetsByTimestamp",
+          "endingTimestamp",
+          "endingOffsetsByTimestamp"};
+}
+
 std::optional<std::vector<std::string_view>> supported_read_options(
     std::string_view source_format, std::optional<std::string_view> cloud_files_format) {
   const auto readable = [](std::string_view format) {
@@ -76,6 +97,7 @@ std::optional<std::vector<std::string_view>> supported_read_options(
   }
   if (readable(source_format)) return file_format_read_options(source_format);
   if (source_format == "delta" || source_format == "dlt") return delta_read_options();
+  if (source_format == "kafka") return kafka_read_options();
   return std::nullopt;
 }
 

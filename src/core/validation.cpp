@@ -291,6 +291,7 @@ void Checker::check_read_options() {
   if (!allowed) return;
   for (const auto& [key, value] : e_.read_options) {
     const std::string lower = lower_ascii(key);
+    if (e_.source_format == "kafka" && lower.starts_with("kafka.")) continue;  // client settings
     const bool known = std::any_of(allowed->begin(), allowed->end(),
                                    [&](std::string_view a) { return lower_ascii(a) == lower; });
     if (known) continue;

@@ -75,15 +75,25 @@ TEST(ReadOptionValidation, CloudFilesFormatMustBeAFormat) {
 }
 
 TEST(ReadOptionValidation, SourcesTheLocalEngineDoesNotReadAreNotChecked) {
-  // kafka and orc run on Databricks only; their options are Databricks' to check.
-  DeltaLiveEntity kafka = simple_entity();
-  kafka.source_format = "kafka";
-  kafka.read_options = {{"kafka.bootstrap.servers", "h:9092"}, {"subscribe", "t"}};
-  EXPECT_FALSE(has_errors(validate(kafka))) << dump(validate(kafka));
+  // orc runs on Databricks only; its options are Databricks' to check.
   DeltaLiveEntity xml = simple_entity();
   xml.read_options = {{"cloudFiles.format", "xml"}, {"rowTag", "r"}};
   EXPECT_FALSE(has_errors(validate(xml))) << dump(validate(xml));
-  EXPECT_FALSE(supported_read_options("kafka", std::nullopt));
+  EXPECT_FALSE(supported_read_options("orc", std::nullopt));
+}
+
+TEST(ReadOptionValidation, KafkaOptionsAreCheckedAndKafkaDotSettingsPassThrough) {
+  DeltaLiveEntity kafka = simple_entity();
+  kafka.source_format = "kafka";
+  kafka.read_options = {{"kafka.bootstrap.servers", "h:9092"},
+                        {"kafka.security.protocol", "SASL_SSL"},
+                        {"subscribe", "t"},
+                        {"startingOffsets", "earliest"}};
+  EXPECT_FALSE(has_errors(validate(kafka))) << dump(validate(kafka));
+  kafka.read_options["startingOffset"] = "earliest";
+  const Diagnostic* d = error_at(validate(kafka), "read_options.startingOffset");
+  ASSERT_TRUE(d);
+  EXPECT_THAT(d->message, HasSubstr("startingOffsets"));
 }
 
 TEST(ReadOptionValidation, CloudFilesWithoutFormatAcceptsTheOptionsOfAnyFormat) {

@@ -35,10 +35,15 @@ std::vector<std::string_view> cloud_files_read_options(std::string_view format);
 /// Options of a delta source (a table by path or name) and of a dlt source reading a table.
 std::vector<std::string_view> delta_read_options();
 
+/// Options of a kafka source besides the client settings, which are every option named
+/// `kafka.<setting>` (passed to librdkafka; see docs/sources.md).
+std::vector<std::string_view> kafka_read_options();
+
 /// The options an entity with `source_format` (and, for cloudFiles, `cloud_files_format` as given
 /// in its read_options, any case; nullopt when missing) may give, or nullopt when dls does not
-/// check them because the local engine does not read that source (kafka, orc, cloudFiles of orc,
-/// xml or binaryFile: Databricks checks them). A cloudFiles source without cloudFiles.format may
+/// check them because the local engine does not read that source (orc, cloudFiles of orc, xml or
+/// binaryFile: Databricks checks them). For kafka, options named kafka.* are client settings and
+/// are not in the list. A cloudFiles source without cloudFiles.format may
 /// give the options of any readable format.
 std::optional<std::vector<std::string_view>> supported_read_options(
     std::string_view source_format, std::optional<std::string_view> cloud_files_format);

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "dls/core/error.h"
+#include "dls/core/read_option_names.h"
 #include "dls/sql/connection.h"
 #include "dls/sql/quote.h"
 #include "pipeline/kafka/kafka_settings.h"
@@ -15,28 +16,6 @@ namespace dls::pipeline::sources {
 namespace {
 
 using kafka::TopicPartition;
-
-// Databricks' Kafka source options the local engine reads (besides kafka.*). fetchOffset.* and
-// groupIdPrefix tune how Spark's Java consumer fetches offsets or names its group: accepted, with
-// nothing to do here (records are read by assignment, no consumer group).
-const std::vector<std::string_view> kKafkaOptions = {"subscribe",
-                                                     "subscribePattern",
-                                                     "assign",
-                                                     "startingOffsets",
-                                                     "endingOffsets",
-                                                     "maxOffsetsPerTrigger",
-                                                     "failOnDataLoss",
-                                                     "includeHeaders",
-                                                     "kafkaConsumer.pollTimeoutMs",
-                                                     "groupIdPrefix",
-                                                     "fetchOffset.numRetries",
-                                                     "fetchOffset.retryIntervalMs",
-                                                     "minOffsetsPerTrigger",
-                                                     "maxTriggerDelay",
-                                                     "startingTimestamp",
-                                                     "startingOffsetsByTimestamp",
-                                                     "endingTimestamp",
-                                                     "endingOffsetsByTimestamp"};
 
 std::vector<std::string> split_topics(const std::string& text) {
   std::vector<std::string> out;
@@ -77,7 +56,7 @@ KafkaSource::KafkaSource(const DeltaLiveEntity& entity, const SourceContext& con
   DeltaLiveEntity plain = entity;  // kafka.* settings are checked by kafka_settings/librdkafka
   std::erase_if(plain.read_options,
                 [](const auto& kv) { return to_lower(kv.first.substr(0, 6)) == "kafka."; });
-  ReadOptions options(plain, "kafka", kKafkaOptions);
+  ReadOptions options(plain, "kafka", kafka_read_options());
   settings_ = kafka::client_settings(entity.read_options, what_ + ": read option",
                                      kafka::ClientRole::kSource);
   if (!settings_.count("bootstrap.servers")) {

@@ -4,13 +4,12 @@
 // exercised end to end in tests/interop/test_kafka_source.py.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 
 #include "dls/core/error.h"
 #include "dls/pipeline/source.h"
 #include "pipeline/kafka/kafka_client.h"
 #include "pipeline/sources_test_support.h"
+#include "support/kafka_mock_cluster.h"
 #include "support/test_support.h"
 
 namespace dls::pipeline {
@@ -22,36 +21,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::rows_of;
 
-/// An in-process Kafka cluster of `brokers` mock brokers.
-class MockCluster {
- public:
-  explicit MockCluster(int brokers) {
-    char err[256];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
-    owner_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    cluster_ = rd_kafka_mock_cluster_new(owner_, brokers);
-  }
-  ~MockCluster() {
-    rd_kafka_mock_cluster_destroy(cluster_);
-    rd_kafka_destroy(owner_);
-  }
-  std::string bootstrap() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
-  void create_topic(const std::string& topic, int partitions) {
-    ASSERT_EQ(rd_kafka_mock_topic_create(cluster_, topic.c_str(), partitions, 1),
-              RD_KAFKA_RESP_ERR_NO_ERROR);
-  }
-  void broker_down(int id) { rd_kafka_mock_broker_set_down(cluster_, id); }
-  void broker_up(int id) { rd_kafka_mock_broker_set_up(cluster_, id); }
-
- private:
-  rd_kafka_t* owner_ = nullptr;
-  rd_kafka_mock_cluster_t* cluster_ = nullptr;
-};
-
 class SourceKafka : public ::testing::Test {
  protected:
-  MockCluster cluster{1};
+  dls::testing::KafkaMockCluster cluster{1};
   TempDir dir;
   sql::Database db;
   sql::Connection con = db.connect();

@@ -114,7 +114,8 @@ KafkaConsumer::KafkaConsumer(const ClientSettings& settings, std::string what,
   // Offsets are the pipeline's (offsets log + Delta txn), never a consumer group's: records are
   // read by assignment, nothing is committed to Kafka, and a missing offset is an error to handle
   // (failOnDataLoss), not a silent reset.
-  const ClientSettings defaults = {{"client.id", "dls"}, {"group.id", "dls"}};
+  const ClientSettings defaults = {
+      {"client.id", "dls"}, {"group.id", "dls"}, {"fetch.wait.max.ms", "50"}};
   const ClientSettings forced = {{"enable.auto.commit", "false"},
                                  {"enable.auto.offset.store", "false"},
                                  {"enable.partition.eof", "true"},

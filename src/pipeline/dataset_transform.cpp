@@ -4,6 +4,7 @@
 #include <cctype>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "dls/core/error.h"
 #include "dls/sql/quote.h"
@@ -43,6 +44,12 @@ std::optional<std::string> as_utc_timestamp(const std::string& item) {
   if (!typed.type.is(sql::spark::SparkType::Kind::kTimestamp)) return std::nullopt;
   return "CAST(" + typed.sql + " AS TIMESTAMP WITH TIME ZONE) AS " +
          sql::quote_identifier(parsed->items[0].alias);
+}
+
+/// DuckDB SQL of one select_expr entry; `options` may give the source columns' Spark types.
+std::string translate_item(const std::string& item, const sql::spark::TranslateOptions& options) {
+  if (auto utc = as_utc_timestamp(item)) return *utc;
+  return sql::spark::translate_select_item(item, options);
 }
 
 }  // namespace
@@ -96,9 +103,7 @@ DatasetTransform DatasetTransform::compile(const DeltaLiveEntity& entity) {
   }
   for (const auto& item : entity.select_expr) {
     try {
-      std::string duck = sql::spark::translate_select_item(item);
-      if (auto utc = as_utc_timestamp(item)) duck = *utc;
-      t.items_.emplace_back(item, std::move(duck));
+      t.items_.emplace_back(item, translate_item(item, {}));
     } catch (const Error& e) {
       throw InvalidMetadataError("entity '" + entity.entity_id + "': select_expr '" + item +
                                  "': " + e.what());
@@ -120,9 +125,31 @@ std::string DatasetTransform::apply(sql::Connection& con, const std::string& sou
                                     const std::vector<std::string>& hidden) const {
   // Source columns (name as written, lower-case key).
   std::map<std::string, std::string> present;
+  std::set<std::string> binary;  // lower-case names of BLOB columns
   for (const auto& row :
        con.query("DESCRIBE SELECT * FROM (" + source_sql + ") AS __dls_src").rows()) {
     present[lower(row.at(0).as_string())] = row.at(0).as_string();
+    if (row.at(1).as_string() == "BLOB") binary.insert(lower(row.at(0).as_string()));
+  }
+  if (schema_) {
+    binary.clear();
+    for (const auto& c : *schema_) {
+      if (c.duckdb_type == "BLOB") binary.insert(lower(c.name));
+    }
+  }
+  // Spark's CAST(binary AS STRING) decodes UTF-8 where DuckDB's escapes the bytes: the items are
+  // translated again knowing which columns are BINARY (a Kafka key/value, a binary file column).
+  auto items = items_;
+  auto where = where_;
+  if (!binary.empty()) {
+    sql::spark::TranslateOptions options;
+    options.column_type =
+        [&binary](const std::vector<std::string>& path) -> std::optional<sql::spark::SparkType> {
+      if (path.size() != 1 || !binary.count(lower(path.back()))) return std::nullopt;
+      return sql::spark::SparkType::of(sql::spark::SparkType::Kind::kBinary);
+    };
+    for (auto& [spark, duck] : items) duck = translate_item(spark, options);
+    for (auto& [spark, duck] : where) duck = sql::spark::translate_expression(spark, options);
   }
   std::string current = source_sql;
   std::vector<std::string> hidden_present;  // as written in the source
@@ -162,7 +189,7 @@ std::string DatasetTransform::apply(sql::Connection& con, const std::string& sou
     star += ")";
   }
   std::string select;
-  for (const auto& [spark, duck] : items_) {
+  for (const auto& [spark, duck] : items) {
     select += (select.empty() ? "" : ", ") + (trim(duck) == "*" ? star : duck);
   }
   if (select.empty()) select = star;
@@ -175,19 +202,19 @@ std::string DatasetTransform::apply(sql::Connection& con, const std::string& sou
   } catch (const sql::SqlError& e) {
     throw InvalidMetadataError(explain_failure(con, current, star, e));
   }
-  if (!where_.empty()) {
+  if (!where.empty()) {
     // where_clause filters the rows select_expr produced (dlt-meta: selectExpr, then where).
     std::vector<std::string> columns;
     for (const auto& row : described) columns.push_back(row.at(0).as_string());
     std::string condition;
-    for (size_t i = 0; i < where_.size(); ++i) {
-      const std::string one = "(" + where_[i].second + ")";
+    for (size_t i = 0; i < where.size(); ++i) {
+      const std::string one = "(" + where[i].second + ")";
       try {
         con.query("DESCRIBE SELECT * FROM (" + out + ") AS __dls_sel WHERE " + one);
       } catch (const sql::SqlError& e) {
         throw InvalidMetadataError(
             "entity '" + entity_id_ + "': where_clause[" + std::to_string(i) + "] `" +
-            where_[i].first +
+            where[i].first +
             "`: " + describe_engine_problem(explain_engine_error(e.what()), columns) +
             ". Fix the predicate (where_clause is Spark SQL over the columns select_expr "
             "produces)");

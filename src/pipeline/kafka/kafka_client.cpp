@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -126,10 +127,13 @@ KafkaConsumer::KafkaConsumer(const ClientSettings& settings, std::string what,
 
 KafkaConsumer::~KafkaConsumer() = default;
 
+int KafkaConsumer::metadata_timeout_ms() const {
+  return static_cast<int>(std::min<int64_t>(timeout_.count(), 30000));
+}
+
 std::map<std::string, int32_t> KafkaConsumer::topics() {
   const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t err =
-      rd_kafka_metadata(handle_->rk, 1, nullptr, &md, static_cast<int>(timeout_.count()));
+  rd_kafka_resp_err_t err = rd_kafka_metadata(handle_->rk, 1, nullptr, &md, metadata_timeout_ms());
   if (err) {
     throw Error(with_last_error(what_ + ": cannot list the Kafka topics: " + rd_kafka_err2str(err) +
                                     " after " + std::to_string(timeout_.count()) + " ms",
@@ -147,9 +151,8 @@ std::map<std::string, int32_t> KafkaConsumer::topics() {
 
 Watermarks KafkaConsumer::watermarks(const TopicPartition& tp) {
   Watermarks w;
-  rd_kafka_resp_err_t err =
-      rd_kafka_query_watermark_offsets(handle_->rk, tp.topic.c_str(), tp.partition, &w.low, &w.high,
-                                       static_cast<int>(timeout_.count()));
+  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+      handle_->rk, tp.topic.c_str(), tp.partition, &w.low, &w.high, metadata_timeout_ms());
   if (err) {
     throw Error(with_last_error(what_ + ": cannot read the offsets of Kafka partition " +
                                     tp.to_string() + ": " + rd_kafka_err2str(err),

@@ -92,6 +92,10 @@ class KafkaConsumer {
                   const std::function<void(KafkaRecord&&)>& on_record);
 
  private:
+  /// Topic lists and watermarks wait at most 30 s (or the timeout, when shorter): brokers that
+  /// cannot be reached fail the plan soon, while a batch's records may take the whole timeout.
+  int metadata_timeout_ms() const;
+
   struct Handle;
   std::unique_ptr<Handle> handle_;
   std::string what_;

@@ -280,6 +280,11 @@ class KafkaBroker:
             "group.initial.rebalance.delay.ms": "0",
             "auto.create.topics.enable": "false",
             "delete.topic.enable": "true",
+            # No time-based retention by default: the tests produce records with timestamps of
+            # years ago (explicit CreateTime), which the default 7 days would delete within a
+            # retention check. A topic can set retention.ms itself (create_topic's config);
+            # the check runs every second then.
+            "log.retention.ms": "-1",
             "log.retention.check.interval.ms": "1000",
             "num.network.threads": "2",
             "num.io.threads": "2",

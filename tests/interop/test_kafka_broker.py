@@ -4,6 +4,8 @@ reads back being what the broker holds."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from kafka_broker import KafkaBroker, KafkaBrokerError, Message
@@ -59,3 +61,14 @@ def test_add_partitions_and_delete_records(kafka: KafkaBroker) -> None:
     assert kafka.consume_all(empty) == []
     with pytest.raises(KafkaBrokerError):
         kafka.create_topic(topic)  # exists already
+
+
+def test_old_timestamps_are_kept(kafka: KafkaBroker) -> None:
+    """No time-based retention: records with years-old CreateTime survive retention checks (every
+    second), so the tests' explicit timestamps do not make records vanish."""
+    topic = unique("fixture_old")
+    kafka.create_topic(topic)
+    kafka.produce(topic, [(None, f"v{i}", 0, None, 1_000_000_000_000 + i) for i in range(3)])
+    time.sleep(2.5)
+    assert [m.offset for m in kafka.consume_all(topic)] == [0, 1, 2]
+    assert kafka.watermarks(topic, 0) == (0, 3)

@@ -3,7 +3,9 @@
 #   1. .venv/ at the repository root (git-ignored) with the packages pinned, with their sha256, in
 #      requirements/interop.txt (pyspark, delta-spark, deltalake, pyarrow, pytest and dependencies);
 #   2. the Delta jars pinned in scripts/delta_jars.lock, from Maven Central into the jar cache
-#      (scripts/fetch_delta_jars.sh), so Spark starts with Delta offline.
+#      (scripts/fetch_delta_jars.sh), so Spark starts with Delta offline;
+#   3. the Kafka jars pinned in scripts/kafka_jars.lock (a KRaft broker the Kafka interop tests
+#      start, and Spark's Kafka source), likewise (scripts/fetch_kafka_jars.sh).
 # Needs python3 with venv, Java 17 and Maven (Debian packages listed in scripts/setup.sh).
 # Idempotent: a stamp named after the requirements file's sha256 marks a finished install, so a
 # second run with nothing changed only checks the stamp and the jars.
@@ -35,3 +37,4 @@ if [ ! -f "$stamp" ]; then
 fi
 
 bash "$root/scripts/fetch_delta_jars.sh"
+bash "$root/scripts/fetch_kafka_jars.sh"

@@ -10,7 +10,19 @@ Fixtures (all tests under tests/interop may use them):
                 exit fails the test showing the command, its exit code and its stderr.
   spark      -- a SparkSession (local[2], UI off, 2 shuffle partitions, session time zone UTC) with
                 Delta Lake configured offline from the jars of scripts/delta_jars.lock in
-                $DLS_JARS_DIR (default ~/.cache/dls/jars). One session per test module.
+                $DLS_JARS_DIR (default ~/.cache/dls/jars), and Spark's Kafka source
+                (spark.read.format("kafka")) from the `spark` set of scripts/kafka_jars.lock in
+                $DLS_JARS_DIR/kafka/spark. One session per test module. (The Kafka jars are in every
+                session: spark.jars reach the driver's class path only when the first session of
+                the pytest process starts the JVM, so a later module could not add them.)
+  kafka      -- a running single-node Apache Kafka broker (KRaft, broker + controller) on 127.0.0.1,
+                a kafka_broker.KafkaBroker: .bootstrap ("127.0.0.1:PORT"), create_topic(name,
+                partitions), produce(topic, rows of (key, value, partition, headers|None,
+                timestamp_ms|None)), add_partitions(topic, total), delete_records(topic, partition,
+                before_offset), watermarks(topic, partition), consume_all(topic) -> [Message].
+                Started from the `broker` set of scripts/kafka_jars.lock (Java 17) in a temporary
+                folder, stopped and removed after the module. One broker per test module: use a
+                unique topic name per test. Missing jars = error saying to run `make setup`.
   write_file -- write_file(path, text) creates parent folders and writes text.
 
 Helpers (import from conftest): make_run_dls(dls, warehouse) -> a run_dls for module-scoped
@@ -125,10 +137,41 @@ def write_file():
     return write
 
 
+def _kafka_jars(jar_set: str) -> list[str]:
+    """One set of scripts/kafka_jars.lock in the jar cache; fails saying to run `make setup`."""
+    from kafka_broker import KafkaJarsMissing, locked_jars
+
+    try:
+        return [str(j) for j in locked_jars(jar_set)]
+    except KafkaJarsMissing as e:
+        pytest.fail(str(e), pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def kafka():
+    """One Kafka broker per test module (kafka_broker.KafkaBroker), stopped after it."""
+    from kafka_broker import KafkaBroker, KafkaJarsMissing
+
+    try:
+        import confluent_kafka  # noqa: F401
+    except ImportError as e:  # pragma: no cover - the message is the point
+        pytest.fail(f"confluent_kafka is not importable ({e}) -- run `make setup`", pytrace=False)
+    broker = KafkaBroker()
+    try:
+        broker.start()
+    except KafkaJarsMissing as e:
+        pytest.fail(str(e), pytrace=False)
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory):
-    """One SparkSession per test module, Delta from the cached jars, nothing fetched at start."""
-    jars = _delta_jars()
+    """One SparkSession per test module, Delta and Kafka from the cached jars, nothing fetched at
+    start."""
+    jars = _delta_jars() + _kafka_jars("spark")
     try:
         from pyspark.sql import SparkSession
     except ImportError as e:  # pragma: no cover - the message is the point

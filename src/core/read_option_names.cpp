@@ -79,6 +79,28 @@ std::vector<std::string_view> kafka_read_options() {
           "endingOffsetsByTimestamp"};
 }
 
+std::optional<std::string> refused_kafka_setting(std::string_view setting, bool sink) {
+  const std::string lower = lower_ascii(setting);
+  if (lower == "auto.offset.reset") {
+    return sink ? "it is a consumer setting"
+                : "set the read option startingOffsets (earliest, latest or JSON offsets) instead";
+  }
+  if (lower == "key.deserializer" || lower == "value.deserializer" || lower == "key.serializer" ||
+      lower == "value.serializer") {
+    return "keys and values are bytes; decode them in select_expr (CAST(value AS STRING), "
+           "from_json(...)) or encode them before the sink";
+  }
+  if (lower == "enable.auto.commit") {
+    return "the pipeline keeps the offsets (offsets log and the Delta commit), not Kafka";
+  }
+  if (lower == "interceptor.classes") return "Java interceptors do not apply to librdkafka";
+  if (lower.starts_with("ssl.truststore.") || lower.starts_with("ssl.keystore.")) {
+    return "Java key stores are not read by librdkafka; give PEM files with "
+           "kafka.ssl.ca.location, kafka.ssl.certificate.location and kafka.ssl.key.location";
+  }
+  return std::nullopt;
+}
+
 std::optional<std::vector<std::string_view>> supported_read_options(
     std::string_view source_format, std::optional<std::string_view> cloud_files_format) {
   const auto readable = [](std::string_view format) {

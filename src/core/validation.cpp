@@ -291,7 +291,12 @@ void Checker::check_read_options() {
   if (!allowed) return;
   for (const auto& [key, value] : e_.read_options) {
     const std::string lower = lower_ascii(key);
-    if (e_.source_format == "kafka" && lower.starts_with("kafka.")) continue;  // client settings
+    if (e_.source_format == "kafka" && lower.starts_with("kafka.")) {  // client settings
+      if (auto why = refused_kafka_setting(key.substr(6), false)) {
+        error("read_options." + key, "is not supported: " + *why);
+      }
+      continue;
+    }
     const bool known = std::any_of(allowed->begin(), allowed->end(),
                                    [&](std::string_view a) { return lower_ascii(a) == lower; });
     if (known) continue;

@@ -39,6 +39,12 @@ std::vector<std::string_view> delta_read_options();
 /// `kafka.<setting>` (passed to librdkafka; see docs/sources.md).
 std::vector<std::string_view> kafka_read_options();
 
+/// Why the Kafka client setting `setting` (an option's name after `kafka.`, any case) is refused,
+/// or nullopt when it is passed to librdkafka: Java key stores (librdkafka reads PEM files),
+/// and what Spark refuses — auto.offset.reset (startingOffsets), key/value (de)serializers,
+/// enable.auto.commit, interceptor.classes. `sink`: the setting is a sink's.
+std::optional<std::string> refused_kafka_setting(std::string_view setting, bool sink);
+
 /// The options an entity with `source_format` (and, for cloudFiles, `cloud_files_format` as given
 /// in its read_options, any case; nullopt when missing) may give, or nullopt when dls does not
 /// check them because the local engine does not read that source (orc, cloudFiles of orc, xml or

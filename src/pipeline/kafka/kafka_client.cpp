@@ -36,9 +36,16 @@ void on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
       (reason ? reason : ""));
 }
 
-// librdkafka logs to stderr by default; its connection chatter is not the user's business. Errors
-// that matter arrive through on_error and end up in our messages.
-void on_log(const rd_kafka_t*, int, const char*, const char*) {}
+// librdkafka logs to stderr by default; its connection chatter is not the user's business. Its
+// errors (level 3 and below: "SASL authentication error", "certificate verify failed") are kept:
+// a call that times out says why. (The error callback runs only inside a poll, which metadata
+// and watermark calls do not do.)
+void on_log(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  if (level > 3) return;
+  if (auto* log = static_cast<ClientLog*>(rd_kafka_opaque(rk))) {
+    log->error(std::string(facility ? facility : "") + ": " + (message ? message : ""));
+  }
+}
 
 void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
   if (!message->err) return;
@@ -136,7 +143,8 @@ std::map<std::string, int32_t> KafkaConsumer::topics() {
   rd_kafka_resp_err_t err = rd_kafka_metadata(handle_->rk, 1, nullptr, &md, metadata_timeout_ms());
   if (err) {
     throw Error(with_last_error(what_ + ": cannot list the Kafka topics: " + rd_kafka_err2str(err) +
-                                    " after " + std::to_string(timeout_.count()) + " ms",
+                                    " after " + std::to_string(metadata_timeout_ms()) +
+                                    " ms (are kafka.bootstrap.servers right and reachable?)",
                                 handle_->log));
   }
   std::map<std::string, int32_t> out;

@@ -1,12 +1,14 @@
 // Sinks through the `dls` binary: a YAML file with a CSV bronze table and a Delta sink written
 // from it (a relative path), loaded, shown by `dls graph`, `dls validate` and `dls compile` (the
 // generated Python), run end to end (the summary shows the sink and its rows), a second run that
-// writes nothing, a full refresh that keeps the sink's rows with a warning, and exit 3 for an
-// entity that reads a sink.
+// writes nothing, a full refresh that keeps the sink's rows with a warning, runs killed at random
+// moments that leave every row in the sink exactly once, and exit 3 for an entity reading a sink.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "support/test_support.h"
 
@@ -115,6 +117,51 @@ TEST_F(SinksCli, ADeltaSinkIsLoadedShownAndWrittenExactlyOnce) {
             std::string::npos)
       << refresh.out << refresh.err;
   EXPECT_EQ(sink_count(), "n\n4\n");
+}
+
+TEST_F(SinksCli, KilledRunsWriteEveryRowToTheDeltaSinkExactlyOnce) {
+  // One file per batch, so that kills land between batches too; the sink's rows must be the
+  // bronze table's, each once, whatever the kills interrupted.
+  std::string entities = yaml();
+  const std::string from = "cloudFiles.format: csv, header: 'true'";
+  entities.replace(entities.find(from), from.size(), from + ", cloudFiles.maxFilesPerTrigger: '1'");
+  const std::string path = (dir_.path() / "exports" / "orders").string();
+  entities.replace(entities.find("path: exports/orders"), 20, "path: " + path);
+  write_file(dir_.path() / "sinks.yml", entities);
+  ASSERT_EQ(dls("load yaml sinks.yml").exit_code, 0);
+  std::mt19937 rng(std::random_device{}());
+  int next_id = 3;
+  auto add_file = [&](int n) {
+    std::string rows = "id,amount\n";
+    for (int i = 0; i < 2; ++i, ++next_id) rows += std::to_string(next_id) + ",1\n";
+    write_file(dir_.path() / "data" / ("part" + std::to_string(n + 10) + ".csv"), rows);
+  };
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(dls("run").exit_code, 0);
+  const int64_t full_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  int killed = 0;
+  for (int k = 0; k < 12; ++k) {
+    add_file(2 * k);
+    add_file(2 * k + 1);
+    std::uniform_int_distribution<int64_t> delay(0, std::max<int64_t>(full_ms * 2, 50));
+    if (testing::run_dls_killed_after(wh_, std::chrono::milliseconds(delay(rng)))) ++killed;
+  }
+  EXPECT_GT(killed, 0) << "no run was killed: the test proved nothing";
+  CommandResult done = dls("run");
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  auto rows = [&](const std::string& from_sql) {
+    CommandResult r =
+        dls("query --format csv " +
+            shell_quote("SELECT id, count(*) AS n FROM " + from_sql + " GROUP BY id ORDER BY id"));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  const std::string bronze = rows("main.shop.orders_bronze");
+  EXPECT_EQ(rows("delta_scan('" + path + "')"), bronze) << "after " << killed << " kills";
+  EXPECT_EQ(bronze.find(",2\n"), std::string::npos) << bronze;
+  EXPECT_NE(bronze.find("\n" + std::to_string(next_id - 1) + ",1\n"), std::string::npos) << bronze;
 }
 
 TEST_F(SinksCli, AnEntityReadingASinkIsRefusedWithExit3) {

@@ -121,6 +121,8 @@ class ObjectBuilder {
     static PyObject* const k_query = key("query");
     static PyObject* const k_flow_name = key("flow_name");
     static PyObject* const k_once = key("once");
+    static PyObject* const k_sink_format = key("sink_format");
+    static PyObject* const k_sink_options = key("sink_options");
     static PyObject* const k_is_enabled = key("is_enabled");
     static PyObject* const k_is_latest = key("is_latest");
     static PyObject* const k_created_ts = key("created_ts");
@@ -156,6 +158,8 @@ class ObjectBuilder {
     set_field(dict, k_query, e.query ? string(*e.query) : Py_NewRef(Py_None));
     set_field(dict, k_flow_name, optional_shared(e.flow_name));
     set_field(dict, k_once, py_bool(e.once));
+    set_field(dict, k_sink_format, optional_shared(e.sink_format));
+    set_field(dict, k_sink_options, string_map(e.sink_options));
     set_field(dict, k_id, e.id ? string(*e.id) : Py_NewRef(Py_None));
     set_field(dict, k_is_latest, py_bool(e.is_latest));
     set_field(dict, k_created_ts, timestamp(e.created_ts));

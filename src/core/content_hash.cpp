@@ -15,8 +15,9 @@ std::string canonical_content(const DeltaLiveEntity& entity) {
        {"id", "created_ts", "expired_ts", "created_by", "modified_by", "is_latest", "hash"}) {
     j.erase(generated);
   }
-  // to_json writes the fields added after the seed (where_clause, query, flow_name, once) only
-  // when set, so the hash of an entity that does not use them is what it was before they existed.
+  // to_json writes the fields added after the seed (where_clause, query, flow_name, once,
+  // sink_format, sink_options) only when set, so the hash of an entity that does not use them
+  // is what it was before they existed.
   return j.dump(-1, ' ', /*ensure_ascii=*/true, nlohmann::json::error_handler_t::replace);
 }
 

@@ -92,6 +92,8 @@ json to_json(const DeltaLiveEntity& e) {
   if (e.query) j["query"] = *e.query;
   if (e.flow_name) j["flow_name"] = *e.flow_name;
   if (e.once) j["once"] = true;
+  if (e.sink_format) j["sink_format"] = *e.sink_format;
+  if (!e.sink_options.empty()) j["sink_options"] = e.sink_options;
   j["is_streaming"] = e.is_streaming;
   j["primary_keys"] = e.primary_keys;
   j["read_options"] = e.read_options;
@@ -189,6 +191,8 @@ void emit_yaml(YAML::Emitter& out, const DeltaLiveEntity& e) {
   emit_field(out, "query", e.query);
   emit_field(out, "flow_name", e.flow_name);
   if (e.once) emit_bool(out, "once", true);
+  emit_field(out, "sink_format", e.sink_format);
+  emit_map(out, "sink_options", e.sink_options);
   emit_map(out, "read_options", e.read_options);
   emit_map(out, "table_properties", e.table_properties);
   emit_map(out, "tags", e.tags);

@@ -17,6 +17,11 @@ std::string flow_refusal(const DeltaLiveEntity& e) {
 
 /// Why writers `a` and `b` of one table disagree on the table ("" when they agree).
 std::string table_mismatch(const DeltaLiveEntity& a, const DeltaLiveEntity& b) {
+  if (a.destination_type != b.destination_type) {
+    return "one writes it as a " + a.destination_type + ", the other as a " + b.destination_type;
+  }
+  if (a.sink_format != b.sink_format) return "their sink_format differ";
+  if (a.sink_options != b.sink_options) return "their sink_options differ";
   if (a.table_properties != b.table_properties) return "their table_properties differ";
   if (a.partition_cols != b.partition_cols) return "their partition_cols differ";
   if (a.comment != b.comment) return "their comments differ";
@@ -44,9 +49,10 @@ std::string shared_destination_problem(const DeltaLiveEntity& a, const DeltaLive
 }
 
 std::string shared_destination_rule() {
-  return "several entities may write one table only as append flows (is_streaming true or "
-         "once true; no apply_changes, query or view; the same table_properties, "
-         "partition_cols, comment, tags and is_quarantined; distinct flow names)";
+  return "several entities may write one table or sink only as append flows (is_streaming true "
+         "or once true; no apply_changes, query or view; the same destination_type, sink_format, "
+         "sink_options, table_properties, partition_cols, comment, tags and is_quarantined; "
+         "distinct flow names)";
 }
 
 }  // namespace dls

@@ -28,6 +28,8 @@ const std::vector<std::string_view> kEntityKeys = {"entity_id",
                                                    "query",
                                                    "flow_name",
                                                    "once",
+                                                   "sink_format",
+                                                   "sink_options",
                                                    "read_options",
                                                    "table_properties",
                                                    "tags",
@@ -159,6 +161,10 @@ class Decoder {
         optional_string(value, key, e.flow_name);
       } else if (key == "once") {
         boolean(value, key, e.once);
+      } else if (key == "sink_format") {
+        optional_string(value, key, e.sink_format);
+      } else if (key == "sink_options") {
+        map(value, key, e.sink_options, false);
       } else if (key == "partition_cols") {
         list(value, key, e.partition_cols);
       } else if (key == "read_options") {

@@ -74,6 +74,7 @@ class Checker {
   void check_apply_changes(const ApplyChanges& ac);
   void check_query();
   void check_flow();
+  void check_sink();
   void check_read_options();
   void check_spark_texts();
 
@@ -99,6 +100,7 @@ Diagnostics Checker::run() {
   required("destination", e_.destination);
   check_query();
   check_flow();
+  check_sink();
 
   if (!is_valid_source_format(e_.source_format)) {
     error("source_format", "'" + e_.source_format + "' is not a source format; expected one of " +
@@ -107,7 +109,7 @@ Diagnostics Checker::run() {
   }
   if (!is_valid_destination_type(e_.destination_type)) {
     error("destination_type", "'" + e_.destination_type +
-                                  "' is not a destination type; expected table or view" +
+                                  "' is not a destination type; expected table, view or sink" +
                                   did_you_mean(e_.destination_type, values(kDestinationTypes)));
   }
   if (!e_.destination.empty() && !is_safe_table_name(e_.destination)) {
@@ -255,6 +257,83 @@ void Checker::check_flow() {
   }
   if (e_.query) {
     error("once", "cannot be combined with query: a once flow is a batch read of its source");
+  }
+}
+
+void Checker::check_sink() {
+  if (e_.destination_type != "sink") {
+    if (e_.sink_format) {
+      error("sink_format",
+            "'" + *e_.sink_format + "' is only for destination_type sink (this is a " +
+                e_.destination_type + "); remove sink_format or set destination_type: sink");
+    }
+    if (!e_.sink_options.empty()) {
+      error("sink_options", "are only for destination_type sink (this is a " + e_.destination_type +
+                                "); remove sink_options or set destination_type: sink");
+    }
+    return;
+  }
+  if (!e_.destination.empty() && e_.destination.find('.') != std::string::npos) {
+    error("destination", "'" + e_.destination +
+                             "' is not a sink name: a sink is named by one part (no dots), "
+                             "matching [A-Za-z_][A-Za-z0-9_]*");
+  }
+  map_keys("sink_options", e_.sink_options);
+  // Spark reads option names case-insensitively.
+  std::map<std::string, std::string> options;
+  for (const auto& [key, value] : e_.sink_options) options[lower_ascii(key)] = value;
+  auto has = [&](const char* key) {
+    auto it = options.find(key);
+    return it != options.end() && it->second.find_first_not_of(" \t\r\n") != std::string::npos;
+  };
+  if (!e_.sink_format) {
+    error("sink_format", "is required with destination_type sink: kafka or delta");
+  } else if (std::find(std::begin(kSinkFormats), std::end(kSinkFormats), *e_.sink_format) ==
+             std::end(kSinkFormats)) {
+    error("sink_format", "'" + *e_.sink_format + "' is not a sink format; expected one of " +
+                             quoted_list(kSinkFormats) +
+                             did_you_mean(*e_.sink_format, values(kSinkFormats)));
+  } else if (*e_.sink_format == "kafka") {
+    if (!has("kafka.bootstrap.servers")) {
+      error("sink_options",
+            "a kafka sink needs 'kafka.bootstrap.servers' (host:port,...); 'topic' names the "
+            "topic unless the rows carry a topic column");
+    }
+  } else if (*e_.sink_format == "delta") {
+    const bool path = has("path");
+    const bool table_name = has("tablename");
+    if (path == table_name) {
+      error("sink_options", std::string("a delta sink needs exactly one of 'path' (a directory) ") +
+                                "or 'tableName' (catalog.schema.table)" +
+                                (path ? ", not both" : ""));
+    } else if (table_name && !is_safe_table_name(options["tablename"])) {
+      error("sink_options.tableName",
+            "'" + options["tablename"] +
+                "' is not a safe table name: use table, schema.table or catalog.schema.table, "
+                "each part matching [A-Za-z_][A-Za-z0-9_]*");
+    }
+  }
+  // Databricks: a sink is the target of streaming append flows only; it takes no expectations
+  // and is not a table the pipeline manages.
+  const auto refuse = [&](const char* field, const std::string& why) {
+    error(field, "a sink " + why);
+  };
+  const auto streaming = forced_is_streaming(e_.source_format).value_or(e_.is_streaming);
+  if (!streaming) {
+    refuse("is_streaming",
+           "is written by a streaming flow: is_streaming must be true (source_format " +
+               e_.source_format + " is a batch read)");
+  }
+  if (!e_.expectations.empty()) refuse("expectations", "takes no expectations (Databricks)");
+  if (e_.is_quarantined) refuse("is_quarantined", "has no quarantine table: remove it");
+  if (e_.apply_changes) {
+    refuse("apply_changes", "is written by append flows only (no AUTO CDC): remove apply_changes");
+  }
+  if (!e_.partition_cols.empty()) refuse("partition_cols", "has no partitions: remove them");
+  if (e_.once) refuse("once", "is written by streaming append flows: remove once");
+  if (!e_.table_properties.empty()) {
+    refuse("table_properties",
+           "is not a table the pipeline manages: remove table_properties (use sink_options)");
   }
 }
 

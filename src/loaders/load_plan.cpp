@@ -142,6 +142,20 @@ LoadPlan plan_load(const EntityList& latest, const std::vector<DeltaLiveEntity>&
   // Only cycles through an entity of this load are its problem (others predate it).
   UpstreamLists upstream = upstream_by_name(after);
   check_queries(after, from_input, upstream, errors, source);
+  // A sink is a leaf: its rows leave the pipeline (Kafka, an outside Delta table), so no dataset
+  // of the pipeline reads it.
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    for (std::size_t j : upstream[i]) {
+      if (after[j].destination_type != "sink" || (!from_input[i] && !from_input[j])) continue;
+      errors.push_back(source + ": error: entity '" + after[i].entity_id +
+                       "': " + (after[i].query ? "query" : "source") + ": reads the sink " +
+                       after[j].destination + " (written by '" + after[j].entity_id + "'" +
+                       (from_input[j] ? "" : ", in the control table") +
+                       "), but sinks cannot be read: a sink's rows leave the pipeline. Read the "
+                       "sink's source instead, or make it a table");
+      break;
+    }
+  }
   for (const auto& cycle : find_cycles(upstream)) {
     bool touches_input = false;
     for (std::size_t i : cycle) touches_input = touches_input || from_input[i];

@@ -11,6 +11,7 @@
 #include "dls/pipeline/offsets_log.h"
 #include "dls/pipeline/table_ownership.h"
 #include "dls/sql/quote.h"
+#include "pipeline/sinks/sink_writer.h"
 #include "pipeline/target_table.h"
 #include "pipeline/view_registry.h"
 
@@ -256,6 +257,100 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
   result.status = result.num_batches ? DatasetStatus::kCompleted : DatasetStatus::kUpToDate;
 }
 
+SinkContext sink_context(const FlowEnvironment& env) {
+  return SinkContext{env.node.entity, env.warehouse, env.options.target,
+                     env.state.checkpoint_dir(env.flow_key), env.options.pipeline};
+}
+
+/// A sink's flow: run_streaming's batches (write-ahead offsets log, txn appId = the flow, version
+/// = the batch), written by the sink's writer (sinks/sink_writer.h) instead of a table. A batch
+/// in the log that the sink holds already is not written again.
+void run_sink(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result,
+              const DatasetTransform& transform, const ExpectationSet& expectations) {
+  const std::string app_id = flow_app_id(env.options.pipeline, env.flow_key);
+  std::unique_ptr<SinkWriter> writer = make_sink_writer(sink_context(env));
+  OffsetsLog log(env.state.checkpoint_dir(env.flow_key));
+  auto source = env.options.source_factory(env.node.entity, env.source_context);
+
+  nlohmann::json committed = nullptr;
+  int64_t next = 0;
+  std::optional<OffsetsLog::Entry> pending;
+  if (auto last = log.latest()) {
+    if (writer->has_committed(app_id, last->batch)) {
+      committed = last->offsets;
+      next = last->batch + 1;
+    } else {
+      pending = last;
+    }
+  } else {
+    next = writer->next_batch(app_id);  // first run, or after a full refresh of the flow
+  }
+  while (true) {
+    if (env.options.cancelled && env.options.cancelled()) throw UpdateCancelled();
+    OffsetsLog::Entry batch;
+    if (pending) {
+      batch = *pending;
+      pending.reset();
+    } else {
+      std::optional<nlohmann::json> planned = source->plan(committed);
+      if (!planned) break;
+      batch = OffsetsLog::Entry{next, *planned};
+      log.write(batch.batch, batch.offsets);
+    }
+    const std::string temp = env.temp_prefix + std::to_string(batch.batch);
+    try {
+      SourceBatch input = source->batch(con, batch.offsets);
+      ProcessedRows rows = process_rows(con, transform, expectations, input.sql, temp,
+                                        env.node.qualified_name, source->hidden_columns());
+      const int64_t written =
+          writer->write(con, expectations.valid_rows_sql(rows.table), app_id, batch.batch);
+      add_metrics(result, rows.evaluation, written);
+      result.num_batches++;
+      result.num_input_files += input.input_files;
+      result.num_input_bytes += input.input_bytes;
+    } catch (...) {
+      drop_temp(con, temp);
+      // A batch the sink does not hold leaves the log (see run_streaming), so that the next
+      // update plans again from the input that is there then.
+      try {
+        if (!writer->has_committed(app_id, batch.batch)) log.forget(batch.batch);
+      } catch (const std::exception&) {
+      }
+      throw;
+    }
+    drop_temp(con, temp);
+    committed = batch.offsets;
+    next = batch.batch + 1;
+    log.purge_before(batch.batch);
+    if (auto backlog = source->backlog()) {
+      result.backlog_files = backlog->files;
+      result.backlog_bytes = backlog->bytes;
+    }
+    if (env.batch_committed) env.batch_committed(result);
+  }
+  if (auto backlog = source->backlog()) {
+    result.backlog_files = backlog->files;
+    result.backlog_bytes = backlog->bytes;
+  }
+  result.status = result.num_batches ? DatasetStatus::kCompleted : DatasetStatus::kUpToDate;
+}
+
+/// A full refresh of a sink's flow: Databricks never clears a sink, so only the flow starts over
+/// (its checkpoint and source state are removed): the next batches reprocess the whole input and
+/// append it after what the sink holds. Says so in a warning.
+void full_refresh_sink(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result) {
+  std::unique_ptr<SinkWriter> writer = make_sink_writer(sink_context(env));
+  result.full_refresh = true;
+  result.rows_before = writer->row_count(con);
+  env.state.begin_full_refresh(env.flow_key);
+  env.state.finish_full_refresh(env.flow_key);
+  result.warnings.push_back(
+      "the full refresh did not clear the sink " + env.node.name + " (" + writer->describe() +
+      (result.rows_before ? ", " + std::to_string(*result.rows_before) + " rows" : "") +
+      "): a sink keeps its data; only the flow " + env.node.flow_name +
+      " restarted its checkpoint, so its whole input is written to the sink again");
+}
+
 /// A once flow: one batch read of the whole source appended to the table, exactly once. The
 /// batch number is recorded (state document of the flow) before the append, which carries it as
 /// its txn version, so a process killed between the two neither loses nor repeats the backfill;
@@ -447,7 +542,9 @@ void run_dataset(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& resu
     DatasetTransform transform = DatasetTransform::compile(entity);
     ExpectationSet expectations = ExpectationSet::compile(entity);
     const bool pending = env.state.full_refresh_pending(env.flow_key);
-    if (env.node.kind != DatasetKind::kView && (env.full_refresh || pending)) {
+    if (env.node.kind == DatasetKind::kSink && (env.full_refresh || pending)) {
+      full_refresh_sink(con, env, result);
+    } else if (env.node.kind != DatasetKind::kView && (env.full_refresh || pending)) {
       if (pending || reset_allowed(entity)) {
         full_refresh(con, env, result);
       } else {
@@ -467,6 +564,9 @@ void run_dataset(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& resu
       case DatasetKind::kMaterializedView:
         run_materialized_view(con, env, result, transform, expectations);
         break;
+      case DatasetKind::kSink:
+        run_sink(con, env, result, transform, expectations);
+        break;
       case DatasetKind::kView:
         // Computed on demand by its readers (ViewRegistry); here only its definition is checked
         // (a source over another view is not created: that would compute the other view).
@@ -477,7 +577,12 @@ void run_dataset(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& resu
         result.status = DatasetStatus::kCompleted;
         break;
     }
-    if (result.full_refresh) finish_full_refresh_report(con, env, result);
+    if (result.full_refresh && env.node.kind == DatasetKind::kSink) {
+      result.rows_after = make_sink_writer(sink_context(env))->row_count(con);
+      result.status = DatasetStatus::kFullRefresh;
+    } else if (result.full_refresh) {
+      finish_full_refresh_report(con, env, result);
+    }
   } catch (const Error& e) {
     result.status = DatasetStatus::kFailed;
     result.error = e.what();

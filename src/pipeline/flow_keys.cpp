@@ -47,7 +47,9 @@ void record_flow_keys(const PipelineGraph& graph, const std::vector<std::string>
   const auto& nodes = graph.datasets();
   std::map<std::string, nlohmann::json> records;
   for (size_t i = 0; i < nodes.size(); ++i) {
-    if (nodes[i].kind != DatasetKind::kStreamingTable) continue;
+    if (nodes[i].kind != DatasetKind::kStreamingTable && nodes[i].kind != DatasetKind::kSink) {
+      continue;
+    }
     const std::string name = record_name(nodes[i].qualified_name);
     auto it = records.find(name);
     if (it == records.end()) {

@@ -21,8 +21,8 @@ namespace dls::pipeline {
 /// The key of every node of `graph`, in graph order. Reads the records; writes nothing.
 std::vector<std::string> flow_keys(const PipelineGraph& graph, const PipelineState& state);
 
-/// Records the keys flow_keys() returned for the streaming tables of `graph` (a document is
-/// written only when it changes).
+/// Records the keys flow_keys() returned for the streaming tables and sinks of `graph` (a document
+/// is written only when it changes).
 void record_flow_keys(const PipelineGraph& graph, const std::vector<std::string>& keys,
                       PipelineState& state);
 

@@ -254,7 +254,8 @@ PipelineCheck check_pipeline(const catalog::Warehouse& warehouse,
         std::unique_ptr<Source> source = factory(e, context);
         out.input = source->describe();
         hidden = source->hidden_columns();
-        if (node.kind == DatasetKind::kStreamingTable && !node.once) {
+        if ((node.kind == DatasetKind::kStreamingTable || node.kind == DatasetKind::kSink) &&
+            !node.once) {
           if (auto planned = source->plan(nullptr)) input = source->batch(con, *planned).sql;
         } else {
           input = source->full_sql(con);

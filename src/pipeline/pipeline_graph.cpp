@@ -50,12 +50,28 @@ std::string escape_label(const std::string& s, bool mermaid) {
 
 std::string node_details(const DatasetNode& n) {
   std::string s = to_string(n.kind);
+  if (n.kind == DatasetKind::kSink && n.entity.sink_format) {
+    s += " " + *n.entity.sink_format;
+    for (const char* key : {"path", "tableName", "topic"}) {
+      if (auto it = n.entity.sink_options.find(key); it != n.entity.sink_options.end()) {
+        s += std::string(" ") + key + "=" + it->second;
+      }
+    }
+  }
   if (n.flows_of_table > 1 || n.once) s += (n.once ? ", once flow " : ", flow ") + n.flow_name;
   const auto& x = n.entity.expectations;
   size_t rules = x.expect_all.size() + x.expect_all_or_drop.size() + x.expect_all_or_fail.size();
   if (rules) s += ", " + std::to_string(rules) + (rules == 1 ? " expectation" : " expectations");
   if (n.entity.is_quarantined) s += ", quarantine";
   return s;
+}
+
+/// The error for entity `e` reading the sink `sink`: sinks are leaves of the graph.
+std::string reads_sink(const DeltaLiveEntity& e, const DatasetNode& sink) {
+  return "entity " + describe_entity(e) + " reads " + sink.qualified_name +
+         ", the sink written by entity " + describe_entity(sink.entity) +
+         ", but sinks cannot be read: a sink's rows leave the pipeline (Kafka, an outside Delta "
+         "table). Read the sink's source instead, or make it a table (destination_type table)";
 }
 
 std::string source_label(const DatasetNode& n) {
@@ -73,6 +89,8 @@ std::string to_string(DatasetKind kind) {
       return "materialized view";
     case DatasetKind::kView:
       return "view";
+    case DatasetKind::kSink:
+      return "sink";
   }
   return "?";
 }
@@ -126,6 +144,8 @@ std::optional<PipelineGraph> PipelineGraph::assemble(const std::vector<DeltaLive
     }
     if (entity.destination_type == "view") {
       node.kind = DatasetKind::kView;
+    } else if (entity.destination_type == "sink") {
+      node.kind = DatasetKind::kSink;
     } else {
       // A once flow appends (one batch) to a streaming table, whatever its source's mode.
       node.kind = entity.is_streaming || entity.once ? DatasetKind::kStreamingTable
@@ -230,6 +250,10 @@ std::optional<PipelineGraph> PipelineGraph::assemble(const std::vector<DeltaLive
                       "or read an outside table through an entity with source_format delta");
           continue;
         }
+        if (nodes[*up].kind == DatasetKind::kSink) {
+          problem(e, "query", reads_sink(e, nodes[*up]));
+          continue;
+        }
         if (*up == i) {
           problem(e, "query",
                   "entity " + describe_entity(e) + ": query reads its own destination " +
@@ -257,6 +281,10 @@ std::optional<PipelineGraph> PipelineGraph::assemble(const std::vector<DeltaLive
       } else if (auto inv = invalid_names.find(*src); inv != invalid_names.end()) {
         up = inv->second;
       }
+    }
+    if (up && nodes[*up].kind == DatasetKind::kSink) {
+      problem(e, "source", reads_sink(e, nodes[*up]));
+      continue;
     }
     if (up && *up == i) {
       problem(e, "source",

@@ -44,6 +44,8 @@ PipelineEvent flow_event(const DatasetUpdate& d, const std::string& status) {
   e.flow_name = flow;
   e.dataset_name = d.name;
   nlohmann::json progress = {{"status", status}};
+  // A sink's flow: its num_output_rows are the rows written to the sink (Kafka, Delta).
+  if (d.kind == DatasetKind::kSink) progress["sink"] = true;
   if (d.shared || d.once) {
     progress["flow_name"] = d.flow_name;
     progress["entity_id"] = d.entity_id;

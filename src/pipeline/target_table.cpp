@@ -68,7 +68,7 @@ delta::CreateOptions TargetTable::create_options() const {
   options.properties = entity_.table_properties;
   for (const auto& [k, v] : entity_.tags) options.properties["dls.tag." + k] = v;
   options.comment = entity_.comment;
-  options.properties[kOwnerProperty] = owner_;
+  if (!owner_.empty()) options.properties[kOwnerProperty] = owner_;
   return options;
 }
 

@@ -15,7 +15,8 @@ namespace dls::pipeline {
 class TargetTable {
  public:
   /// `display_name` (catalog.schema.table) is used in messages; `owner` is the pipeline writing
-  /// the table (recorded as pipelines.pipelineId, table_ownership.h).
+  /// the table (recorded as pipelines.pipelineId, table_ownership.h); "" records no owner (a
+  /// sink's table, which is not a dataset of the pipeline).
   TargetTable(std::filesystem::path root, std::string display_name, const DeltaLiveEntity& entity,
               std::string owner);
 

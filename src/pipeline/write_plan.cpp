@@ -9,6 +9,7 @@
 #include "dls/pipeline/pipeline_state.h"
 #include "dls/pipeline/table_ownership.h"
 #include "dls/store/control_table_schema.h"
+#include "pipeline/sinks/delta_sink_writer.h"
 
 namespace dls::pipeline {
 
@@ -73,6 +74,33 @@ Diagnostics write_target_problems(const catalog::Warehouse& warehouse, const Pip
     if (node.kind == DatasetKind::kView) continue;
     const std::string prefix =
         "entity '" + node.entity.entity_id + "' (destination '" + node.entity.destination + "'): ";
+    if (node.kind == DatasetKind::kSink) {
+      // A sink is not a table of the pipeline (no owner); a Delta sink must not be a control
+      // table, nor a table dls cannot append to.
+      if (node.entity.sink_format != "delta") continue;
+      try {
+        catalog::TableLocation location =
+            delta_sink_location(node.entity, warehouse, options.target);
+        if (delta::DeltaTable::exists(location.root.string())) {
+          const delta::DeltaTable table = delta::DeltaTable::open(location.root.string());
+          delta::Snapshot snap = table.snapshot();
+          if (is_control_table(snap)) {
+            problems.push_back({Severity::kError, node.entity.entity_id, "sink_options",
+                                prefix + "the sink's table " + location.display() +
+                                    " is a dls control table; a pipeline never writes it",
+                                std::nullopt});
+            continue;
+          }
+          table.check_appendable(snap);
+        }
+      } catch (const InvalidMetadataError& e) {
+        problems.push_back(
+            {Severity::kError, node.entity.entity_id, "sink_options", e.what(), std::nullopt});
+      } catch (const delta::UnsupportedFeatureError& e) {
+        throw delta::UnsupportedFeatureError(prefix + e.what());
+      }
+      continue;
+    }
     catalog::TableName name = catalog::parse_table_name(node.qualified_name);
     std::vector<catalog::TableName> tables{name};
     if (node.entity.is_quarantined) {

@@ -79,6 +79,8 @@ delta::Schema build_schema() {
       column("query", string_type()),
       column("flow_name", string_type()),
       column("once", boolean_type()),
+      column("sink_format", string_type()),
+      column("sink_options", string_map()),
   };
   return schema;
 }

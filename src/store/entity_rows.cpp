@@ -44,6 +44,8 @@ enum Col {
   kQuery,
   kFlowName,
   kOnce,
+  kSinkFormat,
+  kSinkOptions,
   kColumnCount,
 };
 
@@ -198,6 +200,8 @@ DeltaLiveEntity entity_of(const sql::DataChunk& c, size_t r) {
   e.query = read_opt(c, kQuery, r);
   e.flow_name = read_opt(c, kFlowName, r);
   e.once = read_bool(c, kOnce, r, false);
+  e.sink_format = read_opt(c, kSinkFormat, r);
+  e.sink_options = read_map(c, kSinkOptions, r);
   return e;
 }
 
@@ -313,6 +317,8 @@ json row_json(const DeltaLiveEntity& e) {
   row["query"] = opt_json(e.query);
   row["flow_name"] = opt_json(e.flow_name);
   row["once"] = e.once;
+  row["sink_format"] = opt_json(e.sink_format);
+  row["sink_options"] = map_json(e.sink_options);
   return row;
 }
 

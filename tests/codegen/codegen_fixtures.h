@@ -213,6 +213,47 @@ inline EntityList flows(bool with_once) {
   return list;
 }
 
+/// Sinks (Python only: dp.create_sink + @dp.append_flow): an Auto Loader bronze table, a Kafka
+/// sink fed from it (key/value columns by select_expr), and a Delta sink written by two append
+/// flows, one filtered by where_clause.
+inline EntityList sinks() {
+  DeltaLiveEntity bronze;
+  bronze.entity_id = "orders_bronze";
+  bronze.group = "main.etl";
+  bronze.source = "/Volumes/main/raw/orders";
+  bronze.source_format = "cloudFiles";
+  bronze.destination = "main.etl.orders_bronze";
+  bronze.read_options = {{"cloudFiles.format", "json"}};
+  bronze.source_schema = "id BIGINT, amount DOUBLE, status STRING";
+  DeltaLiveEntity kafka;
+  kafka.entity_id = "orders_to_kafka";
+  kafka.group = "main.etl";
+  kafka.source = "main.etl.orders_bronze";
+  kafka.source_format = "dlt";
+  kafka.destination = "orders_topic";
+  kafka.destination_type = "sink";
+  kafka.sink_format = "kafka";
+  kafka.sink_options = {{"kafka.bootstrap.servers", "broker:9092"}, {"topic", "orders"}};
+  kafka.select_expr = {"CAST(id AS STRING) AS key", "to_json(struct(*)) AS value"};
+  DeltaLiveEntity export_all;
+  export_all.entity_id = "orders_export";
+  export_all.group = "main.etl";
+  export_all.source = "main.etl.orders_bronze";
+  export_all.source_format = "dlt";
+  export_all.destination = "orders_export";
+  export_all.destination_type = "sink";
+  export_all.sink_format = "delta";
+  export_all.sink_options = {{"path", "/Volumes/main/exports/orders"}};
+  export_all.select_expr = {"id", "amount"};
+  DeltaLiveEntity export_refunds = export_all;
+  export_refunds.entity_id = "refunds_export";
+  export_refunds.flow_name = "refunds";
+  export_refunds.where_clause = {"amount < 0"};
+  export_refunds.spark_conf = {{"spark.sql.shuffle.partitions", "4"}};
+  return {normalized(bronze), normalized(kafka), normalized(export_all),
+          normalized(export_refunds)};
+}
+
 /// Names, comments and options with quotes, backticks, newlines, unicode and SQL keywords.
 inline EntityList hostile() {
   DeltaLiveEntity a;

@@ -277,6 +277,18 @@ const std::map<std::string, Mutation>& mutations() {
        }},
       {"flow_name", [](auto& e) { e.flow_name = "subject_flow"; }},
       {"once", [](auto& e) { e.once = true; }},
+      {"sink_format",
+       [](auto& e) {
+         e.destination_type = "sink";
+         e.sink_format = "kafka";
+         e.sink_options = {{"kafka.bootstrap.servers", "b:9092"}, {"topic", "t"}};
+       }},
+      {"sink_options",
+       [](auto& e) {
+         e.destination_type = "sink";
+         e.sink_format = "delta";
+         e.sink_options = {{"path", "/exports/subject"}};
+       }},
       {"is_enabled", [](auto& e) { e.is_enabled = false; }},
       {"is_latest", [](auto& e) { e.is_latest = false; }},
       {"created_ts", [](auto& e) { e.created_ts = Timestamp{1700000000000000}; }},
@@ -295,8 +307,10 @@ std::vector<std::string> all_fields() {
   e.apply_changes = ApplyChanges{};
   e.where_clause = {"x"};  // written only when set
   e.query = "SELECT 1";
-  e.flow_name = "f";  // written only when set
-  e.once = true;      // written only when true
+  e.flow_name = "f";                  // written only when set
+  e.once = true;                      // written only when true
+  e.sink_format = "delta";            // written only when set
+  e.sink_options = {{"path", "/x"}};  // written only when not empty
   const nlohmann::json j = to_json(e);
   std::vector<std::string> fields;
   for (const auto& [key, value] : j.items()) {
@@ -474,6 +488,69 @@ TEST(CodegenFlowsTest, AppendFlowsDeclareTheTableOnceAndInsertByName) {
   EXPECT_EQ(occurrences(spark, "CREATE STREAMING TABLE `up`"), 1u) << spark;
   EXPECT_NE(spark.find("CREATE FLOW `from_json` AS INSERT INTO `up` BY NAME"), std::string::npos)
       << spark;
+}
+
+DeltaLiveEntity delta_sink(const std::string& id, const std::string& source,
+                           const std::string& format) {
+  DeltaLiveEntity e = upstream();
+  e.entity_id = id;
+  e.source = source;
+  e.source_format = format;
+  if (format == "dlt") e.read_options.clear();
+  e.destination = "export";
+  e.destination_type = "sink";
+  e.sink_format = "delta";
+  e.sink_options = {{"path", "/Volumes/main/exports/x"}};
+  return normalized(e);
+}
+
+TEST(CodegenSinksTest, ASinkFlowIsAPythonFileWithCreateSinkAndAppendFlow) {
+  const EntityList entities{upstream(), delta_sink("out", "up", "dlt")};
+  for (const GeneratedProject& p :
+       {generate_databricks_bundle(entities), generate_spark_project(entities)}) {
+    const std::string all = all_sql(p);
+    EXPECT_NE(all.find("from pyspark import pipelines as dp\n"), std::string::npos) << all;
+    EXPECT_NE(all.find("dp.create_sink(\n    name=\"export\",\n    format=\"delta\",\n    "
+                       "options={\"path\": \"/Volumes/main/exports/x\"},\n)"),
+              std::string::npos)
+        << all;
+    EXPECT_NE(all.find("@dp.append_flow(target=\"export\", name=\"out\")\ndef sink_flow():"),
+              std::string::npos)
+        << all;
+    EXPECT_NE(all.find("\"FROM STREAM(`up`)\""), std::string::npos) << all;
+    bool python_file = false;
+    for (const auto& f : p.files()) python_file |= f.path.ends_with("transformations/out.py");
+    EXPECT_TRUE(python_file);
+  }
+}
+
+TEST(CodegenSinksTest, TwoFlowsIntoOneSinkDeclareItOnce) {
+  DeltaLiveEntity second = delta_sink("out2", "up", "dlt");
+  second.flow_name = "second";
+  const EntityList entities{upstream(), delta_sink("out", "up", "dlt"), second};
+  const std::string all = all_sql(generate_databricks_bundle(entities));
+  EXPECT_EQ(occurrences(all, "dp.create_sink("), 1u) << all;
+  EXPECT_NE(all.find("@dp.append_flow(target=\"export\", name=\"second\")"), std::string::npos)
+      << all;
+}
+
+TEST(CodegenSinksTest, OnSparkASinkOverAFileSourceHasItsSourceViewInTheSameFile) {
+  const EntityList entities{delta_sink("out", "/data/in", "cloudFiles")};
+  const GeneratedProject p = generate_spark_project(entities);
+  std::string file;
+  for (const auto& f : p.files()) {
+    if (f.path.ends_with("transformations/out.py")) file = f.content;
+  }
+  EXPECT_NE(file.find("@dp.temporary_view(name="), std::string::npos) << file;
+  EXPECT_NE(file.find("dp.create_sink("), std::string::npos) << file;
+  EXPECT_LT(file.find("@dp.temporary_view(name="), file.find("dp.create_sink(")) << file;
+}
+
+TEST(CodegenSinksTest, AnEntityReadingASinkIsAnError) {
+  DeltaLiveEntity reader = subject(false);
+  reader.source = "export";
+  expect_codegen_error({upstream(), delta_sink("out", "up", "dlt"), reader},
+                       "sinks cannot be read");
 }
 
 TEST(CodegenFlowsTest, AOnceFlowIsInsertOnceOnDatabricksAndRefusedForSpark) {

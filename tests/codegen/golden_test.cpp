@@ -82,6 +82,20 @@ TEST(GoldenTest, SparkFlowsProject) {
   check_golden("spark_flows", generate_spark_project(testing::flows(false), options));
 }
 
+TEST(GoldenTest, DatabricksSinksBundle) {
+  DatabricksBundleOptions options;
+  options.bundle_name = "orders_sinks";
+  options.target = "main.etl";
+  check_golden("databricks_sinks", generate_databricks_bundle(testing::sinks(), options));
+}
+
+TEST(GoldenTest, SparkSinksProject) {
+  SparkProjectOptions options;
+  options.target = "main.etl";
+  options.storage_root = "file:///var/lib/spark-pipelines/";
+  check_golden("spark_sinks", generate_spark_project(testing::sinks(), options));
+}
+
 TEST(GoldenTest, DatabricksHostileNames) {
   check_golden("databricks_hostile", generate_databricks_bundle(testing::hostile()));
 }
@@ -100,6 +114,8 @@ TEST(GoldenTest, EveryConstructAppearsInAGoldenFile) {
       "CREATE OR REFRESH STREAMING TABLE",
       "CREATE FLOW `orders_from_json` AS INSERT INTO",
       "AS INSERT ONCE INTO",
+      "dp.create_sink(",
+      "@dp.append_flow(target=",
       "BY NAME\n",
       "STREAM read_files(",
       "`format` => 'csv'",

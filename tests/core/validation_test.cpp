@@ -50,7 +50,7 @@ TEST(Validation, BadEnumsAreErrorsWithSuggestions) {
   const Diagnostic* type = find(all, "destination_type", Severity::kError);
   ASSERT_TRUE(type);
   EXPECT_NE(type->to_string().find("entity '7': destination_type: 'tabel' is not a destination "
-                                   "type; expected table or view (did you mean table?)"),
+                                   "type; expected table, view or sink (did you mean table?)"),
             std::string::npos)
       << type->to_string();
 }

@@ -88,6 +88,28 @@ def test_append_and_once_flows_keep_their_flow_fields_through_python(store):
     assert again.once is True and again.flow_name == "backfill"
 
 
+def test_sinks_keep_their_sink_fields_through_python(store):
+    sink = entity("export", "orders", "orders_export", source_format="dlt",
+                  destination_type="sink", sink_format="delta",
+                  sink_options={"path": "/exports/orders"})
+    plain = entity("orders", "/data/orders", "orders")
+    store.upsert([plain, sink])
+    found = {e.entity_id: e for e in store.find_entities(by_group("main.etl"))}
+    assert found["export"].destination_type == "sink"
+    assert found["export"].sink_format == "delta"
+    assert found["export"].sink_options == {"path": "/exports/orders"}
+    assert found["orders"].sink_format is None and found["orders"].sink_options == {}
+    assert "sink_format: delta" in found["export"].to_yaml()
+    found["export"].sink_options = {"tableName": "main.exports.orders"}
+    assert store.upsert(found["export"]).updated == ["export"]
+    [again] = store.find_entities(by_entity_id("export"))
+    assert again.sink_options == {"tableName": "main.exports.orders"}
+    # A sink without its format is refused, naming the entity and the field.
+    with pytest.raises(dls.InvalidMetadataError, match="sink_format"):
+        store.upsert(entity("bad", "orders", "out", source_format="dlt", destination_type="sink",
+                            sink_options={"path": "/x"}))
+
+
 def test_upsert_of_a_list_is_one_commit(store):
     before = store.version
     change = store.upsert([entity(str(i), f"/d/{i}", f"t{i}") for i in range(5)])

@@ -47,10 +47,12 @@ TEST(ControlTableFormat, ColumnsAreTheSeedsInOrder) {
                                        "where_clause",
                                        "query",
                                        "flow_name",
-                                       "once"};
+                                       "once",
+                                       "sink_format",
+                                       "sink_options"};
   EXPECT_EQ(control_table_columns(), expected);
   EXPECT_EQ(required_control_table_columns(),
-            std::vector<std::string>(expected.begin(), expected.end() - 4));
+            std::vector<std::string>(expected.begin(), expected.end() - 6));
   const auto& schema = control_table_schema();
   EXPECT_EQ(schema.find("apply_changes")->type.fields.size(), 13u);
   EXPECT_EQ(schema.find("expectations")->type.fields.size(), 3u);

@@ -543,3 +543,68 @@ TEST(DeltaLiveStoreOlderTable, AControlTableWithoutTheFlowColumnsIsReadAndGetsTh
 
 }  // namespace
 }  // namespace dls
+
+namespace dls {
+namespace {
+
+DeltaLiveEntity delta_sink_entity() {
+  DeltaLiveEntity sink = store_testing::entity("8", "orders", "orders_export", "dlt");
+  sink.read_options.clear();
+  sink.destination_type = "sink";
+  sink.sink_format = "delta";
+  sink.sink_options = {{"path", "/exports/orders"}, {"mergeSchema", "true"}};
+  return normalized(sink);
+}
+
+TEST(DeltaLiveStoreOlderTable, AControlTableWithoutTheSinkColumnsIsReadAndGetsThemOnItsFirstWrite) {
+  // A control table of the release before sinks: it has the flow columns but not sink_format and
+  // sink_options. Its rows read as no sink; the first write adds the columns, sinks round-trip.
+  testing::TempDir dir;
+  const std::string root = (dir / "control_table").string();
+  delta::Schema old_schema = control_table_schema();
+  std::erase_if(old_schema.fields, [](const delta::StructField& f) {
+    return f.name == "sink_format" || f.name == "sink_options";
+  });
+  delta::CreateOptions options;
+  options.properties[kControlTableProperty] = "true";
+  delta::DeltaTable::create(root, old_schema, options);
+  DeltaLiveStore store{root, "alice"};
+  EXPECT_TRUE(store.is_initialized());
+
+  store.upsert(store_testing::seed_entities());
+  auto schema = delta::DeltaTable::open(root).snapshot().schema();
+  ASSERT_NE(schema.find("sink_format"), nullptr);
+  ASSERT_NE(schema.find("sink_options"), nullptr);
+  auto plain = store.find_entity(by_entity_id("1"));
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->sink_format);
+  EXPECT_TRUE(plain->sink_options.empty());
+
+  const DeltaLiveEntity sink = delta_sink_entity();
+  store.upsert({sink});
+  auto back = store.find_entity(by_entity_id("8"));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->destination_type, "sink");
+  EXPECT_EQ(back->sink_format, "delta");
+  EXPECT_EQ(back->sink_options, sink.sink_options);
+  const int64_t version = store.version();
+  EXPECT_FALSE(store.upsert({sink}).changed());
+  EXPECT_EQ(store.version(), version);
+}
+
+TEST(DeltaLiveStoreSinks, BySinkDestinationTypeFindsTheSinks) {
+  testing::TempDir dir;
+  DeltaLiveStore store{(dir / "control_table").string(), "alice"};
+  store.initialize();
+  store.upsert(store_testing::seed_entities());
+  store.upsert({delta_sink_entity()});
+  auto sinks = store.find_entities(by_destination_type("sink"));
+  ASSERT_EQ(sinks.size(), 1u);
+  EXPECT_EQ(sinks[0].entity_id, "8");
+  EXPECT_EQ(sinks[0].sink_options.at("mergeSchema"), "true");
+  EXPECT_EQ(store.find_entities(by_destination_type("table")).size() + 1,
+            store.find_entities(by_all()).size());
+}
+
+}  // namespace
+}  // namespace dls

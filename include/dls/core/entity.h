@@ -68,7 +68,7 @@ struct DeltaLiveEntity {
   std::string source;     ///< required: path, table name, topic, upstream dataset
   std::string source_format = "cloudFiles";  ///< see kSourceFormats
   std::string destination;                   ///< required: table/view name written by the pipeline
-  std::string destination_type = "table";    ///< "table" or "view"
+  std::string destination_type = "table";    ///< "table", "view" or "sink"
   std::optional<std::string> source_schema;  ///< Spark DDL, e.g. "id INT, name STRING"
   StringList select_expr;                    ///< Spark SQL select expressions applied to the source
   StringList where_clause;  ///< Spark SQL predicates, AND-ed, filtering the rows after select_expr
@@ -82,6 +82,13 @@ struct DeltaLiveEntity {
   /// A once flow: a batch backfill appended to the destination exactly once; later updates skip
   /// it (recorded in the pipeline state) until a full refresh of the destination.
   bool once = false;
+  /// A sink's format (destination_type "sink", Databricks' `create_sink`): "kafka" or "delta";
+  /// unset for tables and views. The flow's output is appended to a Kafka topic (at least once)
+  /// or to a Delta table outside the pipeline (exactly once); a sink is never read by the pipeline.
+  std::optional<std::string> sink_format;
+  /// The sink's options (create_sink's `options`): kafka needs `kafka.bootstrap.servers` (and
+  /// `topic`, unless rows carry a topic column); delta needs `path` or `tableName`.
+  StringMap sink_options;
   bool is_streaming = true;            ///< see forced_is_streaming()
   StringList primary_keys;             ///< keys for apply_changes
   StringMap read_options;              ///< reader options (cloudFiles.format, header, ...)
@@ -107,7 +114,9 @@ struct DeltaLiveEntity {
 };
 
 /// Valid values of destination_type, in documentation order.
-inline constexpr std::string_view kDestinationTypes[] = {"table", "view"};
+inline constexpr std::string_view kDestinationTypes[] = {"table", "view", "sink"};
+/// Valid values of sink_format (destination_type "sink").
+inline constexpr std::string_view kSinkFormats[] = {"kafka", "delta"};
 /// Valid values of source_format: the seed's nine, "text" (a batch read of text files) and "sql"
 /// (the entity is defined by `query`).
 inline constexpr std::string_view kSourceFormats[] = {

@@ -5,7 +5,9 @@
 // Every writer of a shared table must be a streaming append or a once flow: is_streaming true or
 // once true, no apply_changes (a CDC target has one flow), no query, not a view; and the writers
 // must agree on the table: the same table_properties, partition_cols, comment, tags and
-// is_quarantined. Flow names (flow_name, else entity_id) are unique per table.
+// is_quarantined. Flow names (flow_name, else entity_id) are unique per table. A sink
+// (destination_type sink) may have several streaming append flows by the same rule; its writers
+// must also agree on sink_format and sink_options, and a sink and a table never share a name.
 #pragma once
 
 #include <string>

@@ -5,7 +5,7 @@
 //   * entity_id, source or destination empty (required; source only without query);
 //   * query combined with source, read_options or a source_format other than sql; source_format
 //     sql without query; an empty query or where_clause item;
-//   * destination_type not table|view, source_format not one of kSourceFormats,
+//   * destination_type not table|view|sink, source_format not one of kSourceFormats,
 //     apply_changes.stored_as_scd_type not 1|2, apply_changes.sequence_by empty;
 //   * destination not a safe table name (table_name.h: 1-3 parts of [A-Za-z_][A-Za-z0-9_]*), and
 //   the
@@ -17,7 +17,13 @@
 //     not a format;
 //   * a Spark SQL text that the installed SparkTextChecker finds malformed (see below);
 //   * flow_name not a simple name ([A-Za-z_][A-Za-z0-9_]*); once on a view, with apply_changes
-//     or with query (a once flow is a batch backfill of a source into a table).
+//     or with query (a once flow is a batch backfill of a source into a table);
+//   * sink_format or sink_options on a table or view; a sink (destination_type sink) without
+//     sink_format kafka|delta, named by more than one part, a kafka sink without sink_options
+//     'kafka.bootstrap.servers', a delta sink without exactly one of 'path' and 'tableName'
+//     (option names compare case-insensitively); a sink that is not streaming or has
+//     expectations, is_quarantined, apply_changes, partition_cols, once or table_properties
+//     (a sink is the target of streaming append flows and takes no expectations).
 // Warnings — storable, but the pipeline ignores or rejects part of it:
 //   * apply_as_truncates with SCD type 2; track_history_* lists with SCD type 1;
 //   * mutually exclusive lists both given (column_list/except_column_list, the track_history pair,

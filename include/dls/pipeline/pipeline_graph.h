@@ -11,6 +11,10 @@
 // is_quarantined. Anything else writing a shared destination is an error naming both entities and
 // the rule. A reader of a shared table depends on every flow writing it; flows of one table that
 // are ready together are listed in flow-name order.
+//
+// Sinks (destination_type sink, kind kSink) are leaves: several streaming append flows may write
+// one sink by the same rule (with the same sink_format and sink_options), and an entity whose
+// source or query names a sink is an error ("sinks cannot be read").
 #pragma once
 
 #include <optional>
@@ -26,6 +30,7 @@ enum class DatasetKind {
   kStreamingTable,    // is_streaming: append only the new input
   kMaterializedView,  // not streaming: recomputed when its input changed
   kView,              // destination_type view: not persisted, computed for its readers
+  kSink,  // destination_type sink: a streaming flow's rows leave the pipeline (Kafka, Delta)
 };
 
 std::string to_string(DatasetKind kind);
@@ -45,7 +50,7 @@ class PipelineGraph {
  public:
   /// Builds the graph. Throws InvalidMetadataError naming the entities for: two entities with the
   /// same destination that may not share it (see above), a cycle (the message lists the cycle), a
-  /// `dlt` source with no upstream dataset in the selection.
+  /// `dlt` source with no upstream dataset in the selection, a source or query reading a sink.
   static PipelineGraph build(const std::vector<DeltaLiveEntity>& entities,
                              const std::string& target_catalog, const std::string& target_schema);
 

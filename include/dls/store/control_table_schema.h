@@ -21,10 +21,10 @@ std::vector<std::string> control_table_columns();
 
 /// Columns added to the control table after its first release, at the end of the schema. A table
 /// created before them lacks them: readers see NULL (empty where_clause, no query, no flow_name,
-/// once false) and the first write adds them (one metadata commit, as Spark's ALTER TABLE ADD
-/// COLUMNS); see DeltaLiveStore.
-inline constexpr const char* kAddedControlTableColumns[] = {"where_clause", "query", "flow_name",
-                                                            "once"};
+/// once false, no sink_format, empty sink_options) and the first write adds them (one metadata
+/// commit, as Spark's ALTER TABLE ADD COLUMNS); see DeltaLiveStore.
+inline constexpr const char* kAddedControlTableColumns[] = {
+    "where_clause", "query", "flow_name", "once", "sink_format", "sink_options"};
 
 /// The columns every control table has (all but kAddedControlTableColumns).
 std::vector<std::string> required_control_table_columns();

@@ -29,13 +29,14 @@ CONTROL_TABLE_COLUMNS = (
     "spark_conf MAP<STRING, STRING>, partition_cols ARRAY<STRING>, destination STRING, "
     "comment STRING, created_ts TIMESTAMP, expired_ts TIMESTAMP, created_by STRING, "
     "modified_by STRING, is_enabled BOOLEAN, is_latest BOOLEAN, hash STRING, "
-    "where_clause ARRAY<STRING>, query STRING, flow_name STRING, once BOOLEAN"
+    "where_clause ARRAY<STRING>, query STRING, flow_name STRING, once BOOLEAN, "
+    "sink_format STRING, sink_options MAP<STRING, STRING>"
 )
 # Columns later versions of dls added at the end: a control table made before them gets them, so
 # that no field of the metadata is dropped when it is loaded.
 ADDED_COLUMNS = [
     ("where_clause", "ARRAY<STRING>"), ("query", "STRING"), ("flow_name", "STRING"),
-    ("once", "BOOLEAN"),
+    ("once", "BOOLEAN"), ("sink_format", "STRING"), ("sink_options", "MAP<STRING, STRING>"),
 ]
 
 

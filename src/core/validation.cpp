@@ -299,6 +299,18 @@ void Checker::check_sink() {
             "a kafka sink needs 'kafka.bootstrap.servers' (host:port,...); 'topic' names the "
             "topic unless the rows carry a topic column");
     }
+    for (const auto& [key, value] : e_.sink_options) {
+      const std::string lower = lower_ascii(key);
+      if (!lower.starts_with("kafka.")) {
+        if (lower != "topic") {
+          error("sink_options." + key,
+                "is not an option of a kafka sink (kafka.bootstrap.servers, topic, "
+                "kafka.<librdkafka setting>)");
+        }
+      } else if (auto why = refused_kafka_setting(key.substr(6), true)) {
+        error("sink_options." + key, "is not supported: " + *why);
+      }
+    }
   } else if (*e_.sink_format == "delta") {
     const bool path = has("path");
     const bool table_name = has("tablename");

@@ -94,6 +94,14 @@ TEST(SinkEntity, SinkOptionsAreCheckedPerFormat) {
   EXPECT_EQ(errors_of(kSinkHead +
                       "sink_format: kafka\nsink_options: {kafka.bootstrap.servers: \"b:1\"}\n"),
             "");
+  const std::string kafka =
+      kSinkHead + "sink_format: kafka\nsink_options:\n  kafka.bootstrap.servers: \"b:1\"\n";
+  EXPECT_NE(errors_of(kafka + "  kafka.ssl.truststore.location: /t.jks\n")
+                .find("sink_options.kafka.ssl.truststore.location: is not supported"),
+            std::string::npos);
+  EXPECT_NE(errors_of(kafka + "  topc: t\n").find("sink_options.topc: is not an option"),
+            std::string::npos);
+  EXPECT_EQ(errors_of(kafka + "  kafka.security.protocol: SASL_SSL\n  topic: t\n"), "");
   EXPECT_NE(errors_of(kSinkHead + "sink_format: delta\n")
                 .find("a delta sink needs exactly one of 'path'"),
             std::string::npos);

@@ -1,7 +1,8 @@
 // Sinks (destination_type sink): a streaming flow's rows appended to a Delta table outside the
 // pipeline exactly once (write-ahead offsets log + txn, as streaming tables), several append
 // flows into one sink, a full refresh that restarts the flow but never clears the sink, a sink
-// is never read, and the kafka sink's writer is not built yet.
+// is never read, and a kafka sink producing each batch's key/value/headers to a topic (librdkafka's
+// mock cluster; the real broker is in tests/interop/test_kafka_sinks.py).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,7 +14,9 @@
 #include "dls/pipeline/pipeline_graph.h"
 #include "dls/pipeline/pipeline_runner.h"
 #include "dls/pipeline/pipeline_state.h"
+#include "pipeline/kafka/kafka_client.h"
 #include "pipeline/pipeline_test_support.h"
+#include "support/kafka_mock_cluster.h"
 
 namespace dls::pipeline {
 namespace {
@@ -209,20 +212,69 @@ TEST(Sinks, TheGraphShowsASink) {
   EXPECT_EQ(to_string(DatasetKind::kSink), "sink");
 }
 
-TEST(Sinks, TheKafkaSinkWriterIsNotBuiltYet) {
+/// Every record of `topic` (one partition) as "key|value|headers".
+std::vector<std::string> topic_records(const std::string& bootstrap, const std::string& topic) {
+  kafka::KafkaConsumer consumer({{"bootstrap.servers", bootstrap}}, "test",
+                                std::chrono::seconds(5));
+  const kafka::TopicPartition tp{topic, 0};
+  const kafka::Watermarks w = consumer.watermarks(tp);
+  std::vector<std::string> out;
+  consumer.read_range({{tp, {w.low, w.high}}}, [&](kafka::KafkaRecord&& r) {
+    std::string headers;
+    for (const auto& [k, v] : r.headers) headers += k + "=" + v.value_or("NULL") + ";";
+    out.push_back(r.key.value_or("NULL") + "|" + r.value.value_or("NULL") + "|" + headers);
+  });
+  return out;
+}
+
+TEST(Sinks, AKafkaSinkProducesEachBatchOnceWithKeysValuesAndHeaders) {
+  dls::testing::KafkaMockCluster cluster;
+  cluster.create_topic("orders", 1);
   PipelineHarness h;
   DeltaLiveEntity& e = h.add("to_kafka", "in", "orders_topic");
   e.destination_type = "sink";
   e.sink_format = "kafka";
-  e.sink_options = {{"kafka.bootstrap.servers", "localhost:9092"}, {"topic", "orders"}};
-  h.input("in")->batches.push_back(rows_sql({{1, "a"}}));
+  e.sink_options = {{"kafka.bootstrap.servers", cluster.bootstrap()}, {"topic", "orders"}};
+  e.select_expr = {"CAST(id AS STRING) AS key", "v AS value",
+                   "array(named_struct('key', 'src', 'value', CAST('in' AS BINARY))) AS headers"};
+  h.input("in")->batches.push_back(rows_sql({{1, "a"}, {2, "NULL"}}));
   auto u = h.run();
-  EXPECT_FALSE(u.ok());
+  ASSERT_TRUE(u.ok()) << u.failure_summary();
   const DatasetUpdate* d = u.find("main.default.orders_topic");
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->status, DatasetStatus::kFailed);
-  EXPECT_NE(d->error.value_or("").find("entity 'to_kafka': the kafka sink writer is not built yet"),
-            std::string::npos);
+  EXPECT_EQ(d->num_output_rows, 2);
+  auto records = topic_records(cluster.bootstrap(), "orders");
+  std::sort(records.begin(), records.end());
+  EXPECT_EQ(records, (std::vector<std::string>{"1|a|src=in;", "2|NULL|src=in;"}));
+  // The batch is recorded: a second run produces nothing again; a new batch only its rows.
+  ASSERT_TRUE(h.run().ok());
+  EXPECT_EQ(topic_records(cluster.bootstrap(), "orders").size(), 2u);
+  h.input("in")->batches.push_back(rows_sql({{3, "c"}}));
+  ASSERT_TRUE(h.run().ok());
+  EXPECT_EQ(topic_records(cluster.bootstrap(), "orders").size(), 3u);
+}
+
+TEST(Sinks, AKafkaSinkRefusesRowsWithoutValueOrWithOtherColumns) {
+  dls::testing::KafkaMockCluster cluster;
+  cluster.create_topic("orders", 1);
+  for (const auto& [select, message] : std::vector<std::pair<StringList, std::string>>{
+           {{"id", "v"}, "needs a column named value"},
+           {{"v AS value", "id"}, "the rows also have [id]"},
+           {{"id AS value"}, "column value is INTEGER; it must be STRING or BINARY"}}) {
+    PipelineHarness h;
+    DeltaLiveEntity& e = h.add("to_kafka", "in", "orders_topic");
+    e.destination_type = "sink";
+    e.sink_format = "kafka";
+    e.sink_options = {{"kafka.bootstrap.servers", cluster.bootstrap()}, {"topic", "orders"}};
+    e.select_expr = select;
+    h.input("in")->batches.push_back(rows_sql({{1, "a"}}));
+    auto u = h.run();
+    const DatasetUpdate* d = u.find("main.default.orders_topic");
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->status, DatasetStatus::kFailed);
+    EXPECT_NE(d->error.value_or("").find(message), std::string::npos) << d->error.value_or("");
+  }
+  EXPECT_TRUE(topic_records(cluster.bootstrap(), "orders").empty());
 }
 
 }  // namespace

@@ -6,24 +6,12 @@
 
 namespace dls::pipeline {
 
-namespace {
-
-/// The value of sink option `key` (compared case-insensitively, as Spark reads option names).
-std::optional<std::string> delta_sink_option(const DeltaLiveEntity& entity, std::string_view key) {
-  for (const auto& [name, value] : entity.sink_options) {
-    if (lower_ascii(name) == lower_ascii(key)) return value;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
 catalog::TableLocation delta_sink_location(const DeltaLiveEntity& entity,
                                            const catalog::Warehouse& warehouse,
                                            const catalog::Namespace& target) {
   const std::string prefix = "entity '" + entity.entity_id + "': sink_options: ";
-  auto path = delta_sink_option(entity, "path");
-  auto table_name = delta_sink_option(entity, "tableName");
+  auto path = sink_option(entity, "path");
+  auto table_name = sink_option(entity, "tableName");
   if (path.has_value() == table_name.has_value() || (path && path->empty()) ||
       (table_name && table_name->empty())) {
     throw InvalidMetadataError(prefix +

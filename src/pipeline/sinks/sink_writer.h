@@ -63,6 +63,10 @@ class SinkWriter {
   virtual std::optional<int64_t> row_count(sql::Connection& con) const = 0;
 };
 
+/// The value of the sink option `key` (names compare case-insensitively, as Spark reads option
+/// names), or nullopt.
+std::optional<std::string> sink_option(const DeltaLiveEntity& entity, std::string_view key);
+
 /// The writer for `context.entity`'s sink_format. Throws InvalidMetadataError for a sink whose
 /// options cannot be resolved (e.g. an unsafe tableName) and dls::Error for a format without a
 /// writer.

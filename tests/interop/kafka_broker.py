@@ -91,10 +91,8 @@ def make_ca(folder: pathlib.Path, name: str = "ca") -> tuple[pathlib.Path, pathl
     (folder/<name>.pem, folder/<name>.key)."""
     folder.mkdir(parents=True, exist_ok=True)
     cert, key = folder / f"{name}.pem", folder / f"{name}.key"
-    _openssl(
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        "-subj", f"/CN=dls-test-{name}", "-keyout", key, "-out", cert,
-    )  # fmt: skip
+    req = "req -x509 -newkey rsa:2048 -nodes -days 2".split()
+    _openssl(*req, "-subj", f"/CN=dls-test-{name}", "-keyout", key, "-out", cert)
     return cert, key
 
 
@@ -110,14 +108,10 @@ def make_pem_files(folder: pathlib.Path) -> PemFiles:
         "extendedKeyUsage=serverAuth\n"
         "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
     )
-    _openssl(
-        "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-        "-keyout", key, "-out", csr,
-    )  # fmt: skip
-    _openssl(
-        "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
-        "-days", "2", "-extfile", ext, "-out", cert,
-    )  # fmt: skip
+    req = "req -newkey rsa:2048 -nodes -subj /CN=localhost".split()
+    _openssl(*req, "-keyout", key, "-out", csr)
+    sign = "x509 -req -CAcreateserial -days 2".split()
+    _openssl(*sign, "-in", csr, "-CA", ca, "-CAkey", ca_key, "-extfile", ext, "-out", cert)
     return PemFiles(ca=ca, certificate=cert, key=key)
 
 

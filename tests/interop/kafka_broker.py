@@ -9,6 +9,13 @@ confluent-kafka (librdkafka) as the test-side client.
     broker.stop()
 
 tests/interop/conftest.py wraps it in the module-scoped `kafka` fixture.
+
+Secured listeners, next to the PLAINTEXT one the test client always uses (test_kafka_security.py):
+
+    pem = make_pem_files(folder)                       # a throw-away CA + a broker certificate
+    broker = KafkaBroker(sasl_plain_users={"alice": "alice-secret"}, ssl=pem).start()
+    broker.sasl_bootstrap  # SASL_PLAINTEXT, mechanism PLAIN, those users
+    broker.ssl_bootstrap   # SSL, the certificate for 127.0.0.1 / localhost signed by pem.ca
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Self
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -57,6 +64,55 @@ class Message:
     timestamp_ms: int
     timestamp_type: int  # 0 CreateTime, 1 LogAppendTime (Spark's timestampType)
     headers: tuple[tuple[str, bytes | None], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class PemFiles:
+    """PEM files of a throw-away CA and a broker certificate it signed (make_pem_files)."""
+
+    ca: pathlib.Path  # the CA certificate: what a client trusts (librdkafka's ssl.ca.location)
+    certificate: pathlib.Path  # the broker's certificate (CN localhost, SAN 127.0.0.1 + localhost)
+    key: pathlib.Path  # the broker's private key, unencrypted PKCS#8
+
+
+def _openssl(*args: str | pathlib.Path) -> None:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise KafkaBrokerError("the openssl command is not on PATH")
+    done = subprocess.run(
+        [openssl, *map(str, args)], check=False, capture_output=True, text=True, timeout=60
+    )
+    if done.returncode != 0:
+        raise KafkaBrokerError(f"openssl {' '.join(map(str, args))} failed:\n{done.stderr}")
+
+
+def make_ca(folder: pathlib.Path, name: str = "ca") -> tuple[pathlib.Path, pathlib.Path]:
+    """A self-signed CA (RSA 2048, valid 2 days) made with the openssl command:
+    (folder/<name>.pem, folder/<name>.key)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cert, key = folder / f"{name}.pem", folder / f"{name}.key"
+    req = "req -x509 -newkey rsa:2048 -nodes -days 2".split()
+    _openssl(*req, "-subj", f"/CN=dls-test-{name}", "-keyout", key, "-out", cert)
+    return cert, key
+
+
+def make_pem_files(folder: pathlib.Path) -> PemFiles:
+    """A throw-away CA and a broker certificate it signs for 127.0.0.1 and localhost (the names a
+    client checks: librdkafka verifies the host name by default), as PEM files in folder."""
+    ca, ca_key = make_ca(folder)
+    key, csr, cert = folder / "broker.key", folder / "broker.csr", folder / "broker.pem"
+    ext = folder / "broker.ext"
+    ext.write_text(
+        "basicConstraints=CA:FALSE\n"
+        "keyUsage=digitalSignature,keyEncipherment\n"
+        "extendedKeyUsage=serverAuth\n"
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+    )
+    req = "req -newkey rsa:2048 -nodes -subj /CN=localhost".split()
+    _openssl(*req, "-keyout", key, "-out", csr)
+    sign = "x509 -req -CAcreateserial -days 2".split()
+    _openssl(*sign, "-in", csr, "-CA", ca, "-CAkey", ca_key, "-extfile", ext, "-out", cert)
+    return PemFiles(ca=ca, certificate=cert, key=key)
 
 
 def jars_dir() -> pathlib.Path:
@@ -128,13 +184,32 @@ class KafkaBroker:
     start() formats a fresh log directory in a temporary folder and launches
     `java -cp <broker jars> kafka.Kafka server.properties`; `bootstrap` is "127.0.0.1:PORT" once it
     answers. stop() ends it and removes the folder. Topics are never auto-created.
+
+    Optional secured listeners (the admin, producer and consumers of this class always use the
+    PLAINTEXT `bootstrap`): `sasl_plain_users` (user -> password) adds a SASL_PLAINTEXT listener,
+    mechanism PLAIN, at `sasl_bootstrap`; `ssl` (make_pem_files) adds an SSL listener at
+    `ssl_bootstrap` serving that certificate (no client certificates asked for).
     """
 
-    def __init__(self, startup_timeout: float = 60.0, heap: str = "512m") -> None:
+    SASL_LISTENER = "SASL_PLAINTEXT"
+    SSL_LISTENER = "SSL"
+
+    def __init__(
+        self,
+        startup_timeout: float = 60.0,
+        heap: str = "512m",
+        *,
+        sasl_plain_users: Mapping[str, str] | None = None,
+        ssl: PemFiles | None = None,
+    ) -> None:
         self.startup_timeout = startup_timeout
         self.heap = heap
+        self.sasl_plain_users = dict(sasl_plain_users or {})
+        self.ssl = ssl
         self.port = 0
         self.controller_port = 0
+        self.sasl_port = 0
+        self.ssl_port = 0
         self.dir: pathlib.Path | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self._admin: Any = None
@@ -147,6 +222,18 @@ class KafkaBroker:
         return f"127.0.0.1:{self.port}"
 
     @property
+    def sasl_bootstrap(self) -> str:
+        """The SASL_PLAINTEXT (PLAIN) listener, "127.0.0.1:PORT"."""
+        assert self.sasl_plain_users, "the broker has no SASL listener (sasl_plain_users)"
+        return f"127.0.0.1:{self.sasl_port}"
+
+    @property
+    def ssl_bootstrap(self) -> str:
+        """The SSL listener, "127.0.0.1:PORT"."""
+        assert self.ssl is not None, "the broker has no SSL listener (ssl)"
+        return f"127.0.0.1:{self.ssl_port}"
+
+    @property
     def log_file(self) -> pathlib.Path:
         assert self.dir is not None, "the broker is not started"
         return self.dir / "broker.log"
@@ -157,7 +244,11 @@ class KafkaBroker:
         if java is None:
             raise KafkaBrokerError("java is not on PATH (Java 17; scripts/setup.sh installs it)")
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="dls-kafka-"))
-        self.port, self.controller_port = _free_ports(2)
+        self.port, self.controller_port, self.sasl_port, self.ssl_port = _free_ports(4)
+        if not self.sasl_plain_users:
+            self.sasl_port = 0
+        if self.ssl is None:
+            self.ssl_port = 0
         props = self.dir / "server.properties"
         props.write_text(self._server_properties())
         (self.dir / "log4j2.properties").write_text(_LOG4J2.format(log=self.log_file))
@@ -290,7 +381,45 @@ class KafkaBroker:
             "num.io.threads": "2",
             "log.flush.interval.messages": "1000000",
         }
+        settings.update(self._secured_listeners(settings))
         return "".join(f"{k}={v}\n" for k, v in settings.items())
+
+    def _secured_listeners(self, settings: dict[str, str]) -> dict[str, str]:
+        """The settings adding the SASL_PLAINTEXT and SSL listeners (none without them)."""
+        assert self.dir is not None
+        names: list[tuple[str, int]] = []
+        extra: dict[str, str] = {}
+        if self.sasl_plain_users:
+            name = self.SASL_LISTENER
+            names.append((name, self.sasl_port))
+            users = " ".join(f'user_{u}="{pw}"' for u, pw in self.sasl_plain_users.items())
+            prefix = f"listener.name.{name.lower()}"
+            extra["sasl.enabled.mechanisms"] = "PLAIN"
+            extra[f"{prefix}.sasl.enabled.mechanisms"] = "PLAIN"
+            extra[f"{prefix}.plain.sasl.jaas.config"] = (
+                f"org.apache.kafka.common.security.plain.PlainLoginModule required {users};"
+            )
+        if self.ssl is not None:
+            name = self.SSL_LISTENER
+            names.append((name, self.ssl_port))
+            # A PEM key store is one file: the private key, then the certificate chain.
+            keystore = self.dir / "broker-keystore.pem"
+            keystore.write_text(self.ssl.key.read_text() + self.ssl.certificate.read_text())
+            prefix = f"listener.name.{name.lower()}"
+            extra[f"{prefix}.ssl.keystore.type"] = "PEM"
+            extra[f"{prefix}.ssl.keystore.location"] = str(keystore)
+            extra[f"{prefix}.ssl.truststore.type"] = "PEM"
+            extra[f"{prefix}.ssl.truststore.location"] = str(self.ssl.ca)
+            extra[f"{prefix}.ssl.client.auth"] = "none"
+        if not names:
+            return {}
+        listeners = "".join(f",{n}://127.0.0.1:{port}" for n, port in names)
+        extra["listeners"] = settings["listeners"] + listeners
+        extra["advertised.listeners"] = settings["advertised.listeners"] + listeners
+        extra["listener.security.protocol.map"] = settings["listener.security.protocol.map"] + (
+            "".join(f",{n}:{n}" for n, _port in names)
+        )
+        return extra
 
     def _wait_ready(self) -> None:
         from confluent_kafka import KafkaException

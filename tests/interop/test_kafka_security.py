@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 
 from conftest import make_run_dls, read_delta_rs, rows, sorted_rows
 from kafka_broker import KafkaBroker, KafkaJarsMissing, PemFiles, make_ca, make_pem_files
@@ -149,16 +150,9 @@ def _assert_failed_in_time(failed: FailedRun) -> None:
     assert not log.exists() or not list(log.glob("*.json")), list(log.iterdir())
 
 
-# librdkafka reports why it cannot connect (the broker's "Authentication failed: Invalid username
-# or password", "certificate verify failed") through its error callback, which only
-# rd_kafka_poll()/rd_kafka_consumer_poll() serve, and its log callback, which dls discards;
-# KafkaConsumer::topics() (src/pipeline/kafka/kafka_client.cpp) calls rd_kafka_metadata() alone,
-# so the error says "Local: Broker transport failure after 5000 ms" without the reason. Strict:
-# when dls names the reason these tests pass, and the marks must go.
-REASON_LOST = pytest.mark.xfail(
-    strict=True,
-    reason="dls drops librdkafka's reason: KafkaConsumer::topics() never serves the error callback",
-)
+# librdkafka reports why it cannot connect (the broker's "Authentication failed", "certificate
+# verify failed") in its error log lines; dls keeps them and names the last one when a call to the
+# brokers times out.
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +204,6 @@ def test_sasl_wrong_password_fails_the_run(wrong_password_run: FailedRun) -> Non
     _assert_failed_in_time(wrong_password_run)
 
 
-@REASON_LOST
 def test_sasl_wrong_password_names_the_reason(wrong_password_run: FailedRun) -> None:
     assert "authentication" in wrong_password_run.output.lower(), wrong_password_run.output
 
@@ -218,32 +211,27 @@ def test_sasl_wrong_password_names_the_reason(wrong_password_run: FailedRun) -> 
 def test_java_trust_store_is_refused(
     secured: KafkaBroker, topic: str, run_dls: RunDls, warehouse: pathlib.Path
 ) -> None:
-    """`dls load yaml` takes the entity (it checks the fields, not the read options); `dls
-    validate` refuses it as invalid metadata (exit 3), and `dls run` fails the dataset (exit 1: a
-    dataset's error, the update ran) before connecting, saying to give PEM files."""
-    options = {
-        "kafka.security.protocol": "SSL",
-        "kafka.ssl.truststore.location": "/etc/kafka/truststore.jks",
-        "kafka.ssl.truststore.password": "changeit",
-        "startingOffsets": "earliest",
-    }
-    _load(run_dls, warehouse, topic, secured.ssl_bootstrap, options)
-    refusal = (
-        "read option 'kafka.ssl.truststore.location' is not supported: "
-        "Java key stores are not read by librdkafka; give PEM files with kafka.ssl.ca.location"
+    """A Java trust store is invalid metadata: `dls load yaml` refuses the entity (exit 3) naming
+    the read option and saying to give PEM files, and nothing is loaded."""
+    entity = kafka_entity(topic, secured.ssl_bootstrap)
+    entity["read_options"].update(
+        {
+            "kafka.security.protocol": "SSL",
+            "kafka.ssl.truststore.location": "/etc/kafka/truststore.jks",
+            "kafka.ssl.truststore.password": "changeit",
+        }
     )
-    validated = run_dls("validate", check=False)
-    problems = validated.stdout + validated.stderr
-    assert validated.returncode == 3, problems
-    assert "entity 'events_bronze'" in problems and refusal in problems, problems
-
-    start = time.monotonic()
-    proc = run(run_dls, check=False)
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 1, output
-    assert f"main.k.events_bronze: FAILED: entity 'events_bronze': {refusal}" in output, output
-    assert time.monotonic() - start < 10, output
-    assert not table_path(warehouse, "events_bronze").exists()
+    run_dls("store", "init")
+    path = warehouse.parent / "pipeline.yml"
+    path.write_text(yaml.safe_dump({"delta_live_store": [entity]}, sort_keys=False))
+    refused = run_dls("load", "yaml", path, check=False)
+    message = refused.stdout + refused.stderr
+    assert refused.returncode == 3, message
+    assert "entity 'events_bronze'" in message, message
+    assert "read_options.kafka.ssl.truststore.location: is not supported" in message, message
+    assert "kafka.ssl.ca.location" in message, message
+    listed = run_dls("list", "--format", "json", check=False)
+    assert "events_bronze" not in listed.stdout, listed.stdout
 
 
 def test_ssl_with_ca_location(
@@ -258,6 +246,5 @@ def test_ssl_with_a_foreign_ca_fails_the_run(foreign_ca_run: FailedRun) -> None:
     _assert_failed_in_time(foreign_ca_run)
 
 
-@REASON_LOST
 def test_ssl_with_a_foreign_ca_names_the_reason(foreign_ca_run: FailedRun) -> None:
     assert "certificate" in foreign_ca_run.output.lower(), foreign_ca_run.output

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <functional>
 #include <stdexcept>
 
 #include "dls/catalog/table_name.h"
@@ -129,26 +130,26 @@ void full_refresh(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& res
   env.state.finish_full_refresh(flow);
 }
 
-void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result,
-                   const DatasetTransform& transform, const ExpectationSet& expectations) {
-  const std::string& flow = env.flow_key;
-  const DeltaLiveEntity& entity = env.node.entity;
-  const std::string app_id = flow_app_id(env.options.pipeline, flow);
-  Targets t = targets_of(env, expectations.quarantine());
-  // Metadata changes of the entity reach the tables before any data commit.
-  t.main.sync_metadata();
-  if (t.invalid) t.invalid->sync_metadata();
-  OffsetsLog log(env.state.checkpoint_dir(flow));
-  auto source = env.options.source_factory(env.node.entity, env.source_context);
+/// Where a streaming flow's batches go — a table with its quarantine table, or a sink — as the
+/// batch loop (run_batches) needs it.
+struct BatchDestination {
+  /// Whether every part of the batch is committed (the log's last batch then needs no re-run).
+  std::function<bool(int64_t batch)> all_committed;
+  /// Whether no part of the batch is committed (a failed batch then leaves the offsets log).
+  std::function<bool(int64_t batch)> none_committed;
+  /// The batch number to start from when the offsets log is empty (first run, full refresh).
+  std::function<int64_t()> first_batch;
+  /// Processes the batch's rows (`input`, into the temporary table `temp`) and commits them as
+  /// batch `batch`, adding the output metrics to the result.
+  std::function<void(const SourceBatch& input, const std::string& temp, int64_t batch)> write;
+};
 
-  auto all_committed = [&](int64_t batch) {
-    return has_committed(t.main, app_id, batch) &&
-           (!t.invalid || has_committed(*t.invalid, app_id, batch));
-  };
-  auto none_committed = [&](int64_t batch) {
-    return !has_committed(t.main, app_id, batch) &&
-           (!t.invalid || !has_committed(*t.invalid, app_id, batch));
-  };
+/// The streaming batch loop of a flow (DESIGN §7): plan the next batch after the committed one,
+/// log its offsets, read and write it; a logged batch not fully committed (a killed process) is
+/// re-run with exactly its offsets first.
+void run_batches(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result, Source& source,
+                 const BatchDestination& destination) {
+  OffsetsLog log(env.state.checkpoint_dir(env.flow_key));
   // A batch that failed (a corrupt, unreadable or vanished file, a FAILFAST record, an
   // expect_or_fail rule ...) before any of its output was committed is taken out of the offsets
   // log, so that the next update plans again from the input that is there then. Kept, it would
@@ -157,7 +158,7 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
   // completed with exactly these offsets; so does every batch of a process that was killed.
   auto forget_if_uncommitted = [&](int64_t batch) {
     try {
-      if (none_committed(batch)) log.forget(batch);
+      if (destination.none_committed(batch)) log.forget(batch);
     } catch (const std::exception&) {
       // Keep the entry: the next update re-runs the batch (the safe default).
     }
@@ -167,16 +168,21 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
   int64_t next = 0;
   std::optional<OffsetsLog::Entry> pending;
   if (auto last = log.latest()) {
-    if (all_committed(last->batch)) {
+    if (destination.all_committed(last->batch)) {
       committed = last->offsets;
       next = last->batch + 1;
     } else {
       pending = last;
     }
   } else {
-    // No log (first run, or after a full refresh): continue the table's txn numbering.
-    next = next_txn_version(t, app_id);
+    next = destination.first_batch();
   }
+  auto report_backlog = [&] {
+    if (auto backlog = source.backlog()) {
+      result.backlog_files = backlog->files;
+      result.backlog_bytes = backlog->bytes;
+    }
+  };
 
   while (true) {
     // Cancelled (PipelineOptions::cancelled): stop between two batches; the committed ones stay.
@@ -186,52 +192,15 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
       batch = *pending;
       pending.reset();
     } else {
-      std::optional<nlohmann::json> planned = source->plan(committed);
+      std::optional<nlohmann::json> planned = source.plan(committed);
       if (!planned) break;
       batch = OffsetsLog::Entry{next, *planned};
       log.write(batch.batch, batch.offsets);
     }
     const std::string temp = env.temp_prefix + std::to_string(batch.batch);
     try {
-      SourceBatch input = source->batch(con, batch.offsets);
-      ProcessedRows rows = process_rows(con, transform, expectations, input.sql, temp,
-                                        env.node.qualified_name, source->hidden_columns());
-      const std::string valid_sql = expectations.valid_rows_sql(rows.table);
-      delta::WriteOptions w;
-      w.txn_app_id = app_id;
-      w.txn_version = batch.batch;
-      w.operation = "STREAMING UPDATE";
-      w.operation_parameters = {
-          {"outputMode", "Append"}, {"queryId", app_id}, {"epochId", std::to_string(batch.batch)}};
-      if (!entity.apply_changes) t.main.ensure_schema(con, valid_sql, false);
-      if (t.invalid) {
-        const std::string invalid_sql = expectations.invalid_rows_sql(rows.table);
-        t.invalid->ensure_schema(con, invalid_sql, false);
-        t.invalid->append(con, invalid_sql, w);
-      }
-      if (entity.apply_changes) {
-        // CDC: the rows that passed the drop and quarantine rules are the change events merged
-        // into the target, with the same txn (appId, batch) as an append would carry.
-        ApplyChangesRequest request;
-        request.target_root = t.main.root().string();
-        request.state_root = env.state.cdc_state_dir(flow).string();
-        request.changes_sql = valid_sql;
-        request.keys = entity.primary_keys;
-        request.spec = *entity.apply_changes;
-        request.entity = entity.entity_id;
-        request.txn_app_id = app_id;
-        request.txn_version = batch.batch;
-        request.create_options = t.main.create_options();
-        request.tombstone_gc_threshold_seconds =
-            tombstone_gc_threshold_seconds(entity.table_properties, entity.entity_id);
-        ApplyChangesMetrics m = apply_changes(con, request);
-        result.num_upserted_rows += m.num_upserted_rows;
-        result.num_deleted_rows += m.num_deleted_rows;
-        add_metrics(result, rows.evaluation, m.num_upserted_rows + m.num_deleted_rows);
-      } else {
-        t.main.append(con, valid_sql, w);
-        add_metrics(result, rows.evaluation, rows.evaluation.output_rows);
-      }
+      SourceBatch input = source.batch(con, batch.offsets);
+      destination.write(input, temp, batch.batch);
       result.num_batches++;
       result.num_input_files += input.input_files;
       result.num_input_bytes += input.input_bytes;
@@ -244,17 +213,77 @@ void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& re
     committed = batch.offsets;
     next = batch.batch + 1;
     log.purge_before(batch.batch);
-    if (auto backlog = source->backlog()) {
-      result.backlog_files = backlog->files;
-      result.backlog_bytes = backlog->bytes;
-    }
+    report_backlog();
     if (env.batch_committed) env.batch_committed(result);
   }
-  if (auto backlog = source->backlog()) {
-    result.backlog_files = backlog->files;
-    result.backlog_bytes = backlog->bytes;
-  }
+  report_backlog();
   result.status = result.num_batches ? DatasetStatus::kCompleted : DatasetStatus::kUpToDate;
+}
+
+void run_streaming(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result,
+                   const DatasetTransform& transform, const ExpectationSet& expectations) {
+  const std::string& flow = env.flow_key;
+  const DeltaLiveEntity& entity = env.node.entity;
+  const std::string app_id = flow_app_id(env.options.pipeline, flow);
+  Targets t = targets_of(env, expectations.quarantine());
+  // Metadata changes of the entity reach the tables before any data commit.
+  t.main.sync_metadata();
+  if (t.invalid) t.invalid->sync_metadata();
+  auto source = env.options.source_factory(env.node.entity, env.source_context);
+
+  BatchDestination destination;
+  destination.all_committed = [&](int64_t batch) {
+    return has_committed(t.main, app_id, batch) &&
+           (!t.invalid || has_committed(*t.invalid, app_id, batch));
+  };
+  destination.none_committed = [&](int64_t batch) {
+    return !has_committed(t.main, app_id, batch) &&
+           (!t.invalid || !has_committed(*t.invalid, app_id, batch));
+  };
+  // No log (first run, or after a full refresh): continue the table's txn numbering.
+  destination.first_batch = [&] { return next_txn_version(t, app_id); };
+  destination.write = [&](const SourceBatch& input, const std::string& temp, int64_t batch) {
+    ProcessedRows rows = process_rows(con, transform, expectations, input.sql, temp,
+                                      env.node.qualified_name, source->hidden_columns());
+    const std::string valid_sql = expectations.valid_rows_sql(rows.table);
+    delta::WriteOptions w;
+    w.txn_app_id = app_id;
+    w.txn_version = batch;
+    w.operation = "STREAMING UPDATE";
+    w.operation_parameters = {
+        {"outputMode", "Append"}, {"queryId", app_id}, {"epochId", std::to_string(batch)}};
+    if (!entity.apply_changes) t.main.ensure_schema(con, valid_sql, false);
+    if (t.invalid) {
+      const std::string invalid_sql = expectations.invalid_rows_sql(rows.table);
+      t.invalid->ensure_schema(con, invalid_sql, false);
+      t.invalid->append(con, invalid_sql, w);
+    }
+    if (entity.apply_changes) {
+      // CDC: the rows that passed the drop and quarantine rules are the change events merged
+      // into the target, with the same txn (appId, batch) as an append would carry.
+      ApplyChangesRequest request;
+      request.target_root = t.main.root().string();
+      request.state_root = env.state.cdc_state_dir(flow).string();
+      request.changes_sql = valid_sql;
+      request.keys = entity.primary_keys;
+      request.spec = *entity.apply_changes;
+      request.entity = entity.entity_id;
+      request.txn_app_id = app_id;
+      request.txn_version = batch;
+      request.create_options = t.main.create_options();
+      request.tombstone_gc_threshold_seconds =
+          tombstone_gc_threshold_seconds(entity.table_properties, entity.entity_id);
+      ApplyChangesMetrics m = apply_changes(con, request);
+      result.num_upserted_rows += m.num_upserted_rows;
+      result.num_deleted_rows += m.num_deleted_rows;
+      result.num_tombstones_removed += m.num_tombstones_removed;
+      add_metrics(result, rows.evaluation, m.num_upserted_rows + m.num_deleted_rows);
+    } else {
+      t.main.append(con, valid_sql, w);
+      add_metrics(result, rows.evaluation, rows.evaluation.output_rows);
+    }
+  };
+  run_batches(con, env, result, *source, destination);
 }
 
 SinkContext sink_context(const FlowEnvironment& env) {
@@ -262,77 +291,27 @@ SinkContext sink_context(const FlowEnvironment& env) {
                      env.state.checkpoint_dir(env.flow_key), env.options.pipeline};
 }
 
-/// A sink's flow: run_streaming's batches (write-ahead offsets log, txn appId = the flow, version
-/// = the batch), written by the sink's writer (sinks/sink_writer.h) instead of a table. A batch
-/// in the log that the sink holds already is not written again.
+/// A sink's flow: the streaming batch loop (write-ahead offsets log, batch numbers per flow)
+/// written by the sink's writer (sinks/sink_writer.h) instead of a table. A batch in the log that
+/// the sink holds already is not written again; expectations are refused on sinks.
 void run_sink(sql::Connection& con, FlowEnvironment& env, DatasetUpdate& result,
               const DatasetTransform& transform, const ExpectationSet& expectations) {
   const std::string app_id = flow_app_id(env.options.pipeline, env.flow_key);
   std::unique_ptr<SinkWriter> writer = make_sink_writer(sink_context(env));
-  OffsetsLog log(env.state.checkpoint_dir(env.flow_key));
   auto source = env.options.source_factory(env.node.entity, env.source_context);
 
-  nlohmann::json committed = nullptr;
-  int64_t next = 0;
-  std::optional<OffsetsLog::Entry> pending;
-  if (auto last = log.latest()) {
-    if (writer->has_committed(app_id, last->batch)) {
-      committed = last->offsets;
-      next = last->batch + 1;
-    } else {
-      pending = last;
-    }
-  } else {
-    next = writer->next_batch(app_id);  // first run, or after a full refresh of the flow
-  }
-  while (true) {
-    if (env.options.cancelled && env.options.cancelled()) throw UpdateCancelled();
-    OffsetsLog::Entry batch;
-    if (pending) {
-      batch = *pending;
-      pending.reset();
-    } else {
-      std::optional<nlohmann::json> planned = source->plan(committed);
-      if (!planned) break;
-      batch = OffsetsLog::Entry{next, *planned};
-      log.write(batch.batch, batch.offsets);
-    }
-    const std::string temp = env.temp_prefix + std::to_string(batch.batch);
-    try {
-      SourceBatch input = source->batch(con, batch.offsets);
-      ProcessedRows rows = process_rows(con, transform, expectations, input.sql, temp,
-                                        env.node.qualified_name, source->hidden_columns());
-      const int64_t written =
-          writer->write(con, expectations.valid_rows_sql(rows.table), app_id, batch.batch);
-      add_metrics(result, rows.evaluation, written);
-      result.num_batches++;
-      result.num_input_files += input.input_files;
-      result.num_input_bytes += input.input_bytes;
-    } catch (...) {
-      drop_temp(con, temp);
-      // A batch the sink does not hold leaves the log (see run_streaming), so that the next
-      // update plans again from the input that is there then.
-      try {
-        if (!writer->has_committed(app_id, batch.batch)) log.forget(batch.batch);
-      } catch (const std::exception&) {
-      }
-      throw;
-    }
-    drop_temp(con, temp);
-    committed = batch.offsets;
-    next = batch.batch + 1;
-    log.purge_before(batch.batch);
-    if (auto backlog = source->backlog()) {
-      result.backlog_files = backlog->files;
-      result.backlog_bytes = backlog->bytes;
-    }
-    if (env.batch_committed) env.batch_committed(result);
-  }
-  if (auto backlog = source->backlog()) {
-    result.backlog_files = backlog->files;
-    result.backlog_bytes = backlog->bytes;
-  }
-  result.status = result.num_batches ? DatasetStatus::kCompleted : DatasetStatus::kUpToDate;
+  BatchDestination destination;
+  destination.all_committed = [&](int64_t batch) { return writer->has_committed(app_id, batch); };
+  destination.none_committed = [&](int64_t batch) { return !writer->has_committed(app_id, batch); };
+  destination.first_batch = [&] { return writer->next_batch(app_id); };
+  destination.write = [&](const SourceBatch& input, const std::string& temp, int64_t batch) {
+    ProcessedRows rows = process_rows(con, transform, expectations, input.sql, temp,
+                                      env.node.qualified_name, source->hidden_columns());
+    const int64_t written =
+        writer->write(con, expectations.valid_rows_sql(rows.table), app_id, batch);
+    add_metrics(result, rows.evaluation, written);
+  };
+  run_batches(con, env, result, *source, destination);
 }
 
 /// A full refresh of a sink's flow: Databricks never clears a sink, so only the flow starts over

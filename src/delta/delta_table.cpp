@@ -410,26 +410,6 @@ namespace {
 
 constexpr int64_t kDefaultTargetFileSize = 128LL * 1024 * 1024;
 
-/// `snap` restricted to `files`: a scan of it reads exactly those files' logical rows (partition
-/// values from the log, deleted rows filtered out).
-Snapshot with_files(const Snapshot& snap, std::vector<AddFile> files) {
-  auto state = std::make_shared<Snapshot::State>();
-  state->storage = snap.storage_ptr();
-  state->engine = snap.engine_ptr();
-  state->table_root = snap.table_root();
-  state->version = snap.version();
-  state->protocol = snap.protocol();
-  state->metadata = snap.metadata();
-  state->schema = snap.schema();
-  state->files = std::move(files);
-  state->transactions = snap.transactions();
-  state->domain_metadata = snap.domain_metadata();
-  state->timestamp_ms = snap.timestamp_ms();
-  state->column_mapping_mode = snap.column_mapping_mode();
-  state->checkpoint_version = snap.checkpoint_version();
-  return Snapshot(std::move(state));
-}
-
 /// Whether the partition `values` satisfies `where` (DuckDB SQL over the partition columns).
 bool partition_matches(sql::Connection& con, const Snapshot& snap, const PartitionValues& values,
                        const std::string& where) {
@@ -561,7 +541,7 @@ OptimizeResult DeltaTable::optimize(sql::Connection& con, const OptimizeOptions&
     for (const auto& bin : bins) {
       std::vector<AddFile> files;
       for (const AddFile* f : bin) files.push_back(*f);
-      TableScan scan(with_files(snap, std::move(files)));
+      TableScan scan(snap.with_files(std::move(files)));
       WrittenFiles w = writer.write(con, "SELECT * FROM (" + scan.sql(con) + ") AS __dls_bin");
       written.num_rows += w.num_rows;
       written.num_bytes += w.num_bytes;

@@ -342,6 +342,25 @@ Snapshot Snapshot::with_checkpoint_version(int64_t checkpoint_version) const {
   return Snapshot(std::move(state));
 }
 
+Snapshot Snapshot::with_files(std::vector<AddFile> files, const Schema* schema) const {
+  // Member by member, so that this snapshot's (possibly long) file list is not copied.
+  auto state = std::make_shared<State>();
+  state->storage = state_->storage;
+  state->engine = state_->engine;
+  state->table_root = state_->table_root;
+  state->version = state_->version;
+  state->protocol = state_->protocol;
+  state->metadata = state_->metadata;
+  state->schema = schema ? *schema : state_->schema;
+  state->files = std::move(files);
+  state->transactions = state_->transactions;
+  state->domain_metadata = state_->domain_metadata;
+  state->timestamp_ms = state_->timestamp_ms;
+  state->column_mapping_mode = state_->column_mapping_mode;
+  state->checkpoint_version = state_->checkpoint_version;
+  return Snapshot(std::move(state));
+}
+
 int64_t Snapshot::version() const {
   return state_->version;
 }

@@ -83,6 +83,11 @@ class Snapshot {
   /// This snapshot as a load from the checkpoint of `checkpoint_version` (its version) returns
   /// it: checkpoint_version() set, every file's dataChange false (as checkpoints store them).
   Snapshot with_checkpoint_version(int64_t checkpoint_version) const;
+  /// This snapshot restricted to `files` (and read with `schema` when given, e.g. an older
+  /// version's): a TableScan of it reads exactly those files' logical rows, with the table's
+  /// partition values, column mapping and deletion vectors. For scans of a change set (the files
+  /// a commit added or removed, a batch's files).
+  Snapshot with_files(std::vector<AddFile> files, const Schema* schema = nullptr) const;
 
   struct State;
   explicit Snapshot(std::shared_ptr<const State> state);

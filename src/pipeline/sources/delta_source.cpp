@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <memory>
 
-#include "delta/snapshot_state.h"
 #include "dls/core/error.h"
 #include "dls/core/read_option_names.h"
 #include "dls/delta/snapshot.h"
@@ -24,28 +23,6 @@ int64_t parse_version(const ReadOptions& options, std::string_view key) {
   } catch (const std::exception&) {
   }
   options.fail(key, "expected a table version (an integer >= 0), got '" + v + "'");
-}
-
-/// A snapshot of `snapshot`'s version whose active files are `files` (and, when given, whose
-/// schema is `schema`): TableScan then reads exactly those files with the table's partition
-/// values, column mapping and schema.
-delta::Snapshot with_files(const delta::Snapshot& snapshot, std::vector<delta::AddFile> files,
-                           const delta::Schema* schema = nullptr) {
-  auto state = std::make_shared<delta::Snapshot::State>();
-  state->storage = snapshot.storage_ptr();
-  state->engine = snapshot.engine_ptr();
-  state->table_root = snapshot.table_root();
-  state->version = snapshot.version();
-  state->protocol = snapshot.protocol();
-  state->metadata = snapshot.metadata();
-  state->schema = schema ? *schema : snapshot.schema();
-  state->files = std::move(files);
-  state->transactions = snapshot.transactions();
-  state->domain_metadata = snapshot.domain_metadata();
-  state->timestamp_ms = snapshot.timestamp_ms();
-  state->column_mapping_mode = snapshot.column_mapping_mode();
-  state->checkpoint_version = snapshot.checkpoint_version();
-  return delta::Snapshot(state);
 }
 
 /// The data-changing actions of one commit.
@@ -188,7 +165,7 @@ SourceBatch DeltaSource::batch(sql::Connection& con, const nlohmann::json& plann
   Appends appends = appended_files(start, end);
   out.input_files = static_cast<int64_t>(appends.files.size());
   out.input_bytes = appends.bytes;
-  out.sql = delta::TableScan(with_files(snapshot, appends.files)).sql(con);
+  out.sql = delta::TableScan(snapshot.with_files(appends.files)).sql(con);
   return out;
 }
 
@@ -230,19 +207,19 @@ std::string DeltaSource::change_feed_sql(sql::Connection& con, const delta::Snap
     CommitChanges c = read_commit(*storage, file);
     const int64_t ts = c.timestamp_ms.value_or(storage->stat(file).modification_time_ms);
     if (!c.cdc.empty()) {
-      add_part(delta::TableScan(with_files(snapshot, c.cdc, &with_type)).sql(con), "", v, ts);
+      add_part(delta::TableScan(snapshot.with_files(c.cdc, &with_type)).sql(con), "", v, ts);
       continue;
     }
     if (!c.adds.empty())
-      add_part(delta::TableScan(with_files(snapshot, c.adds)).sql(con), "insert", v, ts);
+      add_part(delta::TableScan(snapshot.with_files(c.adds)).sql(con), "insert", v, ts);
     if (!c.removes.empty())
-      add_part(delta::TableScan(with_files(snapshot, c.removes)).sql(con), "delete", v, ts);
+      add_part(delta::TableScan(snapshot.with_files(c.removes)).sql(con), "delete", v, ts);
   }
   if (out.empty()) {
     out =
         "SELECT *, NULL::VARCHAR AS _change_type, NULL::BIGINT AS _commit_version, "
         "NULL::TIMESTAMPTZ AS _commit_timestamp FROM (" +
-        delta::TableScan(with_files(snapshot, {})).sql(con) + ") WHERE false";
+        delta::TableScan(snapshot.with_files({})).sql(con) + ") WHERE false";
   }
   return out;
 }

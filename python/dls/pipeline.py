@@ -93,6 +93,7 @@ class DatasetUpdate:
     apply_changes: bool = False
     num_upserted_rows: int = 0
     num_deleted_rows: int = 0
+    num_tombstones_removed: int = 0
     num_input_files: int = 0
     num_input_bytes: int = 0
     backlog_files: Optional[int] = None

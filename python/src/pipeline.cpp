@@ -32,6 +32,7 @@ nb::dict dataset_to_dict(const pipeline::DatasetUpdate& d) {
   out["apply_changes"] = d.apply_changes;
   out["num_upserted_rows"] = d.num_upserted_rows;
   out["num_deleted_rows"] = d.num_deleted_rows;
+  out["num_tombstones_removed"] = d.num_tombstones_removed;
   out["num_input_files"] = d.num_input_files;
   out["num_input_bytes"] = d.num_input_bytes;
   out["backlog_files"] = d.backlog_files ? nb::cast(*d.backlog_files) : nb::none();

@@ -65,6 +65,7 @@ PipelineEvent flow_event(const DatasetUpdate& d, const std::string& status) {
     if (d.apply_changes) {
       progress["metrics"]["num_upserted_rows"] = d.num_upserted_rows;
       progress["metrics"]["num_deleted_rows"] = d.num_deleted_rows;
+      progress["metrics"]["num_tombstones_removed"] = d.num_tombstones_removed;
     }
     if (!d.expectations.empty() || d.dropped_records) {
       progress["data_quality"] = {{"dropped_records", d.dropped_records},

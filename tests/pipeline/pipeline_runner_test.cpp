@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include "dls/pipeline/pipeline_state.h"
 #include "pipeline/pipeline_test_support.h"
@@ -325,6 +327,29 @@ TEST(PipelineRunner, UnknownFullRefreshDatasetIsAUsageError) {
   auto o = h.options();
   o.full_refresh = {"nope"};
   EXPECT_THROW(h.run(o), UsageError);
+}
+
+TEST(PipelineRunner, ApplyChangesReportsTheTombstonesItCleaned) {
+  PipelineHarness h;
+  DeltaLiveEntity& e = h.add("users", "in", "users");
+  e.primary_keys = {"k"};
+  e.apply_changes = ApplyChanges{};
+  e.apply_changes->sequence_by = "seq";
+  e.apply_changes->apply_as_deletes = "op = 'D'";
+  e.table_properties = {{"pipelines.cdc.tombstoneGCThresholdInSeconds", "0"}};
+  auto in = h.input("in");
+  in->batches.push_back("SELECT * FROM (VALUES (1, 1, 'U'), (2, 1, 'U')) AS t(k, seq, op)");
+  in->batches.push_back("SELECT * FROM (VALUES (1, 2, 'D')) AS t(k, seq, op)");
+  auto first = h.run();
+  ASSERT_TRUE(first.ok()) << first.failure_summary();
+  EXPECT_EQ(first.find("main.default.users")->num_tombstones_removed, 0);
+  // The delete's tombstone is older than the 0-second retention at the next batch of its key.
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  in->batches.push_back("SELECT * FROM (VALUES (1, 3, 'U')) AS t(k, seq, op)");
+  auto second = h.run();
+  ASSERT_TRUE(second.ok()) << second.failure_summary();
+  EXPECT_EQ(second.find("main.default.users")->num_tombstones_removed, 1);
+  EXPECT_EQ(h.rows("users", "k, seq"), (std::vector<std::string>{"1|3", "2|1"}));
 }
 
 }  // namespace

@@ -16,7 +16,8 @@
 //       {"flow_progress": {"status": RUNNING|COMPLETED|FAILED|SKIPPED,
 //                          "metrics": {"num_output_rows", "num_input_rows", "dropped_records",
 //                                      "num_quarantined_rows", "num_batches"; apply_changes
-//                                      flows also "num_upserted_rows", "num_deleted_rows"},
+//                                      flows also "num_upserted_rows", "num_deleted_rows",
+//                                      "num_tombstones_removed"},
 //                          "data_quality": {"dropped_records", "expectations": [{"name",
 //                                      "dataset", "action", "passed_records", "failed_records"}]},
 //                          "up_to_date": bool}}

@@ -48,6 +48,7 @@ struct DatasetUpdate {
   bool apply_changes = false;                    // a CDC flow (the two counts below apply)
   int64_t num_upserted_rows = 0;                 // apply_changes: target rows inserted/changed
   int64_t num_deleted_rows = 0;                  // apply_changes: keys deleted / versions closed
+  int64_t num_tombstones_removed = 0;            // apply_changes: expired tombstones cleaned
   bool full_refresh = false;                     // the table was cleared (status FULL_REFRESH)
   std::optional<int64_t> rows_before;            // full refresh: the table's rows before ...
   std::optional<int64_t> rows_after;             // ... and after the update

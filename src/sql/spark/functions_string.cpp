@@ -22,7 +22,10 @@ Rewrite pad(bool left) {
     std::string n = non_negative(c.sql(1));
     if (c.type(0).is(K::kBinary)) {
       std::string p = c.size() > 2 ? "hex(" + bin(c, 2) + ")" : "'00'";
-      return TypedSql{"unhex(" + fn + "(hex(" + c.sql(0) + "), 2 * " + n + ", " + p + "))",
+      // An empty pad leaves a shorter value as it is (Spark), where DuckDB's lpad refuses.
+      return TypedSql{"CASE WHEN " + p + " = '' AND length(hex(" + c.sql(0) + ")) < 2 * " + n +
+                          " THEN " + c.sql(0) + " ELSE unhex(" + fn + "(hex(" + c.sql(0) +
+                          "), 2 * " + n + ", " + p + ")) END",
                       T(K::kBinary)};
     }
     std::string p = c.size() > 2 ? str(c, 2) : "' '";
@@ -34,6 +37,15 @@ Rewrite pad(bool left) {
                                       fn),
                     kStr};
   };
+}
+
+/// Base64 text decoded as Spark decodes it: whitespace between the symbols is skipped, but not
+/// between two padding characters ("ab= =" is invalid).
+std::string base64_decoded(const std::string& text) {
+  return "CASE WHEN regexp_matches(" + text +
+         ", '=\\s+=') THEN error('[CONVERSION_INVALID_INPUT] the value is not valid base64') "
+         "ELSE from_base64(regexp_replace(" +
+         text + ", '\\s', '', 'g')) END";
 }
 
 Rewrite trim_fn(const std::string& fn) {
@@ -151,7 +163,9 @@ void register_string_functions(FunctionRegistry& r) {
   def(r, "base64", 1, 1, "string", [](CallContext& c) {
     return TypedSql{"to_base64(" + bin(c, 0) + ")", kStr};
   });
-  def(r, "unbase64", 1, 1, "string", tmpl_str("from_base64({0})", T(K::kBinary)));
+  def(r, "unbase64", 1, 1, "string", [](CallContext& c) {
+    return TypedSql{base64_decoded(str(c, 0)), T(K::kBinary)};
+  });
   for (const char* n : {"char", "chr"}) {
     def(r, n, 1, 1, "string",
         // Spark casts the argument to BIGINT first (a fraction truncates, too big fails).
@@ -466,7 +480,7 @@ void register_string_functions(FunctionRegistry& r) {
       std::transform(f.begin(), f.end(), f.begin(), ::tolower);
     }
     if (f == "hex") return TypedSql{"unhex(" + str(c, 0) + ")", T(K::kBinary)};
-    if (f == "base64") return TypedSql{"from_base64(" + str(c, 0) + ")", T(K::kBinary)};
+    if (f == "base64") return TypedSql{base64_decoded(str(c, 0)), T(K::kBinary)};
     if (f == "utf-8" || f == "utf8") return TypedSql{"encode(" + str(c, 0) + ")", T(K::kBinary)};
     c.unsupported("format '" + f + "'");
   });

@@ -116,11 +116,25 @@ class PipelineWriter {
   std::vector<SourceFile> run() {
     std::vector<SourceFile> files;
     std::set<std::string> names;
+    // A sink's flows are in the file of its first flow, after dp.create_sink: Spark registers a
+    // flow's target as the sink only when the sink is defined before the flow (a flow in another
+    // file, imported earlier, fails with "Unsupported destination"), and imports files in no
+    // set order.
+    std::map<std::string, std::pair<std::size_t, int>> sink_file;  // sink -> (file, flows)
     for (const auto& e : plan_.entities) {
       entity_ = &e;
       python_.clear();
       std::string sql = entity_sql(e);
       if (sql.empty() && python_.empty()) continue;
+      if (e.destination_type == "sink") {
+        auto it = sink_file.find(e.destination);
+        if (it != sink_file.end()) {
+          auto& [file, flows] = it->second;
+          files[file].content += "\n\n" + later_sink_flow(python_, ++flows);
+          continue;
+        }
+        sink_file[e.destination] = {files.size(), 1};
+      }
       const std::string stem = unique(safe_name(e.entity_id), names);
       // An entity is one SQL file (with a Python file for its source), or one Python file.
       if (!python_.empty()) files.push_back({stem + (sql.empty() ? ".py" : "_source.py"), python_});
@@ -130,6 +144,23 @@ class PipelineWriter {
   }
 
  private:
+  /// A later flow of a sink (sink_python's file of it) as a part of the sink's file: without the
+  /// file header, its functions numbered so that they do not redefine the first flow's.
+  std::string later_sink_flow(const std::string& python, int n) const {
+    const std::string header_end = "spark = SparkSession.active()\n";
+    std::string body = python;
+    const std::size_t at = body.find(header_end);
+    if (at != std::string::npos) body = body.substr(at + header_end.size());
+    body.erase(0, body.find_first_not_of('\n'));
+    const std::string suffix = "_" + std::to_string(n);
+    for (const std::string name : {"def source_view(", "def sink_flow("}) {
+      const std::size_t def = body.find(name);
+      if (def != std::string::npos) body.insert(def + name.size() - 1, suffix);
+    }
+    return "# The flow " + sql_comment_text(effective_flow_name(*entity_)) + " of entity " +
+           sql_comment_text(entity_->entity_id) + ".\n" + body;
+  }
+
   void warn(const std::string& field, const std::string& message) {
     warnings_.push_back({entity_->entity_id, field, message});
   }

@@ -21,3 +21,18 @@ def sink_flow():
         "  amount\n"
         "FROM STREAM(`main`.`etl`.`orders_bronze`)"
     )
+
+
+# The flow refunds of entity refunds_export.
+@dp.append_flow(target="orders_export", name="refunds")
+def sink_flow_2():
+    return spark.sql(
+        "SELECT *\n"
+        "FROM (\n"
+        "  SELECT\n"
+        "    id,\n"
+        "    amount\n"
+        "  FROM STREAM(`main`.`etl`.`orders_bronze`)\n"
+        ")\n"
+        "WHERE (amount < 0)"
+    )

@@ -87,6 +87,13 @@ std::string done_line(const pipeline::PipelineUpdate& u) {
          (warned == 1 ? " rule warned" : " rules warned");
 }
 
+bool has_sink(const pipeline::PipelineGraph& graph) {
+  for (const auto& d : graph.datasets()) {
+    if (d.kind == pipeline::DatasetKind::kSink) return true;
+  }
+  return false;
+}
+
 bool ran(const pipeline::DatasetUpdate& d) {
   return d.status == pipeline::DatasetStatus::kCompleted ||
          d.status == pipeline::DatasetStatus::kFullRefresh ||
@@ -161,7 +168,10 @@ void run(Context& ctx, const RunArgs& args) {
                           "A full refresh of every dataset of pipeline '" + s.pipeline + "' (" +
                               std::to_string(graph.datasets().size()) +
                               " datasets) empties their tables and checkpoints and reprocesses "
-                              "all input still available at their sources");
+                              "all input still available at their sources" +
+                              (has_sink(graph) ? " (sinks keep what they hold: their flows write "
+                                                 "the input to them again)"
+                                               : ""));
     } else {
       options.full_refresh = named;
     }

@@ -172,7 +172,10 @@ void compile(Context& ctx, const CompileArgs& args) {
                 << "-- DuckDB SQL (local engine):\n"
                 << (d.duckdb_sql ? *d.duckdb_sql + ";"
                                  : std::string("-- (not compiled: see dls validate)"))
-                << "\n-- Spark SQL (Lakeflow, dls generate databricks):\n"
+                << (d.kind == pipeline::DatasetKind::kSink
+                        ? "\n-- Python (a Lakeflow sink: create_sink + append_flow, dls generate "
+                          "databricks):\n"
+                        : "\n-- Spark SQL (Lakeflow, dls generate databricks):\n")
                 << spark << "\n";
       continue;
     }

@@ -467,10 +467,13 @@ TypedSql Printer::apply_operator(const std::string& op, const TypedSql& l, const
     return {"(" + l.sql + " " + op + " " + r.sql + ")", wider_numeric(l.type, r.type)};
   if (op == "^") return {"xor(" + l.sql + ", " + r.sql + ")", wider_numeric(l.type, r.type)};
   // Arithmetic. Spark (ANSI) raises DIVIDE_BY_ZERO where DuckDB returns NULL or inf.
-  auto checked_divisor = [&](const std::string& name) {
+  // `op` is quoted into the message as a literal: a bare '/' inside it ended the SQL string.
+  auto checked_divisor = [&](const std::string& op) {
     if (right && nonzero_literal(*right)) return r.sql;
-    return "CASE WHEN " + r.sql + " = 0 THEN error('[DIVIDE_BY_ZERO] Division by zero in " + name +
-           "; use try_divide to tolerate a zero divisor') ELSE " + r.sql + " END";
+    return "CASE WHEN " + r.sql + " = 0 THEN error(" +
+           quote_literal("[DIVIDE_BY_ZERO] Division by zero in '" + op +
+                         "'; use try_divide to tolerate a zero divisor") +
+           ") ELSE " + r.sql + " END";
   };
   if (op == "/") {
     if (l.type.is(K::kYearMonthInterval) || l.type.is(K::kDayTimeInterval)) {
@@ -482,7 +485,7 @@ TypedSql Printer::apply_operator(const std::string& op, const TypedSql& l, const
           "'/' of two DECIMAL values (Spark keeps a DECIMAL result; cast an operand to DOUBLE)",
           e.position);
     }
-    return {"(CAST(" + l.sql + " AS DOUBLE) / " + checked_divisor("'/'") + ")", t};
+    return {"(CAST(" + l.sql + " AS DOUBLE) / " + checked_divisor("/") + ")", t};
   }
   if (op == "DIV") {
     // YEAR TO MONTH interval DIV interval: how many whole times r fits in l.
@@ -501,11 +504,10 @@ TypedSql Printer::apply_operator(const std::string& op, const TypedSql& l, const
       if (l.type.known() && !l.type.is_numeric())
         fail_unsupported("'div' of non-integral values", e.position);
     }
-    return {"CAST(trunc(" + l.sql + " / " + checked_divisor("'div'") + ") AS BIGINT)",
-            T(K::kBigInt)};
+    return {"CAST(trunc(" + l.sql + " / " + checked_divisor("div") + ") AS BIGINT)", T(K::kBigInt)};
   }
   if (op == "%")
-    return {"(" + l.sql + " % " + checked_divisor("'%'") + ")", wider_numeric(l.type, r.type)};
+    return {"(" + l.sql + " % " + checked_divisor("%") + ")", wider_numeric(l.type, r.type)};
   // + - *
   bool l_dt = l.type.is_datetime(), r_dt = r.type.is_datetime();
   bool l_iv = l.type.is(K::kYearMonthInterval) || l.type.is(K::kDayTimeInterval);

@@ -889,7 +889,10 @@ std::string Printer::table_ref_core(const TableRef& r) {
       return s + table_alias_sql(r, relation ? r.names.back() : "");
     }
     case TableRef::Kind::kSubquery: {
-      return "(" + query(*r.subquery) + ")" + table_alias_sql(r, "__dls_subquery");
+      // An unaliased subquery gets a name of its own (by its position in the text): two of them
+      // in one FROM (a NATURAL JOIN of subqueries) would otherwise be ambiguous in DuckDB.
+      return "(" + query(*r.subquery) + ")" +
+             table_alias_sql(r, "__dls_subquery_" + std::to_string(r.position));
     }
     case TableRef::Kind::kValues: {
       // Spark names an inline table's columns col1, col2, ... unless the alias names them.

@@ -157,7 +157,9 @@ int64_t KafkaSinkWriter::write(sql::Connection& con, const std::string& select_s
                                              r.at(2).to_optional_string());
     }
   }
-  kafka::KafkaProducer producer(settings_, what_, timeout_);
+  // One producer (its connections) for the flow's batches.
+  if (!producer_) producer_ = std::make_unique<kafka::KafkaProducer>(settings_, what_, timeout_);
+  kafka::KafkaProducer& producer = *producer_;
   int64_t written = 0;
   for (const auto& r :
        con.query("SELECT __rn, k, v, t, p FROM " + sql::quote_identifier(temp) + " ORDER BY __rn")
@@ -178,7 +180,12 @@ int64_t KafkaSinkWriter::write(sql::Connection& con, const std::string& select_s
     producer.produce(std::move(out));
     ++written;
   }
-  producer.flush();
+  try {
+    producer.flush();
+  } catch (...) {
+    producer_.reset();  // its delivery errors are this batch's; a later batch starts clean
+    throw;
+  }
   record_committed(app_id, batch);
   return written;
 }

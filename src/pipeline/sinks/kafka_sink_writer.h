@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 
 #include "pipeline/kafka/kafka_client.h"
 #include "pipeline/sinks/sink_writer.h"
@@ -44,6 +45,7 @@ class KafkaSinkWriter : public SinkWriter {
   std::optional<std::string> topic_;
   std::chrono::milliseconds timeout_{120000};
   std::filesystem::path commits_;
+  std::unique_ptr<kafka::KafkaProducer> producer_;  // created by the first write
 };
 
 }  // namespace dls::pipeline

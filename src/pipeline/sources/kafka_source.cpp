@@ -51,7 +51,7 @@ std::map<TopicPartition, int64_t> offsets_from(const nlohmann::json& j) {
 
 }  // namespace
 
-KafkaSource::KafkaSource(const DeltaLiveEntity& entity, const SourceContext& context)
+KafkaSource::KafkaSource(const DeltaLiveEntity& entity, const SourceContext&)
     : entity_id_(entity.entity_id), what_("entity '" + entity.entity_id + "'") {
   DeltaLiveEntity plain = entity;  // kafka.* settings are checked by kafka_settings/librdkafka
   std::erase_if(plain.read_options,
@@ -132,7 +132,6 @@ KafkaSource::KafkaSource(const DeltaLiveEntity& entity, const SourceContext& con
   timeout_ =
       std::chrono::milliseconds(options.get_positive_int("kafkaConsumer.pollTimeoutMs", 120000));
   table_ = "__dls_kafka_" + entity.entity_id;
-  (void)context;
 }
 
 KafkaSource::~KafkaSource() = default;
@@ -173,14 +172,20 @@ std::vector<TopicPartition> KafkaSource::partitions() {
   return out;
 }
 
+KafkaSource::Watermarks KafkaSource::watermarks_of(const std::vector<TopicPartition>& parts) {
+  Watermarks out;
+  for (const auto& tp : parts) out[tp] = consumer().watermarks(tp);
+  return out;
+}
+
 KafkaSource::Offsets KafkaSource::resolve(const std::string& option, const std::string& spec,
-                                          const std::vector<TopicPartition>& parts) {
+                                          const std::vector<TopicPartition>& parts,
+                                          const Watermarks& marks) {
   Offsets out;
   const std::string lower = to_lower(spec);
   if (lower == "earliest" || lower == "latest") {
     for (const auto& tp : parts) {
-      kafka::Watermarks w = consumer().watermarks(tp);
-      out[tp] = lower == "earliest" ? w.low : w.high;
+      out[tp] = lower == "earliest" ? marks.at(tp).low : marks.at(tp).high;
     }
     return out;
   }
@@ -205,8 +210,7 @@ KafkaSource::Offsets KafkaSource::resolve(const std::string& option, const std::
           tp.to_string() + "; JSON offsets must name every partition the source reads");
     }
     if (it->second == -2 || it->second == -1) {
-      kafka::Watermarks w = consumer().watermarks(tp);
-      out[tp] = it->second == -2 ? w.low : w.high;
+      out[tp] = it->second == -2 ? marks.at(tp).low : marks.at(tp).high;
     } else if (it->second < 0) {
       throw InvalidMetadataError(what_ + ": read option " + option + ": offset " +
                                  std::to_string(it->second) + " of " + tp.to_string() +
@@ -243,11 +247,13 @@ std::optional<nlohmann::json> KafkaSource::plan(const nlohmann::json& committed)
                                "in Spark); it applies to a batch read, a once flow");
   }
   const std::vector<TopicPartition> parts = partitions();
+  const Watermarks marks = watermarks_of(parts);  // one query per partition per plan
   const bool first = !committed.is_object() || !committed.contains("end");
   Offsets start;
   if (first) {
     start = resolve("startingOffsets",
-                    starting_offsets_.empty() ? std::string("latest") : starting_offsets_, parts);
+                    starting_offsets_.empty() ? std::string("latest") : starting_offsets_, parts,
+                    marks);
   } else {
     Offsets done = offsets_from(committed.at("end"));
     std::set<TopicPartition> now(parts.begin(), parts.end());
@@ -262,14 +268,14 @@ std::optional<nlohmann::json> KafkaSource::plan(const nlohmann::json& committed)
     for (const auto& tp : parts) {
       auto it = done.find(tp);
       // A partition that appeared since the last batch starts at its earliest offset (Spark).
-      start[tp] = it != done.end() ? it->second : consumer().watermarks(tp).low;
+      start[tp] = it != done.end() ? it->second : marks.at(tp).low;
     }
   }
   Offsets end;
   int64_t total = 0;
   std::map<TopicPartition, int64_t> backlog;
   for (const auto& tp : parts) {
-    kafka::Watermarks w = consumer().watermarks(tp);
+    const kafka::Watermarks& w = marks.at(tp);
     start[tp] = checked_start(tp, start[tp], w);
     end[tp] = w.high;
     backlog[tp] = w.high - start[tp];
@@ -398,14 +404,15 @@ std::string KafkaSource::fingerprint() {
 
 std::string KafkaSource::full_sql(sql::Connection& con) {
   const std::vector<TopicPartition> parts = partitions();
-  Offsets start =
-      resolve("startingOffsets",
-              starting_offsets_.empty() ? std::string("earliest") : starting_offsets_, parts);
-  Offsets end = resolve("endingOffsets", ending_offsets_ ? *ending_offsets_ : "latest", parts);
+  const Watermarks marks = watermarks_of(parts);
+  Offsets start = resolve("startingOffsets",
+                          starting_offsets_.empty() ? std::string("earliest") : starting_offsets_,
+                          parts, marks);
+  Offsets end =
+      resolve("endingOffsets", ending_offsets_ ? *ending_offsets_ : "latest", parts, marks);
   std::map<TopicPartition, std::pair<int64_t, int64_t>> ranges;
   for (const auto& tp : parts) {
-    kafka::Watermarks w = consumer().watermarks(tp);
-    const int64_t s = checked_start(tp, start[tp], w);
+    const int64_t s = checked_start(tp, start[tp], marks.at(tp));
     if (s < end[tp]) ranges[tp] = {s, end[tp]};
   }
   int64_t bytes = 0;

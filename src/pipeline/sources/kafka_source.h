@@ -52,13 +52,17 @@ class KafkaSource : public Source {
 
  private:
   using Offsets = std::map<kafka::TopicPartition, int64_t>;
+  using Watermarks = std::map<kafka::TopicPartition, kafka::Watermarks>;
 
   kafka::KafkaConsumer& consumer();
   /// The partitions the options select, now.
   std::vector<kafka::TopicPartition> partitions();
-  /// The offsets a JSON startingOffsets/endingOffsets or "earliest"/"latest" gives each partition.
+  /// The partitions' watermarks now (one query each).
+  Watermarks watermarks_of(const std::vector<kafka::TopicPartition>& parts);
+  /// The offsets a JSON startingOffsets/endingOffsets or "earliest"/"latest" gives each partition
+  /// (earliest/latest from `marks`).
   Offsets resolve(const std::string& option, const std::string& spec,
-                  const std::vector<kafka::TopicPartition>& parts);
+                  const std::vector<kafka::TopicPartition>& parts, const Watermarks& marks);
   /// Moves a start offset no longer in Kafka to the earliest there, or fails (failOnDataLoss).
   int64_t checked_start(const kafka::TopicPartition& tp, int64_t start, const kafka::Watermarks& w);
   /// Reads the records of the ranges into a temporary table; returns the SELECT of the columns.

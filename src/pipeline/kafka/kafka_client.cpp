@@ -114,11 +114,6 @@ struct KafkaConsumer::Handle {
 KafkaConsumer::KafkaConsumer(const ClientSettings& settings, std::string what,
                              std::chrono::milliseconds timeout)
     : handle_(std::make_unique<Handle>()), what_(std::move(what)), timeout_(timeout) {
-  if (!settings.count("bootstrap.servers")) {
-    throw InvalidMetadataError(what_ +
-                               ": a Kafka source needs the read option "
-                               "kafka.bootstrap.servers (host:port,...)");
-  }
   // Offsets are the pipeline's (offsets log + Delta txn), never a consumer group's: records are
   // read by assignment, nothing is committed to Kafka, and a missing offset is an error to handle
   // (failOnDataLoss), not a silent reset.
@@ -283,11 +278,6 @@ struct KafkaProducer::Handle {
 KafkaProducer::KafkaProducer(const ClientSettings& settings, std::string what,
                              std::chrono::milliseconds timeout)
     : handle_(std::make_unique<Handle>()), what_(std::move(what)), timeout_(timeout) {
-  if (!settings.count("bootstrap.servers")) {
-    throw InvalidMetadataError(what_ +
-                               ": a Kafka sink needs the option kafka.bootstrap.servers "
-                               "(host:port,...)");
-  }
   const ClientSettings defaults = {{"client.id", "dls"}, {"acks", "all"}};
   rd_kafka_conf_t* conf = make_conf(settings, defaults, {}, what_, &handle_->log);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);

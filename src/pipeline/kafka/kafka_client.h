@@ -70,8 +70,9 @@ struct OutgoingRecord {
 
 class KafkaConsumer {
  public:
-  /// `what` names the user's object in errors ("entity 'events_bronze'"). Throws
-  /// InvalidMetadataError for settings librdkafka does not accept.
+  /// `what` names the user's object in errors ("entity 'events_bronze'"). `settings` hold
+  /// bootstrap.servers (the callers check it, naming their option). Throws InvalidMetadataError
+  /// for settings librdkafka does not accept.
   KafkaConsumer(const ClientSettings& settings, std::string what,
                 std::chrono::milliseconds timeout);
   ~KafkaConsumer();

@@ -26,13 +26,6 @@ KafkaSinkWriter::KafkaSinkWriter(const SinkContext& context)
                                "(host:port,...)");
   }
   topic_ = sink_option(context.entity, "topic");
-  for (const auto& [k, v] : context.entity.sink_options) {
-    const std::string lower = lower_ascii(k);
-    if (lower.starts_with("kafka.") || lower == "topic") continue;
-    throw InvalidMetadataError(what_ + ": sink option '" + k +
-                               "' is not an option of a kafka sink (kafka.bootstrap.servers, "
-                               "topic, kafka.<librdkafka setting>)");
-  }
 }
 
 std::string KafkaSinkWriter::describe() const {
